@@ -1,0 +1,282 @@
+"""``build(config)``: the stages in order — the table of contents of sitegen.
+
+config → scan logs → history (identity, attribution, day partials) → summaries →
+alerts → artifacts (JSON, Markdown) → site. Every stage gathers its data before
+anything is written, and one Writer writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitegen import export
+from sitegen.config import Config
+from sitegen.errors import ConfigError, InputError
+from sitegen.history import History, build_history
+from sitegen.ingest import FileScan, Problem, list_log_files, read_log_file
+from sitegen.windows import WINDOWS, parse_period, period_bounds, zone
+from sitegen.writer import Writer
+
+log = logging.getLogger("sitegen")
+
+Stamp = tuple[int, int]  # (size, mtime_ns)
+
+
+@dataclass
+class BuildReport:
+    """What one build did. ``str()`` gives the one structured log line."""
+
+    files_total: int = 0
+    files_read: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    trades: int = 0
+    bad_lines: list[Problem] = field(default_factory=list)
+    summaries: int = 0
+    artifacts_written: int = 0
+    artifacts_unchanged: int = 0
+    pages_rendered: int = 0
+    pages_skipped: int = 0
+    alerts_raised: list[dict] = field(default_factory=list)
+    partial_windows: list[str] = field(default_factory=list)
+    latest: dict[str, str] = field(default_factory=dict)
+    artifacts_dir: Path | None = None
+    site_dir: Path | None = None
+    duration_ms: int = 0
+
+    def log_fields(self) -> dict:
+        return {
+            "event": "build",
+            "duration_ms": self.duration_ms,
+            "files": self.files_total,
+            "files_read": self.files_read,
+            "trades": self.trades,
+            "bad_lines": len(self.bad_lines),
+            "cache_hits": self.cache_hits,
+            "cache_misses": self.cache_misses,
+            "summaries": self.summaries,
+            "artifacts_written": self.artifacts_written,
+            "artifacts_unchanged": self.artifacts_unchanged,
+            "pages_rendered": self.pages_rendered,
+            "pages_skipped": self.pages_skipped,
+            "alerts_raised": len(self.alerts_raised),
+        }
+
+    def __str__(self) -> str:
+        return json.dumps(self.log_fields(), separators=(",", ":"))
+
+
+class ScanCache:
+    """Scans of log files kept between calls, keyed by path and (size, mtime)."""
+
+    def __init__(self) -> None:
+        self._scans: dict[Path, tuple[Stamp, FileScan]] = {}
+
+    def scan_all(self, logs_dir: Path, report: BuildReport) -> list[FileScan]:
+        try:
+            files = list_log_files(logs_dir)
+        except FileNotFoundError as exc:
+            raise InputError(
+                f"logs dir {logs_dir} does not exist; pass --logs DIR or set logs_dir in "
+                "config/sitegen.yaml (or run `sitegen demo-data --out logs` for sample logs)"
+            ) from exc
+        except OSError as exc:
+            raise InputError(f"cannot read logs dir {logs_dir} ({exc.strerror or exc})") from exc
+        scans, keep = [], {}
+        for day, path in files:
+            try:
+                st = path.stat()
+                stamp = (st.st_size, st.st_mtime_ns)
+            except OSError:
+                stamp = (-1, -1)
+            cached = self._scans.get(path)
+            if cached is not None and cached[0] == stamp and stamp[0] >= 0:
+                scan = cached[1]
+                report.cache_hits += 1
+            else:
+                scan = read_log_file(path, day)
+                report.files_read += 1
+                report.cache_misses += 1
+            keep[path] = (stamp, scan)
+            scans.append(scan)
+        self._scans = keep
+        report.files_total = len(files)
+        return scans
+
+
+def load_history(config: Config, cache: ScanCache, report: BuildReport) -> History:
+    """Stages 1–2: scan the log files and reduce them to the day-partial history."""
+    tz = zone(config.timezone)
+    scans = cache.scan_all(config.logs_dir, report)
+    history = build_history(scans, tz, config.timezone, config.holidays)
+    report.trades = sum(p.trades_total for p in history.days.values())
+    for problems in history.problems.values():
+        report.bad_lines.extend(problems)
+    return history
+
+
+def _parse_day(value: dt.date | str | None, key: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def select_periods(
+    history: History,
+    window: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    backfill: int | None,
+) -> list[tuple[str, str]]:
+    """The (window, period) pairs a build writes: all of them unless narrowed."""
+    if window is not None and window not in WINDOWS:
+        raise ConfigError(f"--window: {window!r} is not one of {', '.join(WINDOWS)}")
+    if backfill is not None:
+        if backfill < 1:
+            raise ConfigError("--backfill: expected a number of days ≥ 1")
+        if not history.empty:
+            last = history.last
+            start = max(history.first, last - dt.timedelta(days=backfill - 1))
+            end = last
+    kinds = [window] if window else list(WINDOWS)
+    chosen = []
+    for kind in kinds:
+        for period in history.periods(kind):
+            if kind != "all" and (start or end):
+                first, last = period_bounds(kind, period)
+                if (start and last < start) or (end and first > end):
+                    continue
+            chosen.append((kind, period))
+    return chosen
+
+
+def compute_summaries(
+    history: History, config: Config, chosen: list[tuple[str, str]]
+) -> dict[tuple[str, str], dict]:
+    """Stage 3: one summary per chosen period."""
+    targets = config.targets.specs()
+    return {(w, p): history.summary(w, p, targets) for w, p in chosen}
+
+
+def artifact_name(window: str, period: str) -> str:
+    if window == "all":
+        return "all-summary"
+    return f"{window}-summary-{period}"
+
+
+def write_artifacts(summaries: dict[tuple[str, str], dict], writer: Writer) -> None:
+    """Stage 5: validate and write each summary as JSON and Markdown."""
+    for (window, period), summary in summaries.items():
+        export.validate_summary(summary)
+        name = artifact_name(window, period)
+        writer.write(f"{name}.json", export.summary_json(summary))
+        writer.write(f"{name}.md", export.summary_markdown(summary))
+
+
+def build(
+    config: Config,
+    *,
+    window: str | None = None,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    backfill: int | None = None,
+    full: bool = False,
+    site: bool = True,
+    cache: ScanCache | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Build summaries, artifacts (and, later, the site) for ``config``.
+
+    Raises SitegenError subclasses for anything the user must fix.
+    """
+    began = time.perf_counter()
+    report = BuildReport(artifacts_dir=config.artifacts, site_dir=config.site_dir if site else None)
+    start_day, end_day = _parse_day(start, "--start"), _parse_day(end, "--end")
+    if start_day and end_day and start_day > end_day:
+        raise ConfigError(f"--start {start_day} is after --end {end_day}")
+    if full or cache is None:
+        cache = ScanCache()
+
+    history = load_history(config, cache, report)
+    if progress:
+        progress(f"read {report.files_total} log files, {report.trades} trades")
+    chosen = select_periods(history, window, start_day, end_day, backfill)
+    summaries = compute_summaries(history, config, chosen)
+    report.summaries = len(summaries)
+    for kind in WINDOWS:
+        latest = history.latest_period(kind)
+        if latest:
+            report.latest[kind] = latest
+    for (kind, period), summary in summaries.items():
+        if summary["partial"]:
+            report.partial_windows.append(f"{kind} {period}")
+            log.warning("%s %s is partial: %s", kind, period, _partial_reason(summary))
+
+    writer = Writer(config.artifacts)
+    write_artifacts(summaries, writer)
+    report.artifacts_written, report.artifacts_unchanged = writer.written, writer.unchanged
+    report.duration_ms = round((time.perf_counter() - began) * 1000)
+    log.info("%s", report)
+    return report
+
+
+def _partial_reason(summary: dict) -> str:
+    parts = []
+    if summary["missing_days"]:
+        parts.append("missing days " + ", ".join(summary["missing_days"]))
+    skipped = summary["data_quality"]["skipped_lines"]
+    if skipped:
+        parts.append(f"{skipped} skipped line{'s' if skipped != 1 else ''}")
+    return "; ".join(parts)
+
+
+class Tracker:
+    """The engine as a library object for the bot: summaries on demand.
+
+    Log files are scanned once and kept; a later call re-reads only files whose
+    size or modification time changed.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._cache = ScanCache()
+        self.last_report: BuildReport | None = None
+
+    def history(self) -> History:
+        report = BuildReport()
+        history = load_history(self.config, self._cache, report)
+        self.last_report = report
+        return history
+
+    def get_summary(self, window: str, period: str | None = None) -> dict | None:
+        """The summary of ``window`` for ``period`` (latest when None), exactly as its
+        JSON artifact holds it; None when there is no data at all."""
+        if window not in WINDOWS:
+            raise ConfigError(f"window: {window!r} is not one of {', '.join(WINDOWS)}")
+        history = self.history()
+        if history.empty:
+            return None
+        if period is None:
+            period = history.latest_period(window)
+        elif window == "all":
+            period = "all"
+        else:
+            parse_period(window, period)
+        return history.summary(window, period, self.config.targets.specs())
+
+
+def default_logs_empty(logs_dir: Path) -> bool:
+    """True when ``logs_dir`` has no trade log files (or does not exist)."""
+    try:
+        return not list_log_files(logs_dir)
+    except OSError:
+        return True

@@ -1,0 +1,239 @@
+"""The command line: thin click commands over the library.
+
+Each command opens the config, calls one library function and turns a
+SitegenError into exit 1 with its message (no traceback). Heavy modules are
+imported inside the commands so that ``sitegen --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from sitegen.errors import SitegenError
+
+WINDOW_CHOICE = click.Choice(["daily", "weekly", "monthly", "all"])
+
+
+def _setup_logging(verbosity: int) -> None:
+    level = {-1: logging.ERROR, 0: logging.INFO, 1: logging.DEBUG}[max(-1, min(1, verbosity))]
+    logger = logging.getLogger("sitegen")
+    logger.handlers.clear()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("sitegen: %(levelname)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+def common_options(fn):
+    """--config/--logs/--artifacts/--out/--targets, the same on every command."""
+
+    @click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Config file (default: config/sitegen.yaml when it exists).",
+    )
+    @click.option(
+        "--logs",
+        "logs_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder of YYYY-MM-DD.jsonl trade logs (default: logs/).",
+    )
+    @click.option(
+        "--artifacts",
+        "artifacts_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder for JSON/Markdown summaries (default: LOGS/performance/).",
+    )
+    @click.option(
+        "--out",
+        "site_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder for the HTML site (default: site/).",
+    )
+    @click.option(
+        "--targets",
+        "targets_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Targets YAML (default: config/dashboard-targets.yaml).",
+    )
+    @click.option("-q", "--quiet", "quiet", is_flag=True, help="Only print errors.")
+    @click.option("-v", "--verbose", "verbose", is_flag=True, help="Print debug details.")
+    @functools.wraps(fn)
+    def wrapper(
+        config_path, logs_dir, artifacts_dir, site_dir, targets_file, quiet, verbose, **kwargs
+    ):
+        _setup_logging(-1 if quiet else 1 if verbose else 0)
+        from sitegen.config import load_config
+
+        try:
+            config = load_config(
+                config_path,
+                logs_dir=logs_dir,
+                artifacts_dir=artifacts_dir,
+                site_dir=site_dir,
+                targets_file=targets_file,
+            )
+            return fn(config, quiet=quiet, **kwargs)
+        except SitegenError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sitegen")
+def main() -> None:
+    """Turn a trading bot's JSONL trade logs into performance summaries and a static site."""
+
+
+@main.command()
+@common_options
+@click.option("--window", type=WINDOW_CHOICE, help="Only build this window kind.")
+@click.option("--start", help="Only periods ending on or after this date (YYYY-MM-DD).")
+@click.option("--end", help="Only periods starting on or before this date (YYYY-MM-DD).")
+@click.option(
+    "--backfill",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Regenerate the summaries of the last N days (ending at the last log date).",
+)
+@click.option("--full", is_flag=True, help="Ignore the cache and rebuild everything.")
+@click.option("--no-site", is_flag=True, help="Write summaries only; do not render the site.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any log line had to be skipped.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="When the logs folder has no trade logs, write demo logs there first.",
+)
+def build(config, *, quiet, window, start, end, backfill, full, no_site, strict, demo):
+    """Read the logs, write every summary (JSON + Markdown) and the site."""
+    from sitegen.build import build as run_build
+    from sitegen.build import default_logs_empty
+
+    if demo and default_logs_empty(config.logs_dir):
+        from sitegen.demo import generate
+
+        paths = generate(config.logs_dir)
+        click.echo(f"No trade logs in {config.logs_dir}/: wrote {len(paths)} days of demo logs.")
+    report = run_build(
+        config,
+        window=window,
+        start=start,
+        end=end,
+        backfill=backfill,
+        full=full,
+        site=not no_site,
+    )
+    if not quiet:
+        for problem in report.bad_lines[:20]:
+            click.echo(f"skipped {problem}", err=True)
+        if len(report.bad_lines) > 20:
+            click.echo(
+                f"... and {len(report.bad_lines) - 20} more skipped lines "
+                "(run `sitegen validate` for all)",
+                err=True,
+            )
+        click.echo(
+            f"Built {report.summaries} summaries from {report.trades} trades in "
+            f"{report.files_total} log files: {report.artifacts_written} files written, "
+            f"{report.artifacts_unchanged} unchanged, in {config.artifacts}/"
+        )
+        if not no_site:
+            click.echo(
+                "The HTML site is not built yet in this version; open the Markdown "
+                f"summaries in {config.artifacts}/ instead."
+            )
+    if strict and report.bad_lines:
+        raise click.ClickException(
+            f"--strict: {len(report.bad_lines)} log lines were skipped (see above)"
+        )
+
+
+@main.command()
+@common_options
+@click.option("--window", type=WINDOW_CHOICE, default="daily", show_default=True)
+@click.option("--period", help="Period id (2025-10-10, 2025-W41, 2025-10); default: latest.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary JSON instead.")
+def summary(config, *, quiet, window, period, as_json):
+    """Show one window's metrics and target variance."""
+    from sitegen.build import Tracker
+
+    result = Tracker(config).get_summary(window, period)
+    if result is None:
+        raise click.ClickException(f"no trade logs found in {config.logs_dir}/")
+    if as_json:
+        from sitegen.export import summary_json
+
+        click.echo(summary_json(result).decode("utf-8"), nl=False)
+        return
+    from sitegen.console import print_summary
+
+    print_summary(result)
+
+
+@main.command()
+@common_options
+def validate(config, *, quiet):
+    """Check every log line; list bad ones (file:line: reason). Exit 1 if any."""
+    from sitegen.build import BuildReport, ScanCache
+
+    report = BuildReport()
+    scans = ScanCache().scan_all(config.logs_dir, report)
+    problems = [p for scan in scans for p in scan.problems]
+    lines = sum(scan.lines for scan in scans)
+    records = sum(len(scan.records) for scan in scans)
+    in_progress = [scan for scan in scans if scan.in_progress_line is not None]
+    for problem in problems[:200]:
+        click.echo(str(problem))
+    if len(problems) > 200:
+        click.echo(f"... and {len(problems) - 200} more")
+    for scan in in_progress:
+        click.echo(
+            f"{scan.name}:{scan.in_progress_line}: last line has no newline "
+            "(a write in progress; not counted yet)"
+        )
+    click.echo(
+        f"{len(scans)} files, {lines} lines, {records} valid records, {len(problems)} bad lines",
+        err=False,
+    )
+    if problems:
+        sys.exit(1)
+
+
+@main.command("demo-data")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="logs",
+    show_default=True,
+    help="Folder to write YYYY-MM-DD.jsonl files into.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=60,
+    show_default=True,
+    help="Trading days to cover.",
+)
+@click.option(
+    "--per-day",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Mean trades per day.",
+)
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed.")
+def demo_data(out, days, per_day, seed):
+    """Write deterministic, realistic demo trade logs."""
+    from sitegen.demo import generate
+
+    paths = generate(out, days=days, per_day=per_day, seed=seed)
+    click.echo(f"Wrote {len(paths)} log files to {out}/")

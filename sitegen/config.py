@@ -1,0 +1,262 @@
+"""One typed, frozen Config, loaded from YAML, then environment, then overrides.
+
+Every problem in a config file is collected and reported at once, naming the key.
+Relative paths in a config file are relative to that file's folder; defaults and
+command-line paths are relative to the working directory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sitegen.errors import ConfigError
+from sitegen.metrics import TargetSpec
+from sitegen.windows import zone
+
+log = logging.getLogger("sitegen")
+
+DEFAULT_CONFIG = Path("config/sitegen.yaml")
+DEFAULT_TARGETS = Path("config/dashboard-targets.yaml")
+ENV_TIMEZONE = "PERFORMANCE_SUMMARY_TIMEZONE"
+ENV_ROLLING = "PERFORMANCE_ALERT_ROLLING_WINDOW"
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The operator's targets, with the keys the bot's dashboard uses.
+
+    Defaults apply when no targets file exists.
+    """
+
+    win_rate_target: Decimal = Decimal("50")  # percent
+    daily_pl_target: Decimal = Decimal("0")  # dollars per day
+    trades_per_day_target: Decimal = Decimal("1")
+    max_drawdown_target: Decimal = Decimal("-1000")  # dollars, ≤ 0
+    avg_risk_reward_target: Decimal = Decimal("1.5")
+
+    def specs(self) -> tuple[TargetSpec, ...]:
+        """Each target with the summary field it is checked against."""
+        return (
+            TargetSpec("win_rate_target", "win_rate", self.win_rate_target),
+            TargetSpec("daily_pl_target", "net_pnl", self.daily_pl_target),
+            TargetSpec("trades_per_day_target", "trades_total", self.trades_per_day_target),
+            TargetSpec("max_drawdown_target", "max_drawdown", self.max_drawdown_target),
+            TargetSpec("avg_risk_reward_target", "avg_risk_reward", self.avg_risk_reward_target),
+        )
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a build needs. Build one with :func:`load_config`."""
+
+    logs_dir: Path = Path("logs")
+    #: where JSON/Markdown artifacts and the cache index go; default ``logs_dir/performance``
+    artifacts_dir: Path | None = None
+    site_dir: Path = Path("site")
+    #: IANA time zone used to attribute trades to local dates
+    timezone: str = "UTC"
+    #: dates that are not trading days (besides weekends)
+    holidays: frozenset[dt.date] = frozenset()
+    #: closed trades in the rolling win-rate alert window
+    rolling_window: int = 20
+    #: a folder with your own copy of the site templates
+    templates_dir: Path | None = None
+    targets_file: Path = DEFAULT_TARGETS
+    targets: Targets = field(default_factory=Targets)
+    config_file: Path | None = None
+
+    @property
+    def artifacts(self) -> Path:
+        return (
+            self.artifacts_dir if self.artifacts_dir is not None else self.logs_dir / "performance"
+        )
+
+    @property
+    def alerts_file(self) -> Path:
+        return self.logs_dir / "performance-alerts.jsonl"
+
+
+_PATH_KEYS = ("logs_dir", "artifacts_dir", "site_dir", "templates_dir", "targets_file")
+_KNOWN_KEYS = frozenset(f.name for f in dataclasses.fields(Config)) - {"targets", "config_file"}
+
+
+def _read_yaml(path: Path, what: str) -> Mapping[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: {what} is not UTF-8 text") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(
+            f"{where}: invalid YAML in {what}: {getattr(exc, 'problem', exc)}"
+        ) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: {what} must be a mapping of keys to values")
+    return data
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        result = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return result if result.is_finite() else None
+
+
+_TARGET_RULES = {
+    "win_rate_target": (lambda v: 0 <= v <= 100, "a percentage from 0 to 100"),
+    "daily_pl_target": (lambda v: True, "a number of dollars"),
+    "trades_per_day_target": (lambda v: v >= 0, "a number ≥ 0"),
+    "max_drawdown_target": (lambda v: v <= 0, "a negative number of dollars (or 0)"),
+    "avg_risk_reward_target": (lambda v: v >= 0, "a number ≥ 0"),
+}
+
+
+def load_targets(path: Path, *, required: bool = False) -> Targets:
+    """Targets from a dashboard-targets YAML file; defaults when it does not exist."""
+    if not path.exists():
+        if required:
+            raise ConfigError(f"--targets: file {path} does not exist")
+        return Targets()
+    data = dict(_read_yaml(path, "targets file"))
+    if isinstance(data.get("targets"), dict):  # also accept the keys nested under `targets:`
+        data = data["targets"]
+    errors, values = [], {}
+    for key, raw in data.items():
+        if key not in _TARGET_RULES:
+            log.warning(
+                "%s: unknown target key %r ignored (known: %s)", path, key, ", ".join(_TARGET_RULES)
+            )
+            continue
+        check, expected = _TARGET_RULES[key]
+        value = _decimal(raw)
+        if value is None or not check(value):
+            errors.append(f"{path}: {key}: {raw!r} is not valid; expected {expected}")
+        else:
+            values[key] = value
+    if errors:
+        raise ConfigError("\n".join(errors))
+    return Targets(**values)
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _coerce(key: str, value: Any, base: Path, errors: list[str], where: str) -> Any:
+    """One raw value as its typed field, or None with an error appended."""
+    if key in _PATH_KEYS:
+        if value is None and key in ("artifacts_dir", "templates_dir"):
+            return None
+        if not isinstance(value, str | os.PathLike) or not str(value).strip():
+            errors.append(f"{where}{key}: expected a path, got {value!r}")
+            return None
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else base / path
+    if key == "timezone":
+        if not isinstance(value, str):
+            errors.append(f"{where}timezone: expected an IANA zone name, got {value!r}")
+            return None
+        try:
+            zone(value)
+        except ConfigError as exc:
+            errors.append(f"{where}{exc}")
+            return None
+        return value
+    if key == "holidays":
+        if value is None:
+            return frozenset()
+        if not isinstance(value, list | tuple | set | frozenset):
+            errors.append(f"{where}holidays: expected a list of dates (YYYY-MM-DD)")
+            return None
+        days = []
+        for item in value:
+            day = _parse_date(item)
+            if day is None:
+                errors.append(f"{where}holidays: {item!r} is not a date (YYYY-MM-DD)")
+            else:
+                days.append(day)
+        return frozenset(days)
+    if key == "rolling_window":
+        number = value
+        if isinstance(value, str) and value.strip().isdigit():
+            number = int(value)
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            errors.append(f"{where}rolling_window: expected a whole number ≥ 1, got {value!r}")
+            return None
+        return number
+    raise AssertionError(key)  # pragma: no cover - keys are checked by the caller
+
+
+def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Config:
+    """Load the config file (``config/sitegen.yaml`` when it exists), then the
+    environment, then ``overrides`` (None values are ignored).
+
+    Raises ConfigError naming every bad key at once.
+    """
+    explicit = path is not None
+    file = Path(path) if explicit else DEFAULT_CONFIG
+    raw: dict[str, Any] = {}
+    base = Path(".")
+    errors: list[str] = []
+    values: dict[str, Any] = {}
+    if file.exists():
+        raw = dict(_read_yaml(file, "config file"))
+        base = file.parent
+        for key, value in raw.items():
+            if key not in _KNOWN_KEYS:
+                log.warning("%s: unknown config key %r ignored", file, key)
+                continue
+            values[key] = _coerce(key, value, base, errors, f"{file}: ")
+    elif explicit:
+        raise ConfigError(f"--config: file {file} does not exist")
+
+    env = {"timezone": os.environ.get(ENV_TIMEZONE), "rolling_window": os.environ.get(ENV_ROLLING)}
+    names = {"timezone": ENV_TIMEZONE, "rolling_window": ENV_ROLLING}
+    for key, value in env.items():
+        if value not in (None, ""):
+            values[key] = _coerce(key, value, Path("."), errors, f"environment {names[key]}: ")
+
+    targets_required = False
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        if key not in _KNOWN_KEYS:
+            raise TypeError(f"load_config() got an unknown setting {key!r}")
+        if key == "targets_file":
+            targets_required = True
+        values[key] = _coerce(key, value, Path("."), errors, "")
+    if errors:
+        raise ConfigError("\n".join(errors))
+    values = {k: v for k, v in values.items() if v is not None or k in ("artifacts_dir",)}
+    targets_file = values.get("targets_file", DEFAULT_TARGETS)
+    if "targets_file" in raw and "targets_file" not in overrides:
+        targets_required = True
+    values["targets"] = load_targets(targets_file, required=targets_required)
+    return Config(config_file=file if file.exists() else None, **values)

@@ -1,0 +1,71 @@
+"""Console tables for `sitegen summary` (rich; plain text when not a terminal)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+SKIP = {
+    "schema_version",
+    "window",
+    "period",
+    "start",
+    "end",
+    "timezone",
+    "partial",
+    "missing_days",
+    "small_sample",
+    "note",
+    "daily_pnl",
+    "by_symbol",
+    "by_strategy",
+    "targets",
+    "alerts",
+    "undefined_reasons",
+    "data_quality",
+}
+
+
+def _value(summary: dict, key: str) -> str:
+    value = summary[key]
+    if value is None:
+        return f"n/a ({summary['undefined_reasons'].get(key, 'undefined')})"
+    if key == "current_streak":
+        kind, count = value["type"], value["count"]
+        return "none" if kind == "none" else f"{count} {kind}{'s' if count != 1 else ''}"
+    if key == "win_rate":
+        return f"{float(value) * 100:.2f}%"
+    return str(value)
+
+
+def print_summary(summary: dict, console: Console | None = None) -> None:
+    console = console or Console(highlight=False, soft_wrap=False)
+    title = (
+        f"{summary['window']} {summary['period']} ({summary['start']} – {summary['end']}, "
+        f"{summary['timezone']})"
+    )
+    console.print(title, style="bold", markup=False)
+    if summary["note"]:
+        console.print(summary["note"], markup=False)
+    if summary["partial"]:
+        missing = ", ".join(summary["missing_days"]) or "none"
+        skipped = summary["data_quality"]["skipped_lines"]
+        console.print(
+            f"partial: missing days {missing}; {skipped} skipped lines",
+            style="yellow",
+            markup=False,
+        )
+    if summary["small_sample"]:
+        console.print("small sample: fewer than 30 closed trades", style="yellow", markup=False)
+
+    metrics = Table("Metric", "Value", title="Metrics")
+    for key in summary:
+        if key not in SKIP and not key.endswith("_date"):
+            metrics.add_row(key, _value(summary, key))
+    console.print(metrics)
+
+    targets = Table("Target", "Actual", "Target", "Variance", "Met", title="Targets")
+    for key, row in summary["targets"].items():
+        met = "n/a" if row["met"] is None else "yes" if row["met"] else "NO"
+        targets.add_row(key, row["actual"] or "n/a", row["target"], row["variance"] or "n/a", met)
+    console.print(targets)

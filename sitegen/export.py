@@ -1,0 +1,367 @@
+"""JSON and Markdown artifacts for one window summary, and schema validation.
+
+Everything here is pure: values in, bytes or text out. The one writer elsewhere
+puts the results on disk. Output is deterministic: the same summary dict gives the
+same bytes, so an unchanged artifact is never rewritten.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+
+from sitegen.errors import BuildError
+
+SUMMARY_SCHEMA = "performance-summary.schema.json"
+ALERT_SCHEMA = "performance-alert.schema.json"
+
+# How many schema errors one BuildError lists; the rest are counted.
+_MAX_ERRORS = 5
+# A long instance repr in a schema message (a whole row, say) is cut to this length.
+_MAX_MESSAGE = 300
+
+
+# --- JSON ----------------------------------------------------------------------------
+
+
+def summary_json(summary: dict) -> bytes:
+    """The summary as UTF-8 JSON, 2-space indented, ending with one newline.
+
+    Keys keep the order the engine built them in (never sorted), so the bytes
+    follow docs/summary-format.md and are identical for identical input.
+    """
+    return (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+# --- validation ----------------------------------------------------------------------
+
+
+@functools.cache
+def _validator(schema_name: str) -> Draft202012Validator:
+    """Load a shipped schema once per process (from the installed package, not the CWD)."""
+    text = resources.files("sitegen.schemas").joinpath(schema_name).read_text(encoding="utf-8")
+    schema = json.loads(text)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _message(error: ValidationError) -> str:
+    # A "not" failure says nothing useful by default; the schemas put the reason
+    # in the forbidden subschema's description.
+    forbidden = error.validator_value
+    if error.validator == "not" and isinstance(forbidden, dict) and "description" in forbidden:
+        return f"{error.instance!r} is not allowed: {forbidden['description']}"
+    return error.message
+
+
+def _validate(instance: Any, schema_name: str, what: str) -> None:
+    errors = sorted(
+        _validator(schema_name).iter_errors(instance),
+        key=lambda e: (e.json_path, e.message),
+    )
+    if not errors:
+        return
+    lines = []
+    for error in errors[:_MAX_ERRORS]:
+        message = _message(error)
+        if len(message) > _MAX_MESSAGE:
+            message = message[: _MAX_MESSAGE - 3] + "..."
+        lines.append(f"  at {error.json_path}: {message}")
+    if len(errors) > _MAX_ERRORS:
+        lines.append(f"  ... and {len(errors) - _MAX_ERRORS} more")
+    raise BuildError(f"{what} does not match {schema_name}:\n" + "\n".join(lines))
+
+
+def validate_summary(summary: dict) -> None:
+    """Raise BuildError naming each failing path if the summary breaks its schema."""
+    label = "summary"
+    if isinstance(summary, Mapping):
+        label = f"summary {summary.get('window')!s} {summary.get('period')!s}"
+    _validate(summary, SUMMARY_SCHEMA, label)
+
+
+def validate_alert(event: dict) -> None:
+    """Raise BuildError naming each failing path if the alert event breaks its schema."""
+    label = "alert event"
+    if isinstance(event, Mapping):
+        label = f"alert event {event.get('id')!s}"
+    _validate(event, ALERT_SCHEMA, label)
+
+
+# --- Markdown ------------------------------------------------------------------------
+
+
+def md_escape(text: str) -> str:
+    """Make text from the logs safe inside a Markdown table cell or list item.
+
+    Backslash and ``|`` are backslash-escaped (so a cell cannot be split), CR/LF
+    become a space (so a row cannot be broken), and ``&``, ``<``, ``>`` become
+    HTML entities (so no raw HTML reaches a renderer).
+    """
+    text = str(text)
+    text = text.replace("\\", "\\\\")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("|", "\\|")
+    return text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+
+
+_TITLES = {"daily": "Daily", "weekly": "Weekly", "monthly": "Monthly", "all": "All-time"}
+
+# (label, field, kind) for every metric, in the order of docs/summary-format.md.
+_METRICS: tuple[tuple[str, str, str], ...] = (
+    ("Trades", "trades_total", "count"),
+    ("Closed trades", "trades_closed", "count"),
+    ("Open trades", "trades_open", "count"),
+    ("Wins", "wins", "count"),
+    ("Losses", "losses", "count"),
+    ("Breakevens", "breakevens", "count"),
+    ("Win rate", "win_rate", "rate"),
+    ("Net P&L", "net_pnl", "value"),
+    ("Gross profit", "gross_profit", "value"),
+    ("Gross loss", "gross_loss", "value"),
+    ("Profit factor", "profit_factor", "value"),
+    ("Average win", "avg_win", "value"),
+    ("Average loss", "avg_loss", "value"),
+    ("Largest win", "largest_win", "value"),
+    ("Largest loss", "largest_loss", "value"),
+    ("Payoff ratio", "payoff_ratio", "value"),
+    ("Expectancy", "expectancy", "value"),
+    ("Average planned R:R", "avg_risk_reward", "value"),
+    ("Average R multiple", "avg_r_multiple", "value"),
+    ("SQN", "sqn", "value"),
+    ("Trades with a usable stop", "r_trades", "count"),
+    ("Trades without a usable stop", "no_stop_trades", "count"),
+    ("Commission", "commission_total", "value"),
+    ("Slippage", "slippage_total", "value"),
+    ("Unrealized P&L", "unrealized_pnl", "value"),
+    ("Current streak", "current_streak", "streak"),
+    ("Longest win streak", "max_win_streak", "count"),
+    ("Longest loss streak", "max_loss_streak", "count"),
+    ("Max drawdown", "max_drawdown", "value"),
+    ("Max drawdown duration (trades)", "max_drawdown_duration_trades", "count"),
+    ("Best day", "best_day", "day"),
+    ("Worst day", "worst_day", "day"),
+    ("Winning days", "winning_days", "count"),
+    ("Losing days", "losing_days", "count"),
+    ("Sharpe (daily, annualised)", "sharpe", "value"),
+    ("Sortino (daily, annualised)", "sortino", "value"),
+)
+
+
+def _percent(rate: str) -> str:
+    """'0.666667' -> '66.67%' (half-even, 2 places)."""
+    try:
+        value = (Decimal(rate) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+    except (InvalidOperation, TypeError):
+        return md_escape(str(rate))
+    return f"{value}%"
+
+
+def _na(field: str, reasons: Mapping[str, str]) -> str:
+    reason = reasons.get(field)
+    return f"n/a ({md_escape(reason)})" if reason else "n/a"
+
+
+def _streak(streak: Mapping[str, Any]) -> str:
+    kind, count = streak.get("type"), streak.get("count", 0)
+    if kind == "win":
+        return f"{count} win" if count == 1 else f"{count} wins"
+    if kind == "loss":
+        return f"{count} loss" if count == 1 else f"{count} losses"
+    return "none"
+
+
+def _metric_value(summary: Mapping[str, Any], field: str, kind: str) -> str:
+    value = summary.get(field)
+    reasons = summary.get("undefined_reasons") or {}
+    if kind == "streak":
+        return _streak(value or {})
+    if value is None:
+        return _na(field, reasons)
+    if kind == "rate":
+        return _percent(value)
+    if kind == "day":
+        date = summary.get(f"{field}_date")
+        return f"{md_escape(str(value))} ({md_escape(date)})" if date else md_escape(str(value))
+    return md_escape(str(value))
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
+    """A GitHub-style table; cells must already be escaped."""
+    header = list(header)
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    return lines
+
+
+def _or_na(value: Any) -> str:
+    return "n/a" if value is None else md_escape(str(value))
+
+
+def _overview(s: Mapping[str, Any]) -> list[str]:
+    lines = [
+        "## Overview",
+        "",
+        f"- Period: {md_escape(s['period'])} ({md_escape(s['window'])})",
+        f"- Dates: {md_escape(s['start'])} to {md_escape(s['end'])}",
+        f"- Time zone: {md_escape(s['timezone'])}",
+    ]
+    if s.get("partial"):
+        missing = s.get("missing_days") or []
+        detail = ", ".join(md_escape(d) for d in missing) if missing else "none"
+        lines.append(f"- Partial: yes (missing days or skipped lines). Missing days: {detail}")
+    else:
+        lines.append("- Partial: no")
+    if s.get("small_sample"):
+        lines.append(
+            f"- Small sample: {s['trades_closed']} closed trades (fewer than 30); "
+            "read the ratios with care"
+        )
+    if s.get("note"):
+        lines.append(f"- Note: {md_escape(s['note'])}")
+    return lines
+
+
+def _metrics(s: Mapping[str, Any]) -> list[str]:
+    rows = [(label, _metric_value(s, field, kind)) for label, field, kind in _METRICS]
+    return ["## Metrics", "", *_table(("Metric", "Value"), rows)]
+
+
+def _targets(s: Mapping[str, Any]) -> list[str]:
+    targets = s.get("targets") or {}
+    if not targets:
+        return ["## Targets", "", "No targets configured."]
+    rows = []
+    for key, entry in targets.items():
+        met = entry.get("met")
+        rows.append(
+            (
+                f"{md_escape(key)} ({md_escape(entry.get('metric', ''))})",
+                _or_na(entry.get("actual")),
+                _or_na(entry.get("target")),
+                _or_na(entry.get("variance")),
+                "n/a" if met is None else ("yes" if met else "no"),
+            )
+        )
+    return ["## Targets", "", *_table(("Target", "Actual", "Target", "Variance", "Met"), rows)]
+
+
+def _context_text(context: Any) -> str:
+    if not isinstance(context, Mapping):
+        return md_escape(json.dumps(context, ensure_ascii=False))
+    parts = []
+    for key, value in context.items():
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        parts.append(f"{md_escape(key)}={md_escape(shown)}")
+    return ", ".join(parts)
+
+
+def _alerts(s: Mapping[str, Any]) -> list[str]:
+    alerts = s.get("alerts") or []
+    if not alerts:
+        return ["## Alerts", "", "No alerts."]
+    rows = [
+        tuple(
+            _or_na(a.get(field))
+            for field in ("severity", "rule", "metric", "actual", "target", "id")
+        )
+        for a in alerts
+    ]
+    header = ("Severity", "Rule", "Metric", "Actual", "Target", "Id")
+    lines = ["## Alerts", "", *_table(header, rows), ""]
+    for a in alerts:
+        acked = a.get("acknowledged_at")
+        status = f"acknowledged {md_escape(acked)}" if acked else "not acknowledged"
+        detail = f"- {_or_na(a.get('id'))}: raised {_or_na(a.get('raised_at'))}, {status}"
+        if a.get("context"):
+            detail += f"; context: {_context_text(a['context'])}"
+        lines.append(detail)
+    return lines
+
+
+def _breakdown_table(title: str, rows: list[Mapping[str, Any]]) -> list[str]:
+    if not rows:
+        return [f"### {title}", "", "No closed trades."]
+    cells = [
+        (
+            md_escape(r["key"]),
+            str(r["trades_closed"]),
+            str(r["wins"]),
+            _percent(r["win_rate"]) if r.get("win_rate") is not None else "n/a",
+            md_escape(str(r["net_pnl"])),
+        )
+        for r in rows
+    ]
+    header = ("Key", "Closed", "Wins", "Win rate", "Net P&L")
+    return [f"### {title}", "", *_table(header, cells)]
+
+
+def _breakdown(s: Mapping[str, Any]) -> list[str]:
+    lines = ["## Breakdown", ""]
+    lines += _breakdown_table("By symbol", s.get("by_symbol") or [])
+    lines += ["", *_breakdown_table("By strategy", s.get("by_strategy") or [])]
+    daily = s.get("daily_pnl")
+    if daily is not None:
+        rows = [(md_escape(d), md_escape(str(v))) for d, v in daily.items()]
+        lines += ["", "### Daily P&L", ""]
+        lines += _table(("Date", "P&L"), rows) if rows else ["No trading days."]
+    return lines
+
+
+def _data_quality(s: Mapping[str, Any]) -> list[str]:
+    dq = s.get("data_quality") or {}
+    problems = dq.get("problems") or []
+    in_progress = dq.get("in_progress") or []
+    missing = dq.get("missing_pnl") or []
+    lines = [
+        "## Data quality",
+        "",
+        f"- Skipped lines: {dq.get('skipped_lines', 0)}",
+        f"- Superseded records: {dq.get('superseded', 0)}",
+    ]
+    if problems:
+        lines += ["", "### Skipped lines", ""]
+        lines += [
+            f"- {md_escape(p['file'])}:{p['line']}: {md_escape(p['reason'])}" for p in problems
+        ]
+        # Unreadable files are listed with line 0 and are not skipped lines.
+        shown = sum(1 for p in problems if p.get("line") != 0)
+        total = dq.get("skipped_lines", 0)
+        if isinstance(total, int) and total > shown:
+            lines.append(f"- ... {total - shown} more not listed")
+    if in_progress:
+        lines += ["", "### In-progress lines (not counted)", ""]
+        lines += [f"- {md_escape(p['file'])}:{p['line']}" for p in in_progress]
+    if missing:
+        lines += ["", "### Closed trades without P&L (counted as 0)", ""]
+        lines += [
+            f"- {md_escape(p['file'])}:{p['line']}: order {_or_na(p.get('order_id'))}"
+            for p in missing
+        ]
+    if not (problems or in_progress or missing):
+        lines += ["", "No data quality problems."]
+    return lines
+
+
+def summary_markdown(summary: dict) -> str:
+    """A Markdown report of one summary: Overview, Metrics, Targets, Alerts, Breakdown,
+    Data quality. Text from the logs goes through md_escape; the result ends with one
+    newline and depends on nothing but the summary."""
+    window = str(summary["window"])
+    title = f"# {_TITLES.get(window, window.capitalize())} summary — {md_escape(summary['period'])}"
+    sections = [
+        [title],
+        _overview(summary),
+        _metrics(summary),
+        _targets(summary),
+        _alerts(summary),
+        _breakdown(summary),
+        _data_quality(summary),
+    ]
+    return "\n\n".join("\n".join(section) for section in sections).rstrip("\n") + "\n"

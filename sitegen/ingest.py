@@ -1,0 +1,243 @@
+"""Log files -> typed trade records, with every bad line reported as a Problem.
+
+Readers take bytes or file objects; the only place that opens log files is
+:func:`read_log_file`. Nothing here ever writes to a log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import BinaryIO
+
+import msgspec
+
+LOG_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.jsonl$")
+OUTCOMES = frozenset(("win", "loss", "breakeven", "open"))
+# Money and numeric fields the analytics read; each must be finite and sane.
+_DECIMAL_FIELDS = (
+    "quantity",
+    "price",
+    "stop_loss",
+    "risk_reward_ratio",
+    "profit_loss",
+    "net_profit_loss",
+    "commission",
+    "slippage",
+    "hold_duration_seconds",
+)
+_MAX_MAGNITUDE = Decimal("1e15")
+_MIN_EXPONENT = -18
+_BLANK_LINE = re.compile(rb"(?:^|\n)[ \t\r]*(?:\n|$)")
+
+
+class TradeRecord(msgspec.Struct, frozen=True, gc=False):
+    """The fields of one bot trade record that the analytics read; others are ignored."""
+
+    timestamp: str
+    symbol: str
+    outcome: str
+    action: str | None = None
+    quantity: Decimal | None = None
+    price: Decimal | None = None
+    stop_loss: Decimal | None = None
+    risk_reward_ratio: Decimal | None = None
+    profit_loss: Decimal | None = None
+    net_profit_loss: Decimal | None = None
+    commission: Decimal | None = None
+    slippage: Decimal | None = None
+    exit_timestamp: str | None = None
+    order_id: str | int | None = None
+    strategy_name: str | None = None
+    hold_duration_seconds: Decimal | None = None
+
+
+class Problem(msgspec.Struct, frozen=True, gc=False):
+    """A bad line (or a whole unreadable file when ``line`` is 0)."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}:{self.line}: {self.reason}"
+            if self.line
+            else f"{self.file}: {self.reason}"
+        )
+
+
+class Record(msgspec.Struct, frozen=True, gc=False):
+    """A valid trade record with its place in the logs and its parsed times."""
+
+    line: int
+    trade: TradeRecord
+    entry: dt.datetime
+    exit: dt.datetime | None
+
+
+class FileScan(msgspec.Struct, frozen=True, gc=False):
+    """What one log file holds: valid records in line order, problems, in-progress tail."""
+
+    name: str
+    date: dt.date
+    records: tuple[Record, ...]
+    problems: tuple[Problem, ...]
+    in_progress_line: int | None  # a last line without newline: a write in progress
+    lines: int
+
+
+_decoder = msgspec.json.Decoder(TradeRecord)
+_lines_decoder = msgspec.json.Decoder(list[TradeRecord])
+
+
+def log_date(name: str) -> dt.date | None:
+    """The date a log file name stands for, or None when the name is not a trade log."""
+    m = LOG_NAME.match(name)
+    if not m:
+        return None
+    try:
+        return dt.date.fromisoformat(m.group(1))
+    except ValueError:
+        return None
+
+
+def list_log_files(logs_dir: Path) -> list[tuple[dt.date, Path]]:
+    """Trade log files in ``logs_dir``, oldest first. Other files are never read."""
+    found = []
+    with os.scandir(logs_dir) as it:
+        for entry in it:
+            day = log_date(entry.name)
+            if day is not None and entry.is_file():
+                found.append((day, Path(entry.path)))
+    found.sort()
+    return found
+
+
+def parse_time(text: str) -> dt.datetime:
+    """An ISO 8601 time as an aware datetime; no offset means UTC."""
+    value = dt.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _check(trade: TradeRecord) -> tuple[str | None, dt.datetime | None, dt.datetime | None]:
+    """Semantic validation msgspec cannot express. Returns (reason, entry, exit)."""
+    if trade.outcome not in OUTCOMES:
+        return (
+            f"invalid outcome {trade.outcome[:40]!r} (expected win, loss, breakeven or open)",
+            None,
+            None,
+        )
+    if not trade.symbol.strip():
+        return "empty symbol", None, None
+    for field in _DECIMAL_FIELDS:
+        value = getattr(trade, field)
+        if value is not None and (
+            not value.is_finite()
+            or abs(value) >= _MAX_MAGNITUDE
+            or value.as_tuple().exponent < _MIN_EXPONENT
+        ):
+            return (
+                f"invalid value for {field}: {str(value)[:40]} (must be a finite decimal)",
+                None,
+                None,
+            )
+    try:
+        entry = parse_time(trade.timestamp)
+    except ValueError:
+        return f"invalid timestamp {trade.timestamp[:40]!r} (expected ISO 8601)", None, None
+    exit_time = None
+    if trade.exit_timestamp is not None:
+        try:
+            exit_time = parse_time(trade.exit_timestamp)
+        except ValueError:
+            return (
+                f"invalid exit_timestamp {trade.exit_timestamp[:40]!r} (expected ISO 8601)",
+                None,
+                None,
+            )
+    return None, entry, exit_time
+
+
+def _decode_line(raw: bytes) -> tuple[TradeRecord | None, str | None]:
+    if not raw.strip():
+        return None, "not JSON: empty line"
+    try:
+        return _decoder.decode(raw), None
+    except msgspec.ValidationError as exc:
+        msg = str(exc)
+        if msg.startswith("Expected `object`"):
+            return None, f"not a JSON object ({msg.removeprefix('Expected `object`, ')})"
+        return None, msg
+    except msgspec.DecodeError as exc:
+        return None, f"not JSON ({exc})"
+
+
+def scan_bytes(data: bytes, name: str, day: dt.date) -> FileScan:
+    """Decode one log file's bytes into records and problems (never raises on bad content)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    in_progress = None
+    complete_lines = data.count(b"\n")
+    if data and not data.endswith(b"\n"):
+        in_progress = complete_lines + 1
+        data = data[: data.rfind(b"\n") + 1]
+
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            problem = Problem(
+                name,
+                line,
+                f"file is not valid UTF-8 (byte {data[exc.start]:#04x}); "
+                "whole file skipped: re-save it as UTF-8",
+            )
+            return FileScan(name, day, (), (problem,), in_progress, complete_lines)
+    trades: list[tuple[int, TradeRecord]] | None = None
+    if complete_lines and not _BLANK_LINE.search(data):
+        try:
+            decoded = _lines_decoder.decode_lines(data)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            decoded = None
+        if decoded is not None and len(decoded) == complete_lines:
+            trades = list(enumerate(decoded, 1))
+    problems: list[Problem] = []
+    if trades is None:  # slow path: find exactly which lines are bad
+        trades = []
+        for number, raw in enumerate(data.split(b"\n")[:complete_lines], 1):
+            trade, reason = _decode_line(raw)
+            if trade is None:
+                problems.append(Problem(name, number, reason or "invalid"))
+            else:
+                trades.append((number, trade))
+
+    records = []
+    for number, trade in trades:
+        reason, entry, exit_time = _check(trade)
+        if reason is not None:
+            problems.append(Problem(name, number, reason))
+        else:
+            records.append(Record(number, trade, entry, exit_time))
+    problems.sort(key=lambda p: p.line)
+    return FileScan(name, day, tuple(records), tuple(problems), in_progress, complete_lines)
+
+
+def scan_file(fp: BinaryIO, name: str, day: dt.date) -> FileScan:
+    return scan_bytes(fp.read(), name, day)
+
+
+def read_log_file(path: Path, day: dt.date) -> FileScan:
+    """Read one log file (read-only); an unreadable file is a Problem, not an exception."""
+    try:
+        with open(path, "rb") as fp:
+            return scan_file(fp, path.name, day)
+    except OSError as exc:
+        reason = f"cannot read file ({exc.strerror or exc}); check its permissions"
+        return FileScan(path.name, day, (), (Problem(path.name, 0, reason),), None, 0)

@@ -1,0 +1,369 @@
+"""Per-day mergeable aggregates. Pure: values in, values out.
+
+A :class:`Partial` summarises an ordered run of trades so that
+``merge(partial(a), partial(b)) == partial(a + b)`` exactly, for any split. Window
+summaries are folds of per-day partials in date order; nothing re-reads trades.
+
+Money is exact ``Decimal``. R-multiples are rationals; each is rounded half-even to
+18 places once, when the trade is made, so that their sums are exact and the
+merge law holds to the last digit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_EVEN, Context, Decimal
+from functools import reduce
+
+import msgspec
+
+ZERO = Decimal(0)
+# Wide enough that sums of money and of 18-place R values (and their squares) are exact.
+EXACT = Context(prec=120, rounding=ROUND_HALF_EVEN)
+R_QUANTUM = Decimal("1e-18")
+
+
+class Trade(msgspec.Struct, frozen=True, gc=False):
+    """One trade after identity resolution, reduced to what the aggregates need."""
+
+    day: dt.date  # local date it is attributed to
+    when: dt.datetime  # attribution instant (exit time when closed, else entry)
+    file: int  # order of its log file, then its line: tie-breakers within a day
+    line: int
+    outcome: str  # win | loss | breakeven | open
+    pnl: Decimal | None  # closed: net P&L (0 when missing); open: profit_loss or None
+    symbol: str
+    strategy: str
+    r: Decimal | None = None  # R multiple when closed with a usable stop
+    risk_reward: Decimal | None = None
+    commission: Decimal | None = None
+    slippage: Decimal | None = None
+    pnl_missing: bool = False
+
+    @property
+    def closed(self) -> bool:
+        return self.outcome != "open"
+
+
+def r_multiple(
+    pnl: Decimal, price: Decimal | None, stop: Decimal | None, quantity: Decimal | None
+) -> Decimal | None:
+    """R = P&L / (|price − stop_loss| × quantity); None without a usable stop."""
+    if price is None or stop is None or quantity is None or quantity <= 0 or price == stop:
+        return None
+    risk = EXACT.multiply(abs(EXACT.subtract(price, stop)), quantity)
+    return EXACT.divide(pnl, risk).quantize(R_QUANTUM, context=EXACT)
+
+
+# A breakdown cell: closed, wins, losses, net, gross_profit, gross_loss, r_n, r_sum,
+# commission, slippage. A plain tuple keeps partials small and cheap to merge.
+Cell = tuple[int, int, int, Decimal, Decimal, Decimal, int, Decimal, Decimal, Decimal]
+EMPTY_CELL: Cell = (0, 0, 0, ZERO, ZERO, ZERO, 0, ZERO, ZERO, ZERO)
+
+
+def _cell_add(a: Cell, b: Cell) -> Cell:
+    add = EXACT.add
+    return (
+        a[0] + b[0],
+        a[1] + b[1],
+        a[2] + b[2],
+        add(a[3], b[3]),
+        add(a[4], b[4]),
+        add(a[5], b[5]),
+        a[6] + b[6],
+        add(a[7], b[7]),
+        add(a[8], b[8]),
+        add(a[9], b[9]),
+    )
+
+
+def _trade_cell(t: Trade) -> Cell:
+    pnl = t.pnl if t.pnl is not None else ZERO
+    return (
+        1,
+        1 if t.outcome == "win" else 0,
+        1 if t.outcome == "loss" else 0,
+        pnl,
+        pnl if t.outcome == "win" else ZERO,
+        pnl if t.outcome == "loss" else ZERO,
+        0 if t.r is None else 1,
+        ZERO if t.r is None else t.r,
+        t.commission or ZERO,
+        t.slippage or ZERO,
+    )
+
+
+def _merge_maps(a: dict[str, Cell], b: dict[str, Cell]) -> dict[str, Cell]:
+    if not a:
+        return b
+    if not b:
+        return a
+    out = dict(a)
+    for key, cell in b.items():
+        out[key] = _cell_add(out[key], cell) if key in out else cell
+    return out
+
+
+class Streaks(msgspec.Struct, frozen=True, gc=False):
+    """Runs of wins and losses; breakevens neither extend nor break a run.
+
+    ``head``/``tail`` are the first and last runs as (type, length), type "win" or
+    "loss"; ``uniform`` says the whole sequence is one run.
+    """
+
+    head_type: str | None = None
+    head_len: int = 0
+    tail_type: str | None = None
+    tail_len: int = 0
+    max_win: int = 0
+    max_loss: int = 0
+    uniform: bool = True
+
+
+def streaks_of(outcomes: list[str]) -> Streaks:
+    runs: list[list] = []
+    for outcome in outcomes:
+        if outcome not in ("win", "loss"):
+            continue
+        if runs and runs[-1][0] == outcome:
+            runs[-1][1] += 1
+        else:
+            runs.append([outcome, 1])
+    if not runs:
+        return Streaks()
+    return Streaks(
+        head_type=runs[0][0],
+        head_len=runs[0][1],
+        tail_type=runs[-1][0],
+        tail_len=runs[-1][1],
+        max_win=max((n for kind, n in runs if kind == "win"), default=0),
+        max_loss=max((n for kind, n in runs if kind == "loss"), default=0),
+        uniform=len(runs) == 1,
+    )
+
+
+def merge_streaks(a: Streaks, b: Streaks) -> Streaks:
+    if a.head_type is None:
+        return b
+    if b.head_type is None:
+        return a
+    joined = a.tail_type == b.head_type
+    span = a.tail_len + b.head_len if joined else 0
+    return Streaks(
+        head_type=a.head_type,
+        head_len=a.head_len + b.head_len if a.uniform and joined else a.head_len,
+        tail_type=b.tail_type,
+        tail_len=a.tail_len + b.tail_len if b.uniform and joined else b.tail_len,
+        max_win=max(a.max_win, b.max_win, span if b.head_type == "win" else 0),
+        max_loss=max(a.max_loss, b.max_loss, span if b.head_type == "loss" else 0),
+        uniform=a.uniform and b.uniform and joined,
+    )
+
+
+class Equity(msgspec.Struct, frozen=True, gc=False):
+    """The closed-trade equity curve c_1..c_n (c_0 = 0), relative to its start.
+
+    ``points`` are the at-peak trades: (t, c_t) with c_t ≥ max(0, c_1..c_{t-1}).
+    They carry everything the drawdown duration needs for any incoming gap below
+    the peak. ``low`` = min(0, c_t); ``dd`` = min over t of (c_t − running peak).
+    """
+
+    n: int = 0
+    total: Decimal = ZERO
+    peak: Decimal = ZERO  # max(0, c_t)
+    low: Decimal = ZERO
+    dd: Decimal = ZERO
+    points: tuple[tuple[int, Decimal], ...] = ()
+
+    def max_duration(self) -> int:
+        """Longest run of consecutive trades below the running peak (peak starts at 0)."""
+        longest, previous = 0, 0
+        for t, _ in self.points:
+            longest = max(longest, t - previous - 1)
+            previous = t
+        return max(longest, self.n - previous)
+
+
+def equity_of(pnls: list[Decimal]) -> Equity:
+    total = peak = low = dd = ZERO
+    points = []
+    for t, pnl in enumerate(pnls, 1):
+        total = EXACT.add(total, pnl)
+        if total >= peak:
+            peak = total
+            points.append((t, total))
+        low = min(low, total)
+        dd = min(dd, EXACT.subtract(total, peak))
+    return Equity(len(pnls), total, peak, low, dd, tuple(points))
+
+
+def merge_equity(a: Equity, b: Equity) -> Equity:
+    if a.n == 0:
+        return b
+    if b.n == 0:
+        return a
+    gap = EXACT.subtract(a.peak, a.total)  # how far below its peak ``a`` ends
+    shifted = tuple((a.n + t, EXACT.add(a.total, c)) for t, c in b.points if c >= gap)
+    return Equity(
+        n=a.n + b.n,
+        total=EXACT.add(a.total, b.total),
+        peak=max(a.peak, EXACT.add(a.total, b.peak)),
+        low=min(a.low, EXACT.add(a.total, b.low)),
+        dd=min(a.dd, b.dd, EXACT.subtract(b.low, gap)),
+        points=a.points + shifted,
+    )
+
+
+class Partial(msgspec.Struct, frozen=True, gc=False):
+    """Everything the window metrics need, for an ordered run of trades."""
+
+    trades_total: int = 0
+    trades_open: int = 0
+    wins: int = 0
+    losses: int = 0
+    breakevens: int = 0
+    net: Decimal = ZERO
+    gross_profit: Decimal = ZERO
+    gross_loss: Decimal = ZERO
+    largest_win: Decimal | None = None
+    largest_loss: Decimal | None = None
+    rr_n: int = 0
+    rr_sum: Decimal = ZERO
+    r_n: int = 0
+    r_sum: Decimal = ZERO
+    r_sumsq: Decimal = ZERO
+    commission: Decimal = ZERO
+    slippage: Decimal = ZERO
+    unrealized: Decimal = ZERO
+    unrealized_n: int = 0
+    streaks: Streaks = Streaks()
+    equity: Equity = Equity()
+    daily: dict[dt.date, Decimal] = {}  # net P&L per local date with closed trades
+    by_symbol: dict[str, Cell] = {}
+    by_strategy: dict[str, Cell] = {}
+
+    @property
+    def trades_closed(self) -> int:
+        return self.wins + self.losses + self.breakevens
+
+
+def _opt(fn, a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return fn(a, b)
+
+
+def from_trades(trades: list[Trade]) -> Partial:
+    """The partial of ``trades``, which must already be in time order."""
+    add = EXACT.add
+    wins = losses = breakevens = opened = rr_n = r_n = unrealized_n = 0
+    net = gp = gl = rr_sum = r_sum = r_sumsq = comm = slip = unrealized = ZERO
+    largest_win = largest_loss = None
+    closed_pnls: list[Decimal] = []
+    outcomes: list[str] = []
+    daily: dict[dt.date, Decimal] = {}
+    by_symbol: dict[str, Cell] = {}
+    by_strategy: dict[str, Cell] = {}
+    for t in trades:
+        if t.outcome == "open":
+            opened += 1
+            if t.pnl is not None:
+                unrealized = add(unrealized, t.pnl)
+                unrealized_n += 1
+            continue
+        pnl = t.pnl if t.pnl is not None else ZERO
+        outcomes.append(t.outcome)
+        closed_pnls.append(pnl)
+        net = add(net, pnl)
+        if t.outcome == "win":
+            wins += 1
+            gp = add(gp, pnl)
+            largest_win = pnl if largest_win is None else max(largest_win, pnl)
+        elif t.outcome == "loss":
+            losses += 1
+            gl = add(gl, pnl)
+            largest_loss = pnl if largest_loss is None else min(largest_loss, pnl)
+        else:
+            breakevens += 1
+        if t.risk_reward is not None:
+            rr_n += 1
+            rr_sum = add(rr_sum, t.risk_reward)
+        if t.r is not None:
+            r_n += 1
+            r_sum = add(r_sum, t.r)
+            r_sumsq = add(r_sumsq, EXACT.multiply(t.r, t.r))
+        if t.commission is not None:
+            comm = add(comm, t.commission)
+        if t.slippage is not None:
+            slip = add(slip, t.slippage)
+        daily[t.day] = add(daily.get(t.day, ZERO), pnl)
+        cell = _trade_cell(t)
+        by_symbol[t.symbol] = _cell_add(by_symbol.get(t.symbol, EMPTY_CELL), cell)
+        by_strategy[t.strategy] = _cell_add(by_strategy.get(t.strategy, EMPTY_CELL), cell)
+    return Partial(
+        trades_total=len(trades),
+        trades_open=opened,
+        wins=wins,
+        losses=losses,
+        breakevens=breakevens,
+        net=net,
+        gross_profit=gp,
+        gross_loss=gl,
+        largest_win=largest_win,
+        largest_loss=largest_loss,
+        rr_n=rr_n,
+        rr_sum=rr_sum,
+        r_n=r_n,
+        r_sum=r_sum,
+        r_sumsq=r_sumsq,
+        commission=comm,
+        slippage=slip,
+        unrealized=unrealized,
+        unrealized_n=unrealized_n,
+        streaks=streaks_of(outcomes),
+        equity=equity_of(closed_pnls),
+        daily=daily,
+        by_symbol=by_symbol,
+        by_strategy=by_strategy,
+    )
+
+
+def merge(a: Partial, b: Partial) -> Partial:
+    """The partial of ``a``'s trades followed by ``b``'s. Associative; Partial() is neutral."""
+    add = EXACT.add
+    daily = dict(a.daily)
+    for day, pnl in b.daily.items():
+        daily[day] = add(daily[day], pnl) if day in daily else pnl
+    return Partial(
+        trades_total=a.trades_total + b.trades_total,
+        trades_open=a.trades_open + b.trades_open,
+        wins=a.wins + b.wins,
+        losses=a.losses + b.losses,
+        breakevens=a.breakevens + b.breakevens,
+        net=add(a.net, b.net),
+        gross_profit=add(a.gross_profit, b.gross_profit),
+        gross_loss=add(a.gross_loss, b.gross_loss),
+        largest_win=_opt(max, a.largest_win, b.largest_win),
+        largest_loss=_opt(min, a.largest_loss, b.largest_loss),
+        rr_n=a.rr_n + b.rr_n,
+        rr_sum=add(a.rr_sum, b.rr_sum),
+        r_n=a.r_n + b.r_n,
+        r_sum=add(a.r_sum, b.r_sum),
+        r_sumsq=add(a.r_sumsq, b.r_sumsq),
+        commission=add(a.commission, b.commission),
+        slippage=add(a.slippage, b.slippage),
+        unrealized=add(a.unrealized, b.unrealized),
+        unrealized_n=a.unrealized_n + b.unrealized_n,
+        streaks=merge_streaks(a.streaks, b.streaks),
+        equity=merge_equity(a.equity, b.equity),
+        daily=daily,
+        by_symbol=_merge_maps(a.by_symbol, b.by_symbol),
+        by_strategy=_merge_maps(a.by_strategy, b.by_strategy),
+    )
+
+
+def merge_all(partials: list[Partial]) -> Partial:
+    """Fold partials in order (empty list: the neutral Partial)."""
+    return reduce(merge, partials, Partial())

@@ -1,0 +1,63 @@
+"""The one place that writes output files: atomic, skip-if-unchanged, confined to a root."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from sitegen.errors import BuildError
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temp file in the same folder and a rename, so a
+    crash leaves either the old file or the new one, never a torn one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fp:
+            fp.write(data)  # no fsync: rename is atomic against a killed process; the
+            # page cache survives it, and fsync per page would dominate large builds
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+class Writer:
+    """Writes files below ``root``; refuses paths outside it and paths written twice."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._resolved = root.resolve()
+        self._seen: set[Path] = set()
+        self.written = 0
+        self.unchanged = 0
+
+    def write(self, relative: str | Path, data: bytes | str) -> bool:
+        """Write one file; returns False when the file already held these bytes."""
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        path = self.root / relative
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self._resolved):
+            raise BuildError(f"refusing to write {path}: outside the output folder {self.root}")
+        if resolved in self._seen:
+            raise BuildError(f"refusing to write {path} twice in one build")
+        self._seen.add(resolved)
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                self.unchanged += 1
+                return False
+        except OSError:
+            pass
+        try:
+            atomic_write(path, data)
+        except OSError as exc:
+            raise BuildError(
+                f"cannot write {path} ({exc.strerror or exc}); check the folder's permissions"
+            ) from exc
+        self.written += 1
+        return True

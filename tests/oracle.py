@@ -1,0 +1,858 @@
+"""Independent reference implementation ("oracle") of the sitegen analytics.
+
+Written straight from SPEC.md sections 2-4 and docs/summary-format.md, without
+reading or importing anything from ``sitegen``.  It is deliberately slow and
+literal: every window is computed by iterating its full, time-ordered list of
+trades (no partial aggregates, no merging), using exact ``Fraction`` arithmetic
+for quotients and ``Decimal`` only for money sums and square roots.
+
+Public API:
+
+* ``compute(logs_dir, tz="UTC", holidays=frozenset())`` ->
+  ``{(window, period): summary}`` for every daily, weekly and monthly period
+  touching the data range, plus ``("all", "all")``.
+* ``diff(expected, actual)`` -> list of human-readable mismatches.
+* ``equal(a, b)`` -> ``not diff(a, b)``.
+* ``check_format(summary)`` -> list of formatting violations (6-place
+  quotients, plain money strings, no negative zero).
+
+Summaries contain every top-level field of summary-format.md except
+``targets``, ``alerts``, ``data_quality`` and ``undefined_reasons``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+__all__ = ["check_format", "compute", "diff", "equal"]
+
+FILE_NAME_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\.jsonl")
+DECIMAL_STRING_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+OUTCOMES = ("win", "loss", "breakeven", "open")
+CLOSED_OUTCOMES = ("win", "loss", "breakeven")
+NUMERIC_FIELDS = (
+    "quantity",
+    "price",
+    "stop_loss",
+    "risk_reward_ratio",
+    "profit_loss",
+    "net_profit_loss",
+    "commission",
+    "slippage",
+)
+MONEY_LIMIT = Decimal(10) ** 15
+NO_STRATEGY = "(none)"
+NO_TRADES_NOTE = "No trades in window"
+
+# Exact context for money sums: additions never round (Inexact would raise).
+EXACT = Context(
+    prec=MAX_PREC,
+    Emax=MAX_EMAX,
+    Emin=MIN_EMIN,
+    rounding=ROUND_HALF_EVEN,
+    traps=[Inexact, InvalidOperation, Overflow],
+)
+SQRT_PRECISION = 60
+SIX_PLACES = Decimal("0.000001")
+
+# Fields as typed in summary-format.md (used by diff and check_format).
+QUOTIENT_FIELDS = frozenset(
+    {
+        "win_rate",
+        "profit_factor",
+        "avg_win",
+        "avg_loss",
+        "payoff_ratio",
+        "expectancy",
+        "avg_risk_reward",
+        "avg_r_multiple",
+        "sqn",
+        "sharpe",
+        "sortino",
+    }
+)
+MONEY_FIELDS = frozenset(
+    {
+        "net_pnl",
+        "gross_profit",
+        "gross_loss",
+        "largest_win",
+        "largest_loss",
+        "commission_total",
+        "slippage_total",
+        "unrealized_pnl",
+        "max_drawdown",
+        "best_day",
+        "worst_day",
+    }
+)
+DECIMAL_FIELDS = QUOTIENT_FIELDS | MONEY_FIELDS
+DAILY_PNL_VALUE = "daily_pnl[]"  # pseudo field name for the values of daily_pnl
+# Metrics that may be null; each null one needs an entry in undefined_reasons.
+NULLABLE_METRICS = (
+    "win_rate",
+    "profit_factor",
+    "avg_win",
+    "avg_loss",
+    "largest_win",
+    "largest_loss",
+    "payoff_ratio",
+    "expectancy",
+    "avg_risk_reward",
+    "avg_r_multiple",
+    "sqn",
+    "best_day",
+    "worst_day",
+    "sharpe",
+    "sortino",
+)
+
+
+# ---------------------------------------------------------------------------
+# Reading the logs
+# ---------------------------------------------------------------------------
+
+
+class BadLine(Exception):
+    """A log line that must be skipped (reason in args[0])."""
+
+
+class _JsonInt(Decimal):
+    """A Decimal that came from a JSON integer token (to tell 5 from 5.0)."""
+
+
+def _reject_constant(token: str) -> Any:
+    raise ValueError(f"non-finite number {token}")
+
+
+@dataclass
+class Trade:
+    order_key: tuple[str, Any] | None
+    file_date: date
+    line: int
+    symbol: str
+    strategy: str
+    outcome: str
+    instant: datetime  # attribution instant (aware, UTC)
+    local_date: date  # attribution local date in the configured zone
+    quantity: Decimal | None
+    price: Decimal | None
+    stop_loss: Decimal | None
+    risk_reward_ratio: Decimal | None
+    profit_loss: Decimal | None
+    net_profit_loss: Decimal | None
+    commission: Decimal | None
+    slippage: Decimal | None
+
+    @property
+    def closed(self) -> bool:
+        return self.outcome in CLOSED_OUTCOMES
+
+    @property
+    def pnl(self) -> Decimal:
+        """net_profit_loss, else profit_loss, else 0."""
+        if self.net_profit_loss is not None:
+            return self.net_profit_loss
+        if self.profit_loss is not None:
+            return self.profit_loss
+        return Decimal(0)
+
+
+@dataclass
+class Problem:
+    file_date: date
+    line: int  # 0 for a file that could not be read/decoded
+    reason: str
+
+
+@dataclass
+class LogData:
+    file_dates: list[date]  # every trade-log file name date, sorted
+    problems: list[Problem]  # skipped lines and unreadable files
+    in_progress: list[tuple[date, int]]
+    records: list[Trade]  # every valid record, file order then line order
+    trades: list[Trade]  # after identity resolution, in attribution order
+
+
+def _parse_timestamp(value: Any, name: str) -> datetime:
+    if not isinstance(value, str):
+        raise BadLine(f"{name} is not a string")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise BadLine(f"{name} is not ISO 8601") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise BadLine(f"{name} out of range") from exc
+
+
+def _parse_number(record: dict, name: str) -> Decimal | None:
+    value = record.get(name)
+    if value is None:
+        return None
+    if isinstance(value, Decimal):  # a JSON number (bool is never a Decimal)
+        number = Decimal(value)
+    elif isinstance(value, str) and DECIMAL_STRING_RE.fullmatch(value):
+        try:
+            number = Decimal(value)
+        except ArithmeticError as exc:
+            raise BadLine(f"{name} is not a usable decimal") from exc
+    else:
+        raise BadLine(f"{name} is not a decimal string or number")
+    if not number.is_finite() or not number.copy_abs() < MONEY_LIMIT:
+        raise BadLine(f"{name} is not finite or too large")
+    return number
+
+
+def _parse_record(text: str, file_date: date, line: int, zone: ZoneInfo) -> Trade:
+    try:
+        record = json.loads(
+            text,
+            parse_float=Decimal,
+            parse_int=_JsonInt,
+            parse_constant=_reject_constant,
+        )
+    except (ValueError, ArithmeticError, RecursionError) as exc:
+        raise BadLine("not JSON") from exc
+    if not isinstance(record, dict):
+        raise BadLine("not an object")
+
+    if "timestamp" not in record or record["timestamp"] is None:
+        raise BadLine("missing timestamp")
+    timestamp = _parse_timestamp(record["timestamp"], "timestamp")
+    symbol = record.get("symbol")
+    if not isinstance(symbol, str) or symbol == "":
+        raise BadLine("missing or invalid symbol")
+    outcome = record.get("outcome")
+    if not isinstance(outcome, str) or outcome not in OUTCOMES:
+        raise BadLine("missing or invalid outcome")
+
+    exit_raw = record.get("exit_timestamp")
+    exit_timestamp = None if exit_raw is None else _parse_timestamp(exit_raw, "exit_timestamp")
+
+    numbers = {name: _parse_number(record, name) for name in NUMERIC_FIELDS}
+
+    order_id = record.get("order_id")
+    order_key: tuple[str, Any] | None
+    if order_id is None or order_id == "":
+        order_key = None
+    elif isinstance(order_id, str):
+        order_key = ("str", order_id)
+    elif isinstance(order_id, _JsonInt):
+        order_key = ("int", int(order_id))
+    else:
+        raise BadLine("order_id is not a string or integer")
+
+    strategy = record.get("strategy_name")
+    if not isinstance(strategy, str) or strategy == "":
+        strategy = NO_STRATEGY
+
+    if outcome in CLOSED_OUTCOMES and exit_timestamp is not None:
+        instant = exit_timestamp
+    else:
+        instant = timestamp
+    try:
+        local_date = instant.astimezone(zone).date()
+    except (OverflowError, ValueError) as exc:
+        raise BadLine("timestamp out of range in the time zone") from exc
+
+    return Trade(
+        order_key=order_key,
+        file_date=file_date,
+        line=line,
+        symbol=symbol,
+        strategy=strategy,
+        outcome=outcome,
+        instant=instant,
+        local_date=local_date,
+        **numbers,
+    )
+
+
+def _log_files(logs_dir: Path) -> list[tuple[date, Path]]:
+    files = []
+    for path in Path(logs_dir).iterdir():
+        match = FILE_NAME_RE.fullmatch(path.name)
+        if match is None or not path.is_file():
+            continue
+        try:
+            file_date = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            continue  # e.g. 2025-02-30.jsonl is not a trade log
+        files.append((file_date, path))
+    files.sort()
+    return files
+
+
+def load(logs_dir: Path, tz: str = "UTC") -> LogData:
+    zone = ZoneInfo(tz)
+    files = _log_files(logs_dir)
+    problems: list[Problem] = []
+    in_progress: list[tuple[date, int]] = []
+    records: list[Trade] = []
+    for file_date, path in files:
+        try:
+            content = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(file_date, 0, f"unreadable file: {exc}"))
+            continue
+        if content.startswith("\ufeff"):
+            content = content[1:]
+        pieces = content.split("\n")
+        complete, last = pieces[:-1], pieces[-1]
+        if last != "":
+            in_progress.append((file_date, len(pieces)))
+        for index, raw in enumerate(complete):
+            line_no = index + 1
+            text = raw[:-1] if raw.endswith("\r") else raw
+            try:
+                records.append(_parse_record(text, file_date, line_no, zone))
+            except BadLine as exc:
+                problems.append(Problem(file_date, line_no, str(exc)))
+
+    # Identity: the latest record (later file date, then later line) wins.
+    latest: dict[tuple[str, Any], Trade] = {}
+    for record in records:  # records are in (file date, line) order
+        if record.order_key is not None:
+            latest[record.order_key] = record
+    trades = [r for r in records if r.order_key is None or latest[r.order_key] is r]
+    trades.sort(key=lambda t: (t.instant, t.file_date, t.line))
+    return LogData(
+        file_dates=[d for d, _ in files],
+        problems=problems,
+        in_progress=in_progress,
+        records=records,
+        trades=trades,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Number formatting
+# ---------------------------------------------------------------------------
+
+
+def money(value: Decimal) -> str:
+    """Exact money string, no exponent, never -0."""
+    if value == 0:
+        value = value.copy_abs()
+    return format(value, "f")
+
+
+def _money_sum(values: list[Decimal]) -> Decimal:
+    total = Decimal(0)
+    for value in values:
+        total = EXACT.add(total, value)
+    return total
+
+
+def quotient(value: Fraction | Decimal | None) -> str | None:
+    """Round half-even to 6 places, written with exactly 6 places."""
+    if value is None:
+        return None
+    if isinstance(value, Fraction):
+        scaled = round(value * 1_000_000)  # Fraction.__round__: half-even
+        sign = "-" if scaled < 0 else ""
+        scaled = abs(scaled)
+        return f"{sign}{scaled // 1_000_000}.{scaled % 1_000_000:06d}"
+    rounded = value.quantize(SIX_PLACES, rounding=ROUND_HALF_EVEN)
+    if rounded == 0:
+        rounded = rounded.copy_abs()
+    return format(rounded, "f")
+
+
+def _to_decimal(value: Fraction) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = SQRT_PRECISION
+        return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _times_sqrt(factor: Fraction, radicand: Fraction) -> Fraction | Decimal:
+    """factor * sqrt(radicand): exact when the radicand is a rational square,
+    else Decimal with 60 significant digits (rounded only at the end)."""
+    num, den = radicand.numerator, radicand.denominator
+    root_num, root_den = math.isqrt(num), math.isqrt(den)
+    if root_num * root_num == num and root_den * root_den == den:
+        return factor * Fraction(root_num, root_den)
+    with localcontext() as ctx:
+        ctx.prec = SQRT_PRECISION
+        return _to_decimal(factor) * _to_decimal(radicand).sqrt()
+
+
+def _mean(values: list[Fraction]) -> Fraction:
+    return sum(values, Fraction(0)) / len(values)
+
+
+def _sample_variance(values: list[Fraction]) -> Fraction:
+    mean = _mean(values)
+    return sum(((v - mean) ** 2 for v in values), Fraction(0)) / (len(values) - 1)
+
+
+# ---------------------------------------------------------------------------
+# Calendar
+# ---------------------------------------------------------------------------
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _is_trading_day(day: date, holidays: frozenset[date]) -> bool:
+    return day.weekday() < 5 and day not in holidays
+
+
+def _week_id(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def _week_bounds(day: date) -> tuple[date, date]:
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def _month_id(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _month_bounds(day: date) -> tuple[date, date]:
+    last_day = calendar.monthrange(day.year, day.month)[1]
+    return day.replace(day=1), day.replace(day=last_day)
+
+
+# ---------------------------------------------------------------------------
+# Metrics
+# ---------------------------------------------------------------------------
+
+
+def _breakdown(closed: list[Trade], attribute: str) -> list[dict]:
+    groups: dict[str, list[Trade]] = {}
+    for trade in closed:
+        groups.setdefault(getattr(trade, attribute), []).append(trade)
+    rows = []
+    for key, members in groups.items():
+        wins = sum(1 for t in members if t.outcome == "win")
+        rows.append(
+            {
+                "key": key,
+                "trades_closed": len(members),
+                "wins": wins,
+                "win_rate": Fraction(wins, len(members)),
+                "net_pnl": _money_sum([t.pnl for t in members]),
+            }
+        )
+    rows.sort(key=lambda row: row["key"])
+    rows.sort(key=lambda row: row["net_pnl"], reverse=True)  # stable: key breaks ties
+    return [
+        {
+            "key": row["key"],
+            "trades_closed": row["trades_closed"],
+            "wins": row["wins"],
+            "win_rate": quotient(row["win_rate"]),
+            "net_pnl": money(row["net_pnl"]),
+        }
+        for row in rows
+    ]
+
+
+def _streaks(closed: list[Trade]) -> tuple[dict, int, int]:
+    current_type = "none"
+    current_count = 0
+    max_win = 0
+    max_loss = 0
+    for trade in closed:
+        if trade.outcome == "breakeven":
+            continue  # neither extends nor breaks a streak
+        if trade.outcome == current_type:
+            current_count += 1
+        else:
+            current_type = trade.outcome
+            current_count = 1
+        if current_type == "win":
+            max_win = max(max_win, current_count)
+        else:
+            max_loss = max(max_loss, current_count)
+    return {"type": current_type, "count": current_count}, max_win, max_loss
+
+
+def _drawdown(closed: list[Trade]) -> tuple[Decimal, int]:
+    equity = Decimal(0)
+    peak = Decimal(0)
+    worst = Decimal(0)
+    run = 0
+    longest = 0
+    for trade in closed:
+        equity = EXACT.add(equity, trade.pnl)
+        if equity > peak:
+            peak = equity
+        drawdown = EXACT.subtract(equity, peak)
+        if drawdown < worst:
+            worst = drawdown
+        if equity < peak:
+            run += 1
+            longest = max(longest, run)
+        else:
+            run = 0
+    return worst, longest
+
+
+def _summary(
+    *,
+    window: str,
+    period: str,
+    start: date,
+    end: date,
+    tz: str,
+    trades: list[Trade],
+    series_dates: list[date],
+    missing_days: list[date],
+    partial: bool,
+) -> dict:
+    closed = [t for t in trades if t.closed]
+    open_trades = [t for t in trades if not t.closed]
+    wins = [t for t in closed if t.outcome == "win"]
+    losses = [t for t in closed if t.outcome == "loss"]
+    breakevens = [t for t in closed if t.outcome == "breakeven"]
+
+    net_pnl = _money_sum([t.pnl for t in closed])
+    gross_profit = _money_sum([t.pnl for t in wins])
+    gross_loss = _money_sum([t.pnl for t in losses])
+
+    win_rate = Fraction(len(wins), len(closed)) if closed else None
+    profit_factor = (
+        Fraction(gross_profit) / abs(Fraction(gross_loss)) if gross_loss != 0 else None
+    )
+    avg_win = Fraction(gross_profit) / len(wins) if wins else None
+    avg_loss = Fraction(gross_loss) / len(losses) if losses else None
+    payoff_ratio = (
+        avg_win / abs(avg_loss)
+        if avg_win is not None and avg_loss is not None and avg_loss != 0
+        else None
+    )
+    expectancy = Fraction(net_pnl) / len(closed) if closed else None
+    largest_win = max((t.pnl for t in wins), default=None)
+    largest_loss = min((t.pnl for t in losses), default=None)
+
+    planned = [Fraction(t.risk_reward_ratio) for t in closed if t.risk_reward_ratio is not None]
+    avg_risk_reward = _mean(planned) if planned else None
+
+    r_values: list[Fraction] = []
+    for trade in closed:
+        if (
+            trade.price is not None
+            and trade.stop_loss is not None
+            and trade.quantity is not None
+            and trade.price != trade.stop_loss
+            and trade.quantity > 0
+        ):
+            risk = abs(Fraction(trade.price) - Fraction(trade.stop_loss)) * Fraction(
+                trade.quantity
+            )
+            r_values.append(Fraction(trade.pnl) / risk)
+    avg_r = _mean(r_values) if r_values else None
+    sqn: Fraction | Decimal | None = None
+    if len(r_values) >= 2:
+        variance = _sample_variance(r_values)
+        if variance != 0:
+            sqn = _times_sqrt(_mean(r_values), Fraction(len(r_values)) / variance)
+
+    commission_total = _money_sum([t.commission for t in closed if t.commission is not None])
+    slippage_total = _money_sum([t.slippage for t in closed if t.slippage is not None])
+    unrealized = _money_sum([t.profit_loss for t in open_trades if t.profit_loss is not None])
+
+    current_streak, max_win_streak, max_loss_streak = _streaks(closed)
+    max_drawdown, drawdown_trades = _drawdown(closed)
+
+    daily: dict[date, Decimal] = {}
+    for day in series_dates:
+        daily[day] = _money_sum([t.pnl for t in closed if t.local_date == day])
+    values = list(daily.values())
+    best_day = max(values, default=None)
+    worst_day = min(values, default=None)
+    best_day_date = next((d for d, v in daily.items() if v == best_day), None)
+    worst_day_date = next((d for d, v in daily.items() if v == worst_day), None)
+
+    fractions = [Fraction(v) for v in values]
+    sharpe: Fraction | Decimal | None = None
+    if len(fractions) >= 2:
+        variance = _sample_variance(fractions)
+        if variance != 0:
+            sharpe = _times_sqrt(_mean(fractions), 252 / variance)
+    sortino: Fraction | Decimal | None = None
+    downside = sum((min(Fraction(0), x) ** 2 for x in fractions), Fraction(0))
+    if any(x < 0 for x in fractions):
+        sortino = _times_sqrt(_mean(fractions), 252 * Fraction(len(fractions)) / downside)
+
+    summary: dict[str, Any] = {
+        "schema_version": 1,
+        "window": window,
+        "period": period,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "timezone": tz,
+        "partial": partial,
+        "missing_days": [d.isoformat() for d in missing_days],
+        "small_sample": len(closed) < 30,
+        "note": NO_TRADES_NOTE if not trades else None,
+        "trades_total": len(trades),
+        "trades_closed": len(closed),
+        "trades_open": len(open_trades),
+        "wins": len(wins),
+        "losses": len(losses),
+        "breakevens": len(breakevens),
+        "win_rate": quotient(win_rate),
+        "net_pnl": money(net_pnl),
+        "gross_profit": money(gross_profit),
+        "gross_loss": money(gross_loss),
+        "profit_factor": quotient(profit_factor),
+        "avg_win": quotient(avg_win),
+        "avg_loss": quotient(avg_loss),
+        "largest_win": None if largest_win is None else money(largest_win),
+        "largest_loss": None if largest_loss is None else money(largest_loss),
+        "payoff_ratio": quotient(payoff_ratio),
+        "expectancy": quotient(expectancy),
+        "avg_risk_reward": quotient(avg_risk_reward),
+        "avg_r_multiple": quotient(avg_r),
+        "sqn": quotient(sqn),
+        "r_trades": len(r_values),
+        "no_stop_trades": len(closed) - len(r_values),
+        "commission_total": money(commission_total),
+        "slippage_total": money(slippage_total),
+        "unrealized_pnl": money(unrealized),
+        "current_streak": current_streak,
+        "max_win_streak": max_win_streak,
+        "max_loss_streak": max_loss_streak,
+        "max_drawdown": money(max_drawdown),
+        "max_drawdown_duration_trades": drawdown_trades,
+    }
+    if window != "daily":
+        summary["daily_pnl"] = {d.isoformat(): money(v) for d, v in daily.items()}
+    summary.update(
+        {
+            "best_day": None if best_day is None else money(best_day),
+            "worst_day": None if worst_day is None else money(worst_day),
+            "best_day_date": None if best_day_date is None else best_day_date.isoformat(),
+            "worst_day_date": None if worst_day_date is None else worst_day_date.isoformat(),
+            "winning_days": sum(1 for v in values if v > 0),
+            "losing_days": sum(1 for v in values if v < 0),
+            "sharpe": quotient(sharpe),
+            "sortino": quotient(sortino),
+            "by_symbol": _breakdown(closed, "symbol"),
+            "by_strategy": _breakdown(closed, "strategy"),
+        }
+    )
+    return summary
+
+
+# ---------------------------------------------------------------------------
+# Windows
+# ---------------------------------------------------------------------------
+
+
+def compute(
+    logs_dir: Path, tz: str = "UTC", holidays: frozenset[date] = frozenset()
+) -> dict[tuple[str, str], dict]:
+    """Map (window, period) -> summary dict for every daily, weekly, monthly
+    period that has a local date between the data-range start and end, plus
+    ("all", "all").  An empty logs dir (no trade-log file) gives {}."""
+    data = load(logs_dir, tz)
+    holidays = frozenset(holidays)
+    if not data.file_dates and not data.trades:
+        return {}
+
+    trade_dates = [t.local_date for t in data.trades]
+    range_start = min(data.file_dates + trade_dates)
+    range_end = max(data.file_dates + trade_dates)
+
+    missing_all: list[date] = []
+    if data.file_dates:
+        present = set(data.file_dates)
+        missing_all = [
+            d
+            for d in _days(data.file_dates[0], data.file_dates[-1])
+            if _is_trading_day(d, holidays) and d not in present
+        ]
+
+    closed_dates = {t.local_date for t in data.trades if t.closed}
+
+    def build(window: str, period: str, start: date, end: date) -> dict:
+        trades = [t for t in data.trades if start <= t.local_date <= end]
+        series_dates = [
+            d
+            for d in _days(start, end)
+            if (_is_trading_day(d, holidays) and range_start <= d <= range_end)
+            or d in closed_dates
+        ]
+        missing = [d for d in missing_all if start <= d <= end]
+        bad_lines = [p for p in data.problems if start <= p.file_date <= end]
+        return _summary(
+            window=window,
+            period=period,
+            start=start,
+            end=end,
+            tz=tz,
+            trades=trades,
+            series_dates=series_dates,
+            missing_days=missing,
+            partial=bool(missing) or bool(bad_lines),
+        )
+
+    result: dict[tuple[str, str], dict] = {}
+    for day in _days(range_start, range_end):
+        result[("daily", day.isoformat())] = build("daily", day.isoformat(), day, day)
+        week = _week_id(day)
+        if ("weekly", week) not in result:
+            result[("weekly", week)] = build("weekly", week, *_week_bounds(day))
+        month = _month_id(day)
+        if ("monthly", month) not in result:
+            result[("monthly", month)] = build("monthly", month, *_month_bounds(day))
+    result[("all", "all")] = build("all", "all", range_start, range_end)
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Comparison helpers
+# ---------------------------------------------------------------------------
+
+
+def _as_decimal(value: Any) -> Decimal | None:
+    if not isinstance(value, str) or not DECIMAL_STRING_RE.fullmatch(value):
+        return None
+    try:
+        return Decimal(value)
+    except ArithmeticError:
+        return None
+
+
+def _compare(path: str, field: str, expected: Any, actual: Any, out: list[str]) -> None:
+    def mismatch() -> None:
+        out.append(f"{path}: expected {expected!r}, actual {actual!r}")
+
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            mismatch()
+            return
+        for key, value in expected.items():
+            child = DAILY_PNL_VALUE if field == "daily_pnl" else key
+            if key not in actual:
+                out.append(f"{path}.{key}: missing in actual (expected {value!r})")
+            else:
+                _compare(f"{path}.{key}", child, value, actual[key], out)
+        for key in actual:
+            if key not in expected:
+                out.append(f"{path}.{key}: unexpected in actual ({actual[key]!r})")
+        if field == "daily_pnl" and set(expected) == set(actual) and list(expected) != list(actual):
+            out.append(f"{path}: keys not in date order: {list(actual)!r}")
+    elif isinstance(expected, list):
+        if not isinstance(actual, list):
+            mismatch()
+            return
+        if len(expected) != len(actual):
+            out.append(f"{path}: expected {len(expected)} items, actual {len(actual)}")
+        for index, (e, a) in enumerate(zip(expected, actual, strict=False)):
+            _compare(f"{path}[{index}]", field, e, a, out)
+        if len(expected) != len(actual):
+            out.append(f"{path}: expected {expected!r}, actual {actual!r}")
+    elif expected is None:
+        if actual is not None:
+            mismatch()
+    elif isinstance(expected, bool):
+        if not isinstance(actual, bool) or actual != expected:
+            mismatch()
+    elif isinstance(expected, int):
+        if isinstance(actual, bool) or not isinstance(actual, int) or actual != expected:
+            mismatch()
+    elif isinstance(expected, str) and (field in DECIMAL_FIELDS or field == DAILY_PNL_VALUE):
+        e_dec, a_dec = _as_decimal(expected), _as_decimal(actual)
+        if e_dec is None or a_dec is None or e_dec != a_dec:
+            mismatch()
+    elif actual != expected or type(actual) is not type(expected):
+        mismatch()
+
+
+def diff(expected: dict, actual: dict) -> list[str]:
+    """Field-by-field comparison of an oracle summary with an engine summary.
+
+    Every field of ``expected`` must be in ``actual`` with an equal value
+    (decimal strings compared as Decimal, by_symbol/by_strategy rows element
+    by element, daily_pnl keys in the same order).  Extra top-level fields of
+    ``actual`` (targets, alerts, data_quality, ...) are ignored, except that
+    when ``actual`` has ``undefined_reasons`` its keys must name exactly the
+    nullable metrics that are null.
+    """
+    out: list[str] = []
+    for key, value in expected.items():
+        if key not in actual:
+            out.append(f"{key}: missing in actual (expected {value!r})")
+        else:
+            _compare(key, key, value, actual[key], out)
+    reasons = actual.get("undefined_reasons")
+    if isinstance(reasons, dict):
+        for metric in NULLABLE_METRICS:
+            if metric not in expected:
+                continue
+            if expected[metric] is None and metric not in reasons:
+                out.append(f"undefined_reasons.{metric}: missing for null metric")
+            if expected[metric] is not None and metric in reasons:
+                out.append(f"undefined_reasons.{metric}: present for defined metric")
+    elif "undefined_reasons" in actual:
+        out.append(f"undefined_reasons: not an object ({reasons!r})")
+    return out
+
+
+def equal(a: dict, b: dict) -> bool:
+    return not diff(a, b)
+
+
+QUOTIENT_RE = re.compile(r"-?[0-9]+\.[0-9]{6}")
+MONEY_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def check_format(summary: dict) -> list[str]:
+    """Formatting rules of summary-format.md: quotients with exactly 6 places,
+    money without exponent, no negative zero, decimals as strings."""
+    out: list[str] = []
+
+    def check(path: str, value: Any, pattern: re.Pattern[str]) -> None:
+        if value is None:
+            return
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            out.append(f"{path}: badly formatted {value!r}")
+        elif value.startswith("-") and Decimal(value) == 0:
+            out.append(f"{path}: negative zero {value!r}")
+
+    for key, value in summary.items():
+        if key in QUOTIENT_FIELDS:
+            check(key, value, QUOTIENT_RE)
+        elif key in MONEY_FIELDS:
+            check(key, value, MONEY_RE)
+    for day, value in (summary.get("daily_pnl") or {}).items():
+        check(f"daily_pnl.{day}", value, MONEY_RE)
+    for table in ("by_symbol", "by_strategy"):
+        for index, row in enumerate(summary.get(table) or []):
+            check(f"{table}[{index}].win_rate", row.get("win_rate"), QUOTIENT_RE)
+            check(f"{table}[{index}].net_pnl", row.get("net_pnl"), MONEY_RE)
+    return out
