@@ -542,9 +542,7 @@ def _summary(
     gross_loss = _money_sum([t.pnl for t in losses])
 
     win_rate = Fraction(len(wins), len(closed)) if closed else None
-    profit_factor = (
-        Fraction(gross_profit) / abs(Fraction(gross_loss)) if gross_loss != 0 else None
-    )
+    profit_factor = Fraction(gross_profit) / abs(Fraction(gross_loss)) if gross_loss != 0 else None
     avg_win = Fraction(gross_profit) / len(wins) if wins else None
     avg_loss = Fraction(gross_loss) / len(losses) if losses else None
     payoff_ratio = (
@@ -568,9 +566,7 @@ def _summary(
             and trade.price != trade.stop_loss
             and trade.quantity > 0
         ):
-            risk = abs(Fraction(trade.price) - Fraction(trade.stop_loss)) * Fraction(
-                trade.quantity
-            )
+            risk = abs(Fraction(trade.price) - Fraction(trade.stop_loss)) * Fraction(trade.quantity)
             r_values.append(Fraction(trade.pnl) / risk)
     avg_r = _mean(r_values) if r_values else None
     sqn: Fraction | Decimal | None = None
@@ -586,9 +582,12 @@ def _summary(
     current_streak, max_win_streak, max_loss_streak = _streaks(closed)
     max_drawdown, drawdown_trades = _drawdown(closed)
 
+    closed_by_date: dict[date, list[Decimal]] = {}
+    for trade in closed:
+        closed_by_date.setdefault(trade.local_date, []).append(trade.pnl)
     daily: dict[date, Decimal] = {}
     for day in series_dates:
-        daily[day] = _money_sum([t.pnl for t in closed if t.local_date == day])
+        daily[day] = _money_sum(closed_by_date.get(day, []))
     values = list(daily.values())
     best_day = max(values, default=None)
     worst_day = min(values, default=None)
@@ -697,14 +696,19 @@ def compute(
         ]
 
     closed_dates = {t.local_date for t in data.trades if t.closed}
+    trades_by_date: dict[date, list[Trade]] = {}
+    for trade in data.trades:
+        trades_by_date.setdefault(trade.local_date, []).append(trade)
 
     def build(window: str, period: str, start: date, end: date) -> dict:
-        trades = [t for t in data.trades if start <= t.local_date <= end]
+        trades = [t for d in _days(start, end) for t in trades_by_date.get(d, [])]
+        # Re-sort: in zones with a DST change at midnight the local date is
+        # not monotonic in time, so date buckets alone do not give time order.
+        trades.sort(key=lambda t: (t.instant, t.file_date, t.line))
         series_dates = [
             d
             for d in _days(start, end)
-            if (_is_trading_day(d, holidays) and range_start <= d <= range_end)
-            or d in closed_dates
+            if (_is_trading_day(d, holidays) and range_start <= d <= range_end) or d in closed_dates
         ]
         missing = [d for d in missing_all if start <= d <= end]
         bad_lines = [p for p in data.problems if start <= p.file_date <= end]

@@ -1,0 +1,31 @@
+# Two commands on a fresh machine:
+#   make site   build the report site (from demo logs when logs/ has none) and say where to open it
+#   make test   run every test (lint, unit, CLI, property, browser) with coverage
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: site test serve bench clean
+
+$(BIN)/sitegen: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(BIN)/sitegen
+
+site: $(BIN)/sitegen
+	$(BIN)/sitegen build --demo
+
+serve: $(BIN)/sitegen
+	$(BIN)/sitegen serve --open
+
+test: $(BIN)/sitegen
+	$(BIN)/ruff check sitegen tests bench
+	$(BIN)/ruff format --check sitegen tests bench
+	$(BIN)/pytest --cov=sitegen --cov-report=term --cov-fail-under=90 -q
+
+bench: $(BIN)/sitegen
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) site .pytest_cache .coverage

@@ -1,0 +1,140 @@
+"""The merge law: merging the partials of any split equals the partial of the whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen.history import merge_tree
+from sitegen.metrics import WindowContext, summarize
+from sitegen.partials import (
+    Equity,
+    Partial,
+    Trade,
+    equity_of,
+    from_trades,
+    merge,
+    merge_equity,
+    r_multiple,
+    streaks_of,
+)
+
+BASE = dt.datetime(2025, 10, 6, 14, tzinfo=dt.UTC)
+money = st.decimals(min_value=-500, max_value=500, places=2, allow_nan=False)
+r_values = st.one_of(st.none(), st.decimals(min_value=-5, max_value=5, places=3))
+
+
+@st.composite
+def trades(draw, max_size=40):
+    n = draw(st.integers(0, max_size))
+    out = []
+    for i in range(n):
+        outcome = draw(st.sampled_from(["win", "loss", "breakeven", "open"]))
+        pnl = draw(money)
+        out.append(
+            Trade(
+                day=dt.date(2025, 10, 6) + dt.timedelta(days=i // 5),
+                when=BASE + dt.timedelta(minutes=i),
+                file=0,
+                line=i + 1,
+                outcome=outcome,
+                pnl=draw(st.one_of(st.none(), money)) if outcome == "open" else pnl,
+                symbol=draw(st.sampled_from(["AAPL", "MSFT", "X|Y"])),
+                strategy=draw(st.sampled_from(["a", "b"])),
+                r=None if outcome == "open" else draw(r_values),
+                risk_reward=draw(st.one_of(st.none(), st.decimals(0, 5, places=1))),
+                commission=draw(st.one_of(st.none(), st.decimals(0, 3, places=2))),
+                slippage=draw(st.one_of(st.none(), st.decimals(0, 1, places=2))),
+            )
+        )
+    return out
+
+
+def _split(items, cuts):
+    bounds = sorted({c % (len(items) + 1) for c in cuts})
+    pieces, start = [], 0
+    for b in [*bounds, len(items)]:
+        pieces.append(items[start:b])
+        start = b
+    return pieces
+
+
+def _summary(p: Partial) -> dict:
+    days = sorted(p.daily)
+    ctx = WindowContext("all", "all", dt.date(2025, 10, 6), dt.date(2025, 12, 31), "UTC", days)
+    return summarize(p, ctx)
+
+
+@settings(max_examples=300, deadline=None)
+@given(trades(), st.lists(st.integers(0, 100), max_size=8))
+def test_merge_of_any_split_equals_whole(items, cuts):
+    whole = from_trades(items)
+    pieces = [from_trades(piece) for piece in _split(items, cuts)]
+    merged = merge_tree(pieces)
+    assert merged == whole
+    assert _summary(merged) == _summary(whole)
+
+
+@settings(max_examples=200, deadline=None)
+@given(trades(15), trades(15), trades(15))
+def test_merge_is_associative_with_neutral(a, b, c):
+    pa, pb, pc = from_trades(a), from_trades(b), from_trades(c)
+    assert merge(merge(pa, pb), pc) == merge(pa, merge(pb, pc))
+    assert merge(Partial(), pa) == pa == merge(pa, Partial())
+
+
+def _direct_drawdown(pnls):
+    """The literal definition: walk the equity curve with a running peak from 0."""
+    equity = peak = Decimal(0)
+    worst = Decimal(0)
+    run = longest = 0
+    for pnl in pnls:
+        equity += pnl
+        peak = max(peak, equity)
+        worst = min(worst, equity - peak)
+        run = run + 1 if equity < peak else 0
+        longest = max(longest, run)
+    return worst, longest
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(money, max_size=60), st.lists(st.integers(0, 100), max_size=6))
+def test_equity_matches_definition_for_any_split(pnls, cuts):
+    merged = Equity()
+    for piece in _split(pnls, cuts):
+        merged = merge_equity(merged, equity_of(piece))
+    assert (merged.dd, merged.max_duration()) == _direct_drawdown(pnls)
+
+
+def test_drawdown_edge_cases():
+    # A loss on the very first trade is a drawdown from the starting peak of 0.
+    assert _direct_drawdown([Decimal(-5)]) == (Decimal(-5), 1)
+    e = equity_of([Decimal(-5)])
+    assert (e.dd, e.max_duration()) == (Decimal(-5), 1)
+    # A drawdown running to the end of the data.
+    e = equity_of([Decimal(10), Decimal(-3), Decimal(-1)])
+    assert (e.dd, e.max_duration()) == (Decimal(-4), 2)
+    # No losing trades at all.
+    e = equity_of([Decimal(1), Decimal(0), Decimal(2)])
+    assert (e.dd, e.max_duration()) == (Decimal(0), 0)
+    assert Equity().max_duration() == 0
+
+
+def test_streaks_skip_breakevens():
+    s = streaks_of(["win", "breakeven", "win", "loss", "breakeven", "loss", "loss", "win"])
+    assert (s.max_win, s.max_loss, s.tail_type, s.tail_len) == (2, 3, "win", 1)
+    assert streaks_of(["breakeven"]).tail_type is None
+
+
+def test_r_multiple_needs_usable_stop():
+    d = Decimal
+    assert r_multiple(d(20), d(100), d(99), d(10)) == d(2)
+    assert r_multiple(d(20), d(100), d(100), d(10)) is None  # price == stop
+    assert r_multiple(d(20), d(100), None, d(10)) is None
+    assert r_multiple(d(20), d(100), d(99), d(0)) is None  # quantity must be > 0
+    assert r_multiple(d(20), None, d(99), d(10)) is None
+    # short trade: stop above price
+    assert r_multiple(d(-10), d(50), d(51), d(10)) == d(-1)
