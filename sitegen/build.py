@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen import export
+from sitegen.alertlog import append_events, read_alert_log
+from sitegen.alerts import ROLLING_METRICS, alerts_for, apply_log, evaluate
 from sitegen.config import Config
 from sitegen.errors import ConfigError, InputError
 from sitegen.history import History, build_history
@@ -45,6 +47,8 @@ class BuildReport:
     pages_skipped: int = 0
     alerts_raised: list[dict] = field(default_factory=list)
     partial_windows: list[str] = field(default_factory=list)
+    #: ids of unacknowledged alerts in the latest day, week or month (exit code 2)
+    open_breaches: list[str] = field(default_factory=list)
     latest: dict[str, str] = field(default_factory=dict)
     artifacts_dir: Path | None = None
     site_dir: Path | None = None
@@ -167,6 +171,65 @@ def compute_summaries(
     return {(w, p): history.summary(w, p, targets) for w, p in chosen}
 
 
+def compute_alerts(
+    history: History, config: Config, summaries: dict[tuple[str, str], dict]
+) -> list[dict]:
+    """Stage 4a: every rule breach, with its acknowledgement state from the alert log."""
+    needed = dict(summaries)
+    for rule in config.rules:
+        if rule.metric in ROLLING_METRICS:
+            continue
+        for period in history.periods(rule.window):
+            if (rule.window, period) not in needed:
+                needed[(rule.window, period)] = history.summary(rule.window, period)
+    events = evaluate(
+        config.rules, config.targets.values(), history.day_closes(), needed, config.rolling_window
+    )
+    return apply_log(events, read_alert_log(config.alerts_file))
+
+
+def record_alerts(events: list[dict], config: Config) -> list[dict]:
+    """Stage 4b: append events the alert log does not hold yet; one WARN line each."""
+    logged = read_alert_log(config.alerts_file)
+    new = [event for event in events if event["id"] not in logged]
+    for event in new:
+        export.validate_alert(event)
+    append_events(config.alerts_file, new)
+    for e in new:
+        log.warning(
+            "alert %s: %s %s %s is %s, target %s (%s)",
+            e["id"],
+            e["window"],
+            e["period"],
+            e["metric"],
+            e["actual"],
+            e["target"],
+            e["severity"],
+        )
+    return new
+
+
+def attach_alerts(history: History, summaries: dict[tuple[str, str], dict], events: list[dict]):
+    """Each summary lists the alerts of its period and of shorter periods inside it."""
+    for (window, period), summary in summaries.items():
+        first, last = history.bounds(window, period)
+        summary["alerts"] = alerts_for(window, first, last, events)
+
+
+def open_breaches(history: History, events: list[dict]) -> list[str]:
+    """Unacknowledged alerts in the latest day, week or month."""
+    found: dict[str, None] = {}
+    for window in ("daily", "weekly", "monthly"):
+        latest = history.latest_period(window)
+        if latest is None:
+            continue
+        first, last = history.bounds(window, latest)
+        for event in alerts_for(window, first, last, events):
+            if not event["acknowledged_at"]:
+                found[event["id"]] = None
+    return list(found)
+
+
 def artifact_name(window: str, period: str) -> str:
     if window == "all":
         return "all-summary"
@@ -211,6 +274,10 @@ def build(
         progress(f"read {report.files_total} log files, {report.trades} trades")
     chosen = select_periods(history, window, start_day, end_day, backfill)
     summaries = compute_summaries(history, config, chosen)
+    events = compute_alerts(history, config, summaries)
+    report.alerts_raised = record_alerts(events, config)
+    attach_alerts(history, summaries, events)
+    report.open_breaches = open_breaches(history, events)
     report.summaries = len(summaries)
     for kind in WINDOWS:
         latest = history.latest_period(kind)
@@ -271,7 +338,11 @@ class Tracker:
             period = "all"
         else:
             parse_period(window, period)
-        return history.summary(window, period, self.config.targets.specs())
+        summary = history.summary(window, period, self.config.targets.specs())
+        key = (window, period)
+        events = compute_alerts(history, self.config, {key: summary})
+        attach_alerts(history, {key: summary}, events)
+        return summary
 
 
 def default_logs_empty(logs_dir: Path) -> bool:

@@ -154,6 +154,47 @@ def build(config, *, quiet, window, start, end, backfill, full, no_site, strict,
         raise click.ClickException(
             f"--strict: {len(report.bad_lines)} log lines were skipped (see above)"
         )
+    if report.open_breaches:
+        if not quiet:
+            click.echo(
+                f"{len(report.open_breaches)} unacknowledged alert(s) in the latest day, week "
+                "or month: run `sitegen alerts` to see them and `sitegen ack ID` to acknowledge.",
+                err=True,
+            )
+        sys.exit(2)
+
+
+@main.command()
+@common_options
+@click.option("--all", "show_all", is_flag=True, help="Include acknowledged alerts.")
+def alerts(config, *, quiet, show_all):
+    """List open alerts from the alert log (all of them with --all)."""
+    from sitegen.alertlog import read_alert_log
+
+    events = list(read_alert_log(config.alerts_file).values())
+    if not show_all:
+        events = [e for e in events if not e.get("acknowledged_at")]
+    events.sort(key=lambda e: (e.get("period", ""), e.get("rule", "")))
+    if not events:
+        click.echo("No open alerts." if not show_all else "No alerts.")
+        return
+    from sitegen.console import print_alerts
+
+    print_alerts(events)
+
+
+@main.command()
+@common_options
+@click.argument("alert_id")
+def ack(config, *, quiet, alert_id):
+    """Acknowledge alert ALERT_ID (appends to the alert log; history is never rewritten)."""
+    from sitegen.alertlog import acknowledge
+
+    event, new = acknowledge(config.alerts_file, alert_id)
+    if new:
+        click.echo(f"Acknowledged {alert_id} at {event['acknowledged_at']}.")
+    else:
+        click.echo(f"{alert_id} was already acknowledged at {event['acknowledged_at']}.")
 
 
 @main.command()

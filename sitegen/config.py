@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from sitegen.alerts import DEFAULT_RULES, Rule, parse_rules
 from sitegen.errors import ConfigError
 from sitegen.metrics import TargetSpec
 from sitegen.windows import zone
@@ -43,6 +44,10 @@ class Targets:
     trades_per_day_target: Decimal = Decimal("1")
     max_drawdown_target: Decimal = Decimal("-1000")  # dollars, ≤ 0
     avg_risk_reward_target: Decimal = Decimal("1.5")
+
+    def values(self) -> dict[str, Decimal]:
+        """Target key -> value, for alert rules that name a target."""
+        return dataclasses.asdict(self)
 
     def specs(self) -> tuple[TargetSpec, ...]:
         """Each target with the summary field it is checked against."""
@@ -73,6 +78,8 @@ class Config:
     templates_dir: Path | None = None
     targets_file: Path = DEFAULT_TARGETS
     targets: Targets = field(default_factory=Targets)
+    #: alert rules: the defaults of SPEC §5, changed or extended by the ``rules`` key
+    rules: tuple[Rule, ...] = DEFAULT_RULES
     config_file: Path | None = None
 
     @property
@@ -87,7 +94,11 @@ class Config:
 
 
 _PATH_KEYS = ("logs_dir", "artifacts_dir", "site_dir", "templates_dir", "targets_file")
-_KNOWN_KEYS = frozenset(f.name for f in dataclasses.fields(Config)) - {"targets", "config_file"}
+_KNOWN_KEYS = frozenset(f.name for f in dataclasses.fields(Config)) - {
+    "targets",
+    "config_file",
+    "rules",
+}
 
 
 def _read_yaml(path: Path, what: str) -> Mapping[str, Any]:
@@ -230,6 +241,8 @@ def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Conf
         raw = dict(_read_yaml(file, "config file"))
         base = file.parent
         for key, value in raw.items():
+            if key == "rules":
+                continue
             if key not in _KNOWN_KEYS:
                 log.warning("%s: unknown config key %r ignored", file, key)
                 continue
@@ -247,6 +260,8 @@ def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Conf
     for key, value in overrides.items():
         if value is None:
             continue
+        if key == "rules":
+            continue
         if key not in _KNOWN_KEYS:
             raise TypeError(f"load_config() got an unknown setting {key!r}")
         if key == "targets_file":
@@ -259,4 +274,8 @@ def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Conf
     if "targets_file" in raw and "targets_file" not in overrides:
         targets_required = True
     values["targets"] = load_targets(targets_file, required=targets_required)
+    if overrides.get("rules") is not None:
+        values["rules"] = parse_rules(overrides["rules"], _TARGET_RULES)
+    else:
+        values["rules"] = parse_rules(raw.get("rules"), _TARGET_RULES, f"{file}: rules")
     return Config(config_file=file if file.exists() else None, **values)

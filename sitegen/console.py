@@ -69,3 +69,20 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
         met = "n/a" if row["met"] is None else "yes" if row["met"] else "NO"
         targets.add_row(key, row["actual"] or "n/a", row["target"], row["variance"] or "n/a", met)
     console.print(targets)
+
+
+def print_alerts(events: list[dict], console: Console | None = None) -> None:
+    console = console or Console(highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console.width = 160
+    table = Table("Id", "Severity", "Actual", "Target", "Raised", "Acknowledged", title="Alerts")
+    for e in events:
+        table.add_row(
+            e.get("id", ""),
+            e.get("severity", ""),
+            str(e.get("actual")),
+            str(e.get("target")),
+            e.get("raised_at", ""),
+            e.get("acknowledged_at") or "open",
+        )
+    console.print(table)

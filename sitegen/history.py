@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sitegen.ingest import FileScan, Problem, Record
+from sitegen.alerts import DayClose
+from sitegen.ingest import FileScan, Problem, Record, TradeRecord
 from sitegen.metrics import TargetSpec, WindowContext, summarize
 from sitegen.partials import ZERO, Partial, Trade, from_trades, merge, r_multiple
 from sitegen.windows import (
@@ -82,6 +83,8 @@ class History:
     in_progress: dict[dt.date, list[tuple[str, int]]] = field(default_factory=dict)
     missing_pnl: dict[dt.date, list[tuple[str, int, str | None]]] = field(default_factory=dict)
     superseded: dict[dt.date, int] = field(default_factory=dict)  # by file date
+    #: each local date's trades in time order, with the record they came from (for pages)
+    trades: dict[dt.date, list[tuple[Trade, TradeRecord]]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -133,6 +136,21 @@ class History:
         days = {d for d in days_between(lo, hi) if is_trading_day(d, self.holidays)}
         days.update(d for d in merged.daily if first <= d <= last)
         return sorted(days)
+
+    def day_closes(self) -> list[DayClose]:
+        """Each date's closed trades in order, for the rolling alert rules."""
+        out = []
+        for day in sorted(self.trades):
+            closed = [t for t, _ in self.trades[day] if t.outcome != "open"]
+            out.append(
+                DayClose(
+                    day=day,
+                    outcomes=tuple(t.outcome for t in closed),
+                    risk_rewards=tuple(t.risk_reward for t in closed if t.risk_reward is not None),
+                    last_close=closed[-1].when if closed else None,
+                )
+            )
+        return out
 
     def data_quality(self, first: dt.date, last: dt.date) -> dict:
         def inside(table: dict) -> list:
@@ -199,7 +217,7 @@ def build_history(
             if key is not None:
                 latest[key] = (fi, ri)
 
-    by_day: dict[dt.date, list[Trade]] = defaultdict(list)
+    by_day: dict[dt.date, list[tuple[Trade, TradeRecord]]] = defaultdict(list)
     history = History(timezone, holidays, tuple(s.date for s in scans), {})
     for fi, scan in enumerate(scans):
         if scan.problems:
@@ -213,12 +231,13 @@ def build_history(
                 dropped += 1
                 continue
             trade = to_trade(rec, fi, tz)
-            by_day[trade.day].append(trade)
+            by_day[trade.day].append((trade, rec.trade))
             if trade.pnl_missing:
                 history.missing_pnl.setdefault(trade.day, []).append((scan.name, rec.line, key))
         if dropped:
             history.superseded[scan.date] = dropped
-    for day, trades in by_day.items():
-        trades.sort(key=sort_key)
-        history.days[day] = from_trades(trades)
+    for day, pairs in by_day.items():
+        pairs.sort(key=lambda pair: sort_key(pair[0]))
+        history.trades[day] = pairs
+        history.days[day] = from_trades([trade for trade, _ in pairs])
     return history

@@ -53,6 +53,8 @@ class TradeRecord(msgspec.Struct, frozen=True, gc=False):
     order_id: str | int | None = None
     strategy_name: str | None = None
     hold_duration_seconds: Decimal | None = None
+    decision_reasoning: str | None = None
+    exit_reasoning: str | None = None
 
 
 class Problem(msgspec.Struct, frozen=True, gc=False):
