@@ -6,24 +6,42 @@ The library API the bot can call::
     config = sitegen.load_config(logs_dir="logs")
     report = sitegen.build(config)
     today = sitegen.Tracker(config).get_summary("daily")
+
+Names are imported on first use, so ``import sitegen`` (and ``sitegen --help``) stays fast.
 """
 
-from sitegen.build import BuildReport, Tracker, build
-from sitegen.config import Config, Targets, load_config
-from sitegen.errors import BuildError, ConfigError, InputError, SitegenError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "BuildError",
-    "BuildReport",
-    "Config",
-    "ConfigError",
-    "InputError",
-    "SitegenError",
-    "Targets",
-    "Tracker",
-    "__version__",
-    "build",
-    "load_config",
-]
+_EXPORTS = {
+    "build": "sitegen.build",
+    "BuildReport": "sitegen.build",
+    "Tracker": "sitegen.build",
+    "Config": "sitegen.config",
+    "Targets": "sitegen.config",
+    "load_config": "sitegen.config",
+    "SitegenError": "sitegen.errors",
+    "ConfigError": "sitegen.errors",
+    "InputError": "sitegen.errors",
+    "BuildError": "sitegen.errors",
+}
+
+__all__ = [*sorted(_EXPORTS), "__version__"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sitegen.build import BuildReport, Tracker, build
+    from sitegen.config import Config, Targets, load_config
+    from sitegen.errors import BuildError, ConfigError, InputError, SitegenError
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sitegen' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -9,6 +9,7 @@ same ids, so the alert log never gets duplicates.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -134,6 +135,9 @@ def parse_rules(raw: Any, target_keys: Iterable[str], where: str = "rules") -> t
         if unknown:
             errors.append(f"{key}: unknown setting(s) {', '.join(sorted(map(str, unknown)))}")
             continue
+        if not isinstance(settings.get("enabled", True), bool):
+            errors.append(f"{key}.enabled: {settings['enabled']!r} is not true or false")
+            continue
         if settings.get("enabled", True) is False:
             rules.pop(name, None)
             continue
@@ -169,11 +173,11 @@ def _check_field(field: str, value: Any, target_keys: set[str]) -> str | None:
         )
     if field == "window" and value not in RULE_WINDOWS:
         return f"{value!r} is not one of {', '.join(RULE_WINDOWS)}"
-    if field == "comparison" and value not in COMPARISONS:
+    if field == "comparison" and (not isinstance(value, str) or value not in COMPARISONS):
         return f"{value!r} is not one of {', '.join(COMPARISONS)}"
     if field == "severity" and value not in SEVERITIES:
         return f"{value!r} is not one of {', '.join(SEVERITIES)}"
-    if field == "target" and value not in target_keys and _number(value) is None:
+    if field == "target" and not _is_key(value, target_keys) and _number(value) is None:
         return f"{value!r} is neither a number nor a target key ({', '.join(sorted(target_keys))})"
     if field == "critical_below" and value is not None and _number(value) is None:
         return f"{value!r} is not a number"
@@ -184,9 +188,13 @@ def _check_field(field: str, value: Any, target_keys: set[str]) -> str | None:
     return None
 
 
+def _is_key(value: Any, target_keys: set[str]) -> bool:
+    return isinstance(value, str) and value in target_keys
+
+
 def _convert(field: str, value: Any, target_keys: set[str]) -> Any:
     if field == "target":
-        return value if value in target_keys else _number(value)
+        return value if _is_key(value, target_keys) else _number(value)
     if field == "critical_below":
         return None if value is None else _number(value)
     return value
@@ -246,6 +254,17 @@ def _iso(instant: dt.datetime | None, day: dt.date) -> str:
     return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _period_raised(ordered: Sequence[DayClose], keys: list[dt.date], summary: dict) -> str:
+    """A period's alert time: its last close (not the period's end, which may be ahead)."""
+    first = dt.date.fromisoformat(summary["start"])
+    last = dt.date.fromisoformat(summary["end"])
+    lo, hi = bisect_left(keys, first), bisect_right(keys, last)
+    for day in reversed(ordered[lo:hi]):
+        if day.last_close is not None:
+            return _iso(day.last_close, day.day)
+    return _iso(None, ordered[hi - 1].day if hi > lo else last)
+
+
 def evaluate(
     rules: Sequence[Rule],
     targets: Mapping[str, Decimal],
@@ -258,7 +277,8 @@ def evaluate(
     ``summaries`` must hold every period of each window a summary rule checks.
     ``context.since`` is the first period of the unbroken run of breaches it belongs to.
     """
-    by_day = {d.day: d for d in days}
+    ordered = sorted(days, key=lambda d: d.day)
+    day_keys = [d.day for d in ordered]
     events = []
     for rule in rules:
         target = targets[rule.target] if isinstance(rule.target, str) else rule.target
@@ -275,10 +295,7 @@ def evaluate(
                 value = _summary_value(summary, rule.metric)
                 if value is None:
                     continue
-                last = by_day.get(dt.date.fromisoformat(summary["end"]))
-                raised = _iso(
-                    last.last_close if last else None, dt.date.fromisoformat(summary["end"])
-                )
+                raised = _period_raised(ordered, day_keys, summary)
                 checks.append((period, value, {}, raised))
         since = None
         for period, actual, context, raised in checks:

@@ -106,7 +106,11 @@ def main() -> None:
 )
 @click.option("--full", is_flag=True, help="Ignore the cache and rebuild everything.")
 @click.option("--no-site", is_flag=True, help="Write summaries only; do not render the site.")
-@click.option("--strict", is_flag=True, help="Exit 1 when any log line had to be skipped.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 when any log line had to be skipped; validate every artifact.",
+)
 @click.option(
     "--demo",
     is_flag=True,
@@ -130,6 +134,7 @@ def build(config, *, quiet, window, start, end, backfill, full, no_site, strict,
         backfill=backfill,
         full=full,
         site=not no_site,
+        validate=strict,
     )
     if not quiet:
         for problem in report.bad_lines[:20]:
@@ -199,7 +204,13 @@ def ack(config, *, quiet, alert_id):
 
 @main.command()
 @common_options
-@click.option("--window", type=WINDOW_CHOICE, default="daily", show_default=True)
+@click.option(
+    "--window",
+    type=WINDOW_CHOICE,
+    default="daily",
+    show_default=True,
+    help="Window kind to show.",
+)
 @click.option("--period", help="Period id (2025-10-10, 2025-W41, 2025-10); default: latest.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary JSON instead.")
 def summary(config, *, quiet, window, period, as_json):

@@ -101,6 +101,17 @@ _KNOWN_KEYS = frozenset(f.name for f in dataclasses.fields(Config)) - {
 }
 
 
+class _SafeLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that leaves dates as text, so that a bad date such as
+    ``2025-13-01`` is reported against its key instead of escaping as ValueError."""
+
+
+_SafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read_yaml(path: Path, what: str) -> Mapping[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -109,13 +120,16 @@ def _read_yaml(path: Path, what: str) -> Mapping[str, Any]:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: {what} is not UTF-8 text") from exc
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SafeLoader)  # a SafeLoader subclass: safe
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise ConfigError(
             f"{where}: invalid YAML in {what}: {getattr(exc, 'problem', exc)}"
         ) from exc
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+        # PyYAML's constructors raise these for values such as `!!timestamp 2025-13-01`
+        raise ConfigError(f"{path}: invalid YAML in {what}: {exc}") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -142,11 +156,12 @@ _TARGET_RULES = {
 }
 
 
-def load_targets(path: Path, *, required: bool = False) -> Targets:
-    """Targets from a dashboard-targets YAML file; defaults when it does not exist."""
+def load_targets(path: Path, *, required: bool = False, key: str = "--targets") -> Targets:
+    """Targets from a dashboard-targets YAML file; defaults when it does not exist
+    (an error naming ``key`` when the file was asked for explicitly)."""
     if not path.exists():
         if required:
-            raise ConfigError(f"--targets: file {path} does not exist")
+            raise ConfigError(f"{key}: file {path} does not exist")
         return Targets()
     data = dict(_read_yaml(path, "targets file"))
     if isinstance(data.get("targets"), dict):  # also accept the keys nested under `targets:`
@@ -256,7 +271,7 @@ def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Conf
         if value not in (None, ""):
             values[key] = _coerce(key, value, Path("."), errors, f"environment {names[key]}: ")
 
-    targets_required = False
+    targets_required, targets_key = False, "--targets"
     for key, value in overrides.items():
         if value is None:
             continue
@@ -271,9 +286,10 @@ def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Conf
         raise ConfigError("\n".join(errors))
     values = {k: v for k, v in values.items() if v is not None or k in ("artifacts_dir",)}
     targets_file = values.get("targets_file", DEFAULT_TARGETS)
-    if "targets_file" in raw and "targets_file" not in overrides:
-        targets_required = True
-    values["targets"] = load_targets(targets_file, required=targets_required)
+    # the CLI passes targets_file=None when --targets is not given
+    if "targets_file" in raw and overrides.get("targets_file") is None:
+        targets_required, targets_key = True, f"{file}: targets_file"
+    values["targets"] = load_targets(targets_file, required=targets_required, key=targets_key)
     if overrides.get("rules") is not None:
         values["rules"] = parse_rules(overrides["rules"], _TARGET_RULES)
     else:

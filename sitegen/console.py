@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 SKIP = {
     "schema_version",
@@ -75,7 +75,17 @@ def print_alerts(events: list[dict], console: Console | None = None) -> None:
     console = console or Console(highlight=False, soft_wrap=False)
     if not console.is_terminal:
         console.width = 160
-    table = Table("Id", "Severity", "Actual", "Target", "Raised", "Acknowledged", title="Alerts")
+    # ids stay whole on a narrow terminal: they are what `sitegen ack` needs
+    width = max((len(str(e.get("id", ""))) for e in events), default=2)
+    table = Table(
+        Column("Id", no_wrap=True, min_width=width),
+        "Severity",
+        "Actual",
+        "Target",
+        "Raised",
+        "Acknowledged",
+        title="Alerts",
+    )
     for e in events:
         table.add_row(
             e.get("id", ""),

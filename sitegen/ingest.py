@@ -31,7 +31,9 @@ _DECIMAL_FIELDS = (
 )
 _MAX_MAGNITUDE = Decimal("1e15")
 _MIN_EXPONENT = -18
-_BLANK_LINE = re.compile(rb"(?:^|\n)[ \t\r]*(?:\n|$)")
+# Times whose conversion to any zone (offsets stay within a day) stays inside datetime's range.
+_MIN_TIME = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+_MAX_TIME = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
 
 
 class TradeRecord(msgspec.Struct, frozen=True, gc=False):
@@ -93,7 +95,6 @@ class FileScan(msgspec.Struct, frozen=True, gc=False):
 
 
 _decoder = msgspec.json.Decoder(TradeRecord)
-_lines_decoder = msgspec.json.Decoder(list[TradeRecord])
 
 
 def log_date(name: str) -> dt.date | None:
@@ -120,10 +121,16 @@ def list_log_files(logs_dir: Path) -> list[tuple[dt.date, Path]]:
 
 
 def parse_time(text: str) -> dt.datetime:
-    """An ISO 8601 time as an aware datetime; no offset means UTC."""
+    """An ISO 8601 time as an aware datetime; no offset means UTC.
+
+    Raises ValueError when ``text`` is not ISO 8601, or is so close to year 1 or 9999
+    that converting it to a time zone would overflow.
+    """
     value = dt.datetime.fromisoformat(text)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
+    if not _MIN_TIME <= value <= _MAX_TIME:
+        raise ValueError("out of range")
     return value
 
 
@@ -141,29 +148,31 @@ def _check(trade: TradeRecord) -> tuple[str | None, dt.datetime | None, dt.datet
         value = getattr(trade, field)
         if value is not None and (
             not value.is_finite()
-            or abs(value) >= _MAX_MAGNITUDE
+            or value.copy_abs() >= _MAX_MAGNITUDE  # abs() may raise decimal.Overflow
             or value.as_tuple().exponent < _MIN_EXPONENT
         ):
             return (
-                f"invalid value for {field}: {str(value)[:40]} (must be a finite decimal)",
+                f"invalid value for {field}: {str(value)[:40]} (must be a finite decimal "
+                "below 10^15 with at most 18 decimal places)",
                 None,
                 None,
             )
     try:
         entry = parse_time(trade.timestamp)
-    except ValueError:
-        return f"invalid timestamp {trade.timestamp[:40]!r} (expected ISO 8601)", None, None
+    except ValueError as exc:
+        return _time_reason("timestamp", trade.timestamp, exc), None, None
     exit_time = None
     if trade.exit_timestamp is not None:
         try:
             exit_time = parse_time(trade.exit_timestamp)
-        except ValueError:
-            return (
-                f"invalid exit_timestamp {trade.exit_timestamp[:40]!r} (expected ISO 8601)",
-                None,
-                None,
-            )
+        except ValueError as exc:
+            return _time_reason("exit_timestamp", trade.exit_timestamp, exc), None, None
     return None, entry, exit_time
+
+
+def _time_reason(field: str, text: str, exc: ValueError) -> str:
+    hint = "out of range" if str(exc) == "out of range" else "expected ISO 8601"
+    return f"invalid {field} {text[:40]!r} ({hint})"
 
 
 def _decode_line(raw: bytes) -> tuple[TradeRecord | None, str | None]:
@@ -203,9 +212,17 @@ def scan_bytes(data: bytes, name: str, day: dt.date) -> FileScan:
             )
             return FileScan(name, day, (), (problem,), in_progress, complete_lines)
     trades: list[tuple[int, TradeRecord]] | None = None
-    if complete_lines and not _BLANK_LINE.search(data):
+    # Fast path: decode every line at once. decode_lines() skips blank lines and lets
+    # a value span lines or share one, so it is trusted only when every line starts
+    # with "{" and ends with "}" (then no value can span lines: the next line would
+    # have to start with ",", "}" or "]") and it yields exactly one value per line.
+    if (
+        complete_lines
+        and data.count(b"\n{") + data.startswith(b"{") == complete_lines
+        and data.count(b"}\n") + data.count(b"}\r\n") == complete_lines
+    ):
         try:
-            decoded = _lines_decoder.decode_lines(data)
+            decoded = _decoder.decode_lines(data)
         except (msgspec.ValidationError, msgspec.DecodeError):
             decoded = None
         if decoded is not None and len(decoded) == complete_lines:

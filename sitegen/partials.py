@@ -12,7 +12,7 @@ merge law holds to the last digit.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from functools import reduce
 
 import msgspec
@@ -74,22 +74,6 @@ def _cell_add(a: Cell, b: Cell) -> Cell:
         add(a[7], b[7]),
         add(a[8], b[8]),
         add(a[9], b[9]),
-    )
-
-
-def _trade_cell(t: Trade) -> Cell:
-    pnl = t.pnl if t.pnl is not None else ZERO
-    return (
-        1,
-        1 if t.outcome == "win" else 0,
-        1 if t.outcome == "loss" else 0,
-        pnl,
-        pnl if t.outcome == "win" else ZERO,
-        pnl if t.outcome == "loss" else ZERO,
-        0 if t.r is None else 1,
-        ZERO if t.r is None else t.r,
-        t.commission or ZERO,
-        t.slippage or ZERO,
     )
 
 
@@ -257,51 +241,70 @@ def _opt(fn, a, b):
 
 def from_trades(trades: list[Trade]) -> Partial:
     """The partial of ``trades``, which must already be in time order."""
-    add = EXACT.add
     wins = losses = breakevens = opened = rr_n = r_n = unrealized_n = 0
     net = gp = gl = rr_sum = r_sum = r_sumsq = comm = slip = unrealized = ZERO
     largest_win = largest_loss = None
     closed_pnls: list[Decimal] = []
     outcomes: list[str] = []
     daily: dict[dt.date, Decimal] = {}
-    by_symbol: dict[str, Cell] = {}
-    by_strategy: dict[str, Cell] = {}
-    for t in trades:
-        if t.outcome == "open":
-            opened += 1
-            if t.pnl is not None:
-                unrealized = add(unrealized, t.pnl)
-                unrealized_n += 1
-            continue
-        pnl = t.pnl if t.pnl is not None else ZERO
-        outcomes.append(t.outcome)
-        closed_pnls.append(pnl)
-        net = add(net, pnl)
-        if t.outcome == "win":
-            wins += 1
-            gp = add(gp, pnl)
-            largest_win = pnl if largest_win is None else max(largest_win, pnl)
-        elif t.outcome == "loss":
-            losses += 1
-            gl = add(gl, pnl)
-            largest_loss = pnl if largest_loss is None else min(largest_loss, pnl)
-        else:
-            breakevens += 1
-        if t.risk_reward is not None:
-            rr_n += 1
-            rr_sum = add(rr_sum, t.risk_reward)
-        if t.r is not None:
-            r_n += 1
-            r_sum = add(r_sum, t.r)
-            r_sumsq = add(r_sumsq, EXACT.multiply(t.r, t.r))
-        if t.commission is not None:
-            comm = add(comm, t.commission)
-        if t.slippage is not None:
-            slip = add(slip, t.slippage)
-        daily[t.day] = add(daily.get(t.day, ZERO), pnl)
-        cell = _trade_cell(t)
-        by_symbol[t.symbol] = _cell_add(by_symbol.get(t.symbol, EMPTY_CELL), cell)
-        by_strategy[t.strategy] = _cell_add(by_strategy.get(t.strategy, EMPTY_CELL), cell)
+    cells: tuple[dict[str, list], dict[str, list]] = ({}, {})
+    with localcontext(EXACT):  # plain operators below are exact
+        for t in trades:
+            outcome = t.outcome
+            if outcome == "open":
+                opened += 1
+                if t.pnl is not None:
+                    unrealized += t.pnl
+                    unrealized_n += 1
+                continue
+            pnl = t.pnl if t.pnl is not None else ZERO
+            outcomes.append(outcome)
+            closed_pnls.append(pnl)
+            net += pnl
+            win = outcome == "win"
+            loss = outcome == "loss"
+            if win:
+                wins += 1
+                gp += pnl
+                if largest_win is None or pnl > largest_win:
+                    largest_win = pnl
+            elif loss:
+                losses += 1
+                gl += pnl
+                if largest_loss is None or pnl < largest_loss:
+                    largest_loss = pnl
+            else:
+                breakevens += 1
+            if t.risk_reward is not None:
+                rr_n += 1
+                rr_sum += t.risk_reward
+            r = t.r
+            if r is not None:
+                r_n += 1
+                r_sum += r
+                r_sumsq += r * r
+            c = t.commission or ZERO
+            s = t.slippage or ZERO
+            comm += c
+            slip += s
+            daily[t.day] = daily.get(t.day, ZERO) + pnl
+            for table, key in ((cells[0], t.symbol), (cells[1], t.strategy)):
+                cell = table.get(key)
+                if cell is None:
+                    cell = table[key] = [0, 0, 0, ZERO, ZERO, ZERO, 0, ZERO, ZERO, ZERO]
+                cell[0] += 1
+                if win:
+                    cell[1] += 1
+                    cell[4] += pnl
+                elif loss:
+                    cell[2] += 1
+                    cell[5] += pnl
+                cell[3] += pnl
+                if r is not None:
+                    cell[6] += 1
+                    cell[7] += r
+                cell[8] += c
+                cell[9] += s
     return Partial(
         trades_total=len(trades),
         trades_open=opened,
@@ -325,8 +328,8 @@ def from_trades(trades: list[Trade]) -> Partial:
         streaks=streaks_of(outcomes),
         equity=equity_of(closed_pnls),
         daily=daily,
-        by_symbol=by_symbol,
-        by_strategy=by_strategy,
+        by_symbol={k: tuple(v) for k, v in cells[0].items()},
+        by_strategy={k: tuple(v) for k, v in cells[1].items()},
     )
 
 

@@ -5,18 +5,13 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import sys
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-_ROOT = Path(__file__).resolve().parents[1]
-if str(_ROOT) not in sys.path:  # the package may not be installed in the test venv
-    sys.path.insert(0, str(_ROOT))
-
-from sitegen.demo import generate  # noqa: E402
+from sitegen.demo import generate
 
 FIELDS = [
     "timestamp",
