@@ -30,7 +30,19 @@ _EXPORTS = {
     "BuildError": "sitegen.errors",
 }
 
-__all__ = [*sorted(_EXPORTS), "__version__"]
+__all__ = [
+    "BuildError",
+    "BuildReport",
+    "Config",
+    "ConfigError",
+    "InputError",
+    "SitegenError",
+    "Targets",
+    "Tracker",
+    "__version__",
+    "build",
+    "load_config",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from sitegen.build import BuildReport, Tracker, build
