@@ -19,15 +19,32 @@ from sitegen.errors import SitegenError
 WINDOW_CHOICE = click.Choice(["daily", "weekly", "monthly", "all"])
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is now (click's test runner swaps it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def _setup_logging(verbosity: int) -> None:
+    """Log lines to stderr as ``sitegen: LEVEL: message``; replaces only our own handler,
+    so an application's logging setup (or pytest's caplog) keeps working."""
     level = {-1: logging.ERROR, 0: logging.INFO, 1: logging.DEBUG}[max(-1, min(1, verbosity))]
     logger = logging.getLogger("sitegen")
-    logger.handlers.clear()
-    handler = logging.StreamHandler(sys.stderr)
+    for old in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+        logger.removeHandler(old)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("sitegen: %(levelname)s: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(level)
-    logger.propagate = False
 
 
 def common_options(fn):

@@ -31,6 +31,8 @@ _DECIMAL_FIELDS = (
 )
 _MAX_MAGNITUDE = Decimal("1e15")
 _MIN_EXPONENT = -18
+#: how far a trade's attribution time may lie from the date in its file's name
+MAX_DAYS_FROM_FILE = 31
 # Times whose conversion to any zone (offsets stay within a day) stays inside datetime's range.
 _MIN_TIME = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
 _MAX_TIME = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
@@ -134,7 +136,19 @@ def parse_time(text: str) -> dt.datetime:
     return value
 
 
-def _check(trade: TradeRecord) -> tuple[str | None, dt.datetime | None, dt.datetime | None]:
+def _sane(value: Decimal) -> bool:
+    """Finite, below 10^15 and at most 18 decimal places: sums of such values stay
+    exact. Checked on the text first; the slow exact check only for long or
+    exponent forms (a plain number of at most 20 characters has ≤ 18 places)."""
+    if not value.is_finite() or value.adjusted() >= 15:
+        return False
+    text = str(value)
+    return (len(text) <= 20 and "E" not in text) or value.as_tuple().exponent >= _MIN_EXPONENT
+
+
+def _check(
+    trade: TradeRecord, day: dt.date
+) -> tuple[str | None, dt.datetime | None, dt.datetime | None]:
     """Semantic validation msgspec cannot express. Returns (reason, entry, exit)."""
     if trade.outcome not in OUTCOMES:
         return (
@@ -146,11 +160,7 @@ def _check(trade: TradeRecord) -> tuple[str | None, dt.datetime | None, dt.datet
         return "empty symbol", None, None
     for field in _DECIMAL_FIELDS:
         value = getattr(trade, field)
-        if value is not None and (
-            not value.is_finite()
-            or value.copy_abs() >= _MAX_MAGNITUDE  # abs() may raise decimal.Overflow
-            or value.as_tuple().exponent < _MIN_EXPONENT
-        ):
+        if value is not None and not _sane(value):
             return (
                 f"invalid value for {field}: {str(value)[:40]} (must be a finite decimal "
                 "below 10^15 with at most 18 decimal places)",
@@ -167,6 +177,20 @@ def _check(trade: TradeRecord) -> tuple[str | None, dt.datetime | None, dt.datet
             exit_time = parse_time(trade.exit_timestamp)
         except ValueError as exc:
             return _time_reason("exit_timestamp", trade.exit_timestamp, exc), None, None
+    # A trade is written on the day it opens or closes: a time far from the file's date
+    # is a typo (a wrong year would otherwise stretch the history over decades).
+    when = exit_time if exit_time is not None and trade.outcome != "open" else entry
+    distance = (when.astimezone(dt.UTC).date() - day).days
+    if abs(distance) > MAX_DAYS_FROM_FILE:
+        field = "exit_timestamp" if when is exit_time else "timestamp"
+        shown = (trade.exit_timestamp if when is exit_time else trade.timestamp) or ""
+        return (
+            f"{field} {shown[:40]!r} is {abs(distance)} days "
+            f"{'after' if distance > 0 else 'before'} the file's date {day} "
+            f"(more than {MAX_DAYS_FROM_FILE}); check the year",
+            None,
+            None,
+        )
     return None, entry, exit_time
 
 
@@ -239,7 +263,7 @@ def scan_bytes(data: bytes, name: str, day: dt.date) -> FileScan:
 
     records = []
     for number, trade in trades:
-        reason, entry, exit_time = _check(trade)
+        reason, entry, exit_time = _check(trade, day)
         if reason is not None:
             problems.append(Problem(name, number, reason))
         else:
