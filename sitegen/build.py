@@ -18,17 +18,17 @@ from pathlib import Path
 from sitegen import export
 from sitegen.alertlog import append_events, read_alert_log
 from sitegen.alerts import ROLLING_METRICS, alerts_for, apply_log, evaluate
+from sitegen.cache import INDEX_NAME, fingerprint, load_index
 from sitegen.config import Config
-from sitegen.errors import ConfigError, InputError
+from sitegen.digest import FileDigest
+from sitegen.errors import ConfigError
 from sitegen.history import History, build_history
-from sitegen.ingest import FileScan, Problem, list_log_files, read_log_file
+from sitegen.ingest import Problem, list_log_files
+from sitegen.scan import Rescanner, ScanResult, scan_logs
 from sitegen.windows import WINDOWS, parse_period, period_bounds, zone
 from sitegen.writer import Writer
 
 log = logging.getLogger("sitegen")
-
-Stamp = tuple[int, int]  # (size, mtime_ns)
-
 
 @dataclass
 class BuildReport:
@@ -77,48 +77,41 @@ class BuildReport:
 
 
 class ScanCache:
-    """Scans of log files kept between calls, keyed by path and (size, mtime)."""
+    """Digests of the log files kept between builds (a Tracker keeps one in memory; a
+    build starts from the on-disk index)."""
 
     def __init__(self) -> None:
-        self._scans: dict[Path, tuple[Stamp, FileScan]] = {}
+        self.fingerprint: str | None = None
+        self.digests: dict[str, FileDigest] = {}
+        self.loaded_from_disk = False
+        self.last_scan: ScanResult | None = None
 
-    def scan_all(self, logs_dir: Path, report: BuildReport) -> list[FileScan]:
-        try:
-            files = list_log_files(logs_dir)
-        except FileNotFoundError as exc:
-            raise InputError(
-                f"logs dir {logs_dir} does not exist; pass --logs DIR or set logs_dir in "
-                "config/sitegen.yaml (or run `sitegen demo-data --out logs` for sample logs)"
-            ) from exc
-        except OSError as exc:
-            raise InputError(f"cannot read logs dir {logs_dir} ({exc.strerror or exc})") from exc
-        scans, keep = [], {}
-        for day, path in files:
-            try:
-                st = path.stat()
-                stamp = (st.st_size, st.st_mtime_ns)
-            except OSError:
-                stamp = (-1, -1)
-            cached = self._scans.get(path)
-            if cached is not None and cached[0] == stamp and stamp[0] >= 0:
-                scan = cached[1]
-                report.cache_hits += 1
-            else:
-                scan = read_log_file(path, day)
-                report.files_read += 1
-                report.cache_misses += 1
-            keep[path] = (stamp, scan)
-            scans.append(scan)
-        self._scans = keep
-        report.files_total = len(files)
-        return scans
+    def prepare(self, config: Config, *, use_index: bool = True) -> None:
+        expected = fingerprint(config.timezone)
+        if self.fingerprint == expected:
+            return
+        self.fingerprint = expected
+        self.digests = load_index(config.artifacts / INDEX_NAME, expected) if use_index else {}
+        self.loaded_from_disk = bool(self.digests)
 
 
-def load_history(config: Config, cache: ScanCache, report: BuildReport) -> History:
-    """Stages 1–2: scan the log files and reduce them to the day-partial history."""
-    tz = zone(config.timezone)
-    scans = cache.scan_all(config.logs_dir, report)
-    history = build_history(scans, tz, config.timezone, config.holidays)
+def load_history(
+    config: Config, cache: ScanCache, report: BuildReport, *, use_index: bool = True
+) -> History:
+    """Stages 1–2: digest the log files (through the cache) and assemble the history.
+    What the scan found (changed and removed files) is left in ``cache.last_scan``."""
+    cache.prepare(config, use_index=use_index)
+    result = scan_logs(config.logs_dir, config.timezone, cache.digests)
+    cache.digests = {d.name: d for d in result.digests}
+    cache.last_scan = result
+    rescanner = Rescanner(config.logs_dir)
+    history = build_history(
+        result.digests, zone(config.timezone), config.timezone, config.holidays, rescanner
+    )
+    report.files_total = len(result.digests)
+    report.files_read = result.read
+    report.cache_hits = result.hits
+    report.cache_misses = len(result.changed)
     report.trades = sum(p.trades_total for p in history.days.values())
     for problems in history.problems.values():
         report.bad_lines.extend(problems)
@@ -274,7 +267,7 @@ def build(
     if full or cache is None:
         cache = ScanCache()
 
-    history = load_history(config, cache, report)
+    history = load_history(config, cache, report, use_index=not full)
     if progress:
         progress(f"read {report.files_total} log files, {report.trades} trades")
     chosen = select_periods(history, window, start_day, end_day, backfill)

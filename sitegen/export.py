@@ -12,11 +12,12 @@ import json
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from sitegen.errors import BuildError
+
+if TYPE_CHECKING:  # jsonschema is imported when a validation first runs: it is slow to load
+    from jsonschema import Draft202012Validator, ValidationError
 
 SUMMARY_SCHEMA = "performance-summary.schema.json"
 ALERT_SCHEMA = "performance-alert.schema.json"
@@ -45,6 +46,8 @@ def summary_json(summary: dict) -> bytes:
 @functools.cache
 def _validator(schema_name: str) -> Draft202012Validator:
     """Load a shipped schema once per process (from the installed package, not the CWD)."""
+    from jsonschema import Draft202012Validator
+
     text = resources.files("sitegen.schemas").joinpath(schema_name).read_text(encoding="utf-8")
     schema = json.loads(text)
     Draft202012Validator.check_schema(schema)

@@ -1,74 +1,42 @@
-"""Scanned log files -> the trade history as per-day partials, and window summaries.
+"""File digests -> the trade history as per-day partials, and window summaries.
 
-Identity resolution (same ``order_id`` = one trade, the latest record wins) and
-attribution (a closed trade belongs to the local date of its exit) happen here.
-Pure: takes scans and settings, returns values.
+Identity resolution across files (same ``order_id`` = one trade, the latest record
+wins) and the assembly of each local day from the parts its files contribute happen
+here. Pure, except that a rare case (a closed record superseded from a later file,
+or two files whose trades interleave within one day) re-reads the files involved
+through the ``rescan`` callable it is given.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from sitegen.alerts import DayClose
-from sitegen.ingest import FileScan, Problem, Record, TradeRecord
-from sitegen.metrics import TargetSpec, WindowContext, summarize
-from sitegen.partials import ZERO, Partial, Trade, from_trades, merge, r_multiple
-from sitegen.windows import (
-    days_between,
-    is_trading_day,
-    local_date,
-    missing_days,
-    period_bounds,
-    periods,
+from sitegen.digest import (
+    EPOCH,
+    MICROSECOND,
+    TAIL,
+    DayPart,
+    FileDigest,
+    digest,
+    kept_records,
+    open_partial,
+    order_key,
+    sort_key,
+    to_trade,
 )
+from sitegen.ingest import FileScan, Problem, TradeRecord
+from sitegen.metrics import TargetSpec, WindowContext, summarize
+from sitegen.partials import Partial, Trade, from_trades, merge
+from sitegen.windows import days_between, is_trading_day, missing_days, period_bounds, periods
 
 MAX_LISTED_PROBLEMS = 100
-
-
-def order_key(value: str | int | None) -> str | None:
-    """The identity of a record: its order_id as text; None (or "") means none."""
-    if value is None or value == "":
-        return None
-    return str(value)
-
-
-def to_trade(rec: Record, file_index: int, tz: ZoneInfo) -> Trade:
-    """A valid record as a Trade attributed to its local date."""
-    t = rec.trade
-    if t.outcome == "open":
-        when = rec.entry
-        pnl = t.profit_loss
-        missing, r = False, None
-    else:
-        when = rec.exit if rec.exit is not None else rec.entry
-        pnl = t.net_profit_loss if t.net_profit_loss is not None else t.profit_loss
-        missing = pnl is None
-        if pnl is None:
-            pnl = ZERO
-        r = r_multiple(pnl, t.price, t.stop_loss, t.quantity)
-    return Trade(
-        day=local_date(when, tz),
-        when=when,
-        file=file_index,
-        line=rec.line,
-        outcome=t.outcome,
-        pnl=pnl,
-        symbol=t.symbol,
-        strategy=t.strategy_name or "(none)",
-        r=r,
-        risk_reward=t.risk_reward_ratio if t.outcome != "open" else None,
-        commission=t.commission if t.outcome != "open" else None,
-        slippage=t.slippage if t.outcome != "open" else None,
-        pnl_missing=missing,
-    )
-
-
-def sort_key(t: Trade) -> tuple:
-    return (t.when, t.file, t.line)
+Rescan = Callable[[FileDigest], FileScan]
 
 
 @dataclass
@@ -83,8 +51,19 @@ class History:
     in_progress: dict[dt.date, list[tuple[str, int]]] = field(default_factory=dict)
     missing_pnl: dict[dt.date, list[tuple[str, int, str | None]]] = field(default_factory=dict)
     superseded: dict[dt.date, int] = field(default_factory=dict)  # by file date
-    #: each local date's trades in time order, with the record they came from (for pages)
-    trades: dict[dt.date, list[tuple[Trade, TradeRecord]]] = field(default_factory=dict)
+    closes: dict[dt.date, DayClose] = field(default_factory=dict)
+    #: the digests (sorted by name) and what is needed to rebuild a day's trade list
+    digests: tuple[FileDigest, ...] = ()
+    day_files: dict[dt.date, tuple[int, ...]] = field(default_factory=dict)
+    excluded: dict[int, frozenset[str]] = field(default_factory=dict)
+    latest_file: dict[str, int] = field(default_factory=dict)
+    tz: ZoneInfo | None = None
+    rescan: Rescan | None = None
+    #: a day's trades in time order with their records, read back from its files on demand
+    trades: DayTrades = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.trades = DayTrades(self)
 
     @property
     def empty(self) -> bool:
@@ -138,19 +117,26 @@ class History:
         return sorted(days)
 
     def day_closes(self) -> list[DayClose]:
-        """Each date's closed trades in order, for the rolling alert rules."""
-        out = []
-        for day in sorted(self.trades):
-            closed = [t for t, _ in self.trades[day] if t.outcome != "open"]
-            out.append(
-                DayClose(
-                    day=day,
-                    outcomes=tuple(t.outcome for t in closed),
-                    risk_rewards=tuple(t.risk_reward for t in closed if t.risk_reward is not None),
-                    last_close=closed[-1].when if closed else None,
-                )
-            )
-        return out
+        """Each date's last closed trades in order, for the rolling alert rules."""
+        return [self.closes[day] for day in sorted(self.closes)]
+
+    def day_trades(self, day: dt.date) -> list[tuple[Trade, TradeRecord]]:
+        """The trades of ``day`` in time order, each with its record (re-reads its files)."""
+        if self.rescan is None or self.tz is None:
+            raise RuntimeError("this history cannot read its log files back")
+        pairs = []
+        for fi in self.day_files.get(day, ()):
+            scan = self.rescan(self.digests[fi])
+            for rec in kept_records(scan, self.excluded.get(fi, frozenset())):
+                trade = to_trade(rec, fi, self.tz)
+                if trade.day != day:
+                    continue
+                key = order_key(rec.trade.order_id)
+                if trade.outcome == "open" and key is not None and self.latest_file[key] != fi:
+                    continue
+                pairs.append((trade, rec.trade))
+        pairs.sort(key=lambda pair: sort_key(pair[0]))
+        return pairs
 
     def data_quality(self, first: dt.date, last: dt.date) -> dict:
         def inside(table: dict) -> list:
@@ -205,39 +191,147 @@ def merge_tree(parts: Sequence[Partial]) -> Partial:
     return merge(merge_tree(parts[:mid]), merge_tree(parts[mid:]))
 
 
-def build_history(
-    scans: Iterable[FileScan], tz: ZoneInfo, timezone: str, holidays: frozenset[dt.date]
-) -> History:
-    """Resolve identities across all files, attribute trades to days, build day partials."""
-    scans = sorted(scans, key=lambda s: s.name)
-    latest: dict[str, tuple[int, int]] = {}
-    for fi, scan in enumerate(scans):
-        for ri, rec in enumerate(scan.records):
-            key = order_key(rec.trade.order_id)
-            if key is not None:
-                latest[key] = (fi, ri)
+class DayTrades(Mapping):
+    """``history.trades[day]``: a day's (Trade, record) pairs, read back on demand; the
+    last few days are kept, since neighbouring days share log files."""
 
-    by_day: dict[dt.date, list[tuple[Trade, TradeRecord]]] = defaultdict(list)
-    history = History(timezone, holidays, tuple(s.date for s in scans), {})
-    for fi, scan in enumerate(scans):
-        if scan.problems:
-            history.problems.setdefault(scan.date, []).extend(scan.problems)
-        if scan.in_progress_line is not None:
-            history.in_progress.setdefault(scan.date, []).append((scan.name, scan.in_progress_line))
-        dropped = 0
-        for ri, rec in enumerate(scan.records):
-            key = order_key(rec.trade.order_id)
-            if key is not None and latest[key] != (fi, ri):
-                dropped += 1
+    def __init__(self, history: History, keep: int = 4) -> None:
+        self._history = history
+        self._keep = keep
+        self._cache: OrderedDict[dt.date, list] = OrderedDict()
+
+    def __getitem__(self, day: dt.date) -> list[tuple[Trade, TradeRecord]]:
+        if day not in self._history.day_files:
+            raise KeyError(day)
+        if day in self._cache:
+            self._cache.move_to_end(day)
+            return self._cache[day]
+        pairs = self._history.day_trades(day)
+        self._cache[day] = pairs
+        if len(self._cache) > self._keep:
+            self._cache.popitem(last=False)
+        return pairs
+
+    def __iter__(self) -> Iterator[dt.date]:
+        return iter(sorted(self._history.day_files))
+
+    def __len__(self) -> int:
+        return len(self._history.day_files)
+
+
+def _instant(us: int) -> dt.datetime:
+    return EPOCH + us * MICROSECOND
+
+
+def _in_order(parts: list[tuple[int, DayPart]]) -> list[tuple[int, DayPart]] | None:
+    """The parts sorted by time when no two interleave (then merging them in this order
+    is exact); None when they do."""
+    ordered = sorted(parts, key=lambda fp: (fp[1].first, fp[0], fp[1].first_line))
+    for (fa, a), (fb, b) in pairwise(ordered):
+        if (a.last, fa, a.last_line) >= (b.first, fb, b.first_line):
+            return None
+    return ordered
+
+
+def _close_of(day: dt.date, parts: Sequence[DayPart]) -> DayClose:
+    outcomes: tuple[str, ...] = ()
+    rr: tuple = ()
+    for part in parts:
+        outcomes = (outcomes + part.tail)[-TAIL:]
+        rr = (rr + part.tail_rr)[-TAIL:]
+    last = _instant(parts[-1].last) if parts else None
+    return DayClose(day=day, outcomes=outcomes, risk_rewards=rr, last_close=last)
+
+
+def build_history(
+    digests: Sequence[FileDigest],
+    tz: ZoneInfo,
+    timezone: str,
+    holidays: frozenset[dt.date],
+    rescan: Rescan | None = None,
+) -> History:
+    """Resolve identities across files and assemble each local day from its parts."""
+    digests = tuple(sorted(digests, key=lambda d: d.name))
+    latest: dict[str, int] = {}
+    for fi, dg in enumerate(digests):
+        for o in dg.opens:
+            if o.order_id is not None:
+                latest[o.order_id] = fi
+        for key in dg.closed_ids:
+            latest[key] = fi
+
+    history = History(
+        timezone, holidays, tuple(d.date for d in digests), {}, digests=digests,
+        latest_file=latest, tz=tz, rescan=rescan,
+    )
+    parts_of: dict[dt.date, list[tuple[int, DayPart]]] = defaultdict(list)
+    opens_of: dict[dt.date, list] = defaultdict(list)
+    files_of: dict[dt.date, set[int]] = defaultdict(set)
+    for fi, dg in enumerate(digests):
+        if dg.problems:
+            history.problems.setdefault(dg.date, []).extend(dg.problems)
+        if dg.in_progress is not None:
+            history.in_progress.setdefault(dg.date, []).append((dg.name, dg.in_progress))
+        superseded = dg.superseded
+        gone = frozenset(k for k in dg.closed_ids if latest[k] != fi)
+        if gone:  # a later file rewrote some of its closed trades: re-digest without them
+            history.excluded[fi] = gone
+            superseded += len(gone)
+            dg = digest(_rescan(rescan, dg), tz, exclude=gone)
+        for day, part in dg.parts.items():
+            parts_of[day].append((fi, part))
+            files_of[day].add(fi)
+            for line, oid in part.missing_pnl:
+                history.missing_pnl.setdefault(day, []).append((dg.name, line, oid))
+        for o in dg.opens:
+            if o.order_id is not None and latest[o.order_id] != fi:
+                superseded += 1
                 continue
-            trade = to_trade(rec, fi, tz)
-            by_day[trade.day].append((trade, rec.trade))
-            if trade.pnl_missing:
-                history.missing_pnl.setdefault(trade.day, []).append((scan.name, rec.line, key))
-        if dropped:
-            history.superseded[scan.date] = dropped
-    for day, pairs in by_day.items():
-        pairs.sort(key=lambda pair: sort_key(pair[0]))
-        history.trades[day] = pairs
-        history.days[day] = from_trades([trade for trade, _ in pairs])
+            opens_of[o.day].append(o)
+            files_of[o.day].add(fi)
+        if superseded:
+            history.superseded[dg.date] = superseded
+
+    for day in sorted(files_of):
+        parts = parts_of.get(day, [])
+        ordered = _in_order(parts)
+        if ordered is None:  # trades of several files interleave: rebuild from the trades
+            trades = [
+                t
+                for fi in sorted({fi for fi, _ in parts})
+                for t in _closed_trades(history, fi, day, rescan)
+            ]
+            trades.sort(key=sort_key)
+            closed = from_trades(trades)
+            history.closes[day] = DayClose(
+                day=day,
+                outcomes=tuple(t.outcome for t in trades[-TAIL:]),
+                risk_rewards=tuple(
+                    t.risk_reward for t in trades if t.risk_reward is not None
+                )[-TAIL:],
+                last_close=trades[-1].when if trades else None,
+            )
+        else:
+            closed = merge_tree([p.partial for _, p in ordered])
+            history.closes[day] = _close_of(day, [p for _, p in ordered])
+        history.days[day] = merge(closed, open_partial(opens_of.get(day, [])))
+        history.day_files[day] = tuple(sorted(files_of[day]))
+        history.missing_pnl.get(day, []).sort()
     return history
+
+
+def _rescan(rescan: Rescan | None, dg: FileDigest) -> FileScan:
+    if rescan is None:
+        raise RuntimeError(f"{dg.name} must be read again, but no reader was given")
+    return rescan(dg)
+
+
+def _closed_trades(history: History, fi: int, day: dt.date, rescan: Rescan | None) -> list[Trade]:
+    scan = _rescan(rescan, history.digests[fi])
+    assert history.tz is not None
+    out = []
+    for rec in kept_records(scan, history.excluded.get(fi, frozenset())):
+        trade = to_trade(rec, fi, history.tz)
+        if trade.day == day and trade.outcome != "open":
+            out.append(trade)
+    return out

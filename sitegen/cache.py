@@ -1,0 +1,125 @@
+"""The cache index ``performance-index.json``: per log file its stamp and digest.
+
+Stamped and disposable (like Pelican's cache): ``(size, mtime, hash) -> digest``
+as JSON, never pickle. A corrupt, truncated or foreign index, or one written with
+other settings, is one warning and a rebuild from scratch — never a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import zlib
+from pathlib import Path
+
+import msgspec
+
+from sitegen.digest import TAIL, FileDigest
+from sitegen.writer import atomic_write
+
+log = logging.getLogger("sitegen")
+
+INDEX_NAME = "performance-index.json"
+#: bump when digests, partials or metrics change meaning: old indexes are then rebuilt
+FORMAT_VERSION = 1
+
+
+class Stamp(msgspec.Struct, frozen=True, array_like=True):
+    size: int
+    mtime_ns: int
+
+
+class IndexHead(msgspec.Struct):
+    """What a no-change build needs: read without decoding the digests."""
+
+    version: int
+    fingerprint: str
+    outputs: str = ""
+    open_breaches: list[str] = []
+    stamps: dict[str, Stamp] = {}
+
+
+class Index(msgspec.Struct):
+    version: int
+    fingerprint: str
+    outputs: str = ""
+    open_breaches: list[str] = []
+    stamps: dict[str, Stamp] = {}
+    files: dict[str, FileDigest] = {}
+
+
+def content_hash(data: bytes) -> str:
+    """A fast checksum of a log file's bytes, to confirm a change the stamp suggests."""
+    return f"crc32:{zlib.crc32(data):08x}:{len(data)}"
+
+
+def fingerprint(timezone: str) -> str:
+    """Everything that changes what a digest holds. (Settings that change only summaries,
+    alerts or pages go into the outputs key instead, so they never force a re-read.)"""
+    raw = json.dumps({"format": FORMAT_VERSION, "timezone": timezone, "tail": TAIL})
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+_head_decoder = msgspec.json.Decoder(IndexHead)
+_index_decoder = msgspec.json.Decoder(Index)
+
+
+def read_head(path: Path) -> IndexHead | None:
+    """The index without its digests, or None when it is missing or unreadable."""
+    try:
+        return _head_decoder.decode(path.read_bytes())
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+def load_index(path: Path, expected: str) -> dict[str, FileDigest]:
+    """Digests by file name; {} (after one warning) when the index cannot be used."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        log.warning("cache index %s unreadable (%s); rebuilding from scratch", path, exc)
+        return {}
+    try:
+        index = _index_decoder.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        log.warning("cache index %s is corrupt (%s); rebuilding from scratch", path, exc)
+        return {}
+    if index.version != FORMAT_VERSION:
+        log.warning(
+            "cache index %s has format %s (this sitegen writes %s); rebuilding from scratch",
+            path, index.version, FORMAT_VERSION,
+        )
+        return {}
+    if index.fingerprint != expected:
+        log.warning("settings changed since the cache index was written; rebuilding from scratch")
+        return {}
+    return index.files
+
+
+def save_index(
+    path: Path,
+    digests: list[FileDigest],
+    expected: str,
+    outputs: str,
+    open_breaches: list[str],
+) -> bool:
+    """Write the index atomically; returns False when it already held these bytes."""
+    index = Index(
+        version=FORMAT_VERSION,
+        fingerprint=expected,
+        outputs=outputs,
+        open_breaches=open_breaches,
+        stamps={d.name: Stamp(d.size, d.mtime_ns) for d in digests},
+        files={d.name: d for d in digests},
+    )
+    data = msgspec.json.encode(index)
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write(path, data)
+    return True

@@ -1,0 +1,217 @@
+"""One scanned log file -> its FileDigest: what it contributes to each local day.
+
+A digest is small (per-day partials, the file's open records, the ids of its closed
+records), serialisable (the cache index stores it) and computed per file, so files
+can be digested in parallel and an unchanged file is never read again.
+
+Open trades are kept out of the partials: they add only counts and unrealised P&L,
+so a later record superseding one (an open trade closed the next day) just drops
+it. A closed record superseded from a later file, or two files whose trades
+interleave within one day, are rare; history.py then re-reads those files.
+Pure: no files, no clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from sitegen.ingest import FileScan, Problem, Record
+from sitegen.partials import ZERO, Partial, Trade, from_trades, r_multiple
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+MICROSECOND = dt.timedelta(microseconds=1)
+#: closed trades kept per day for the rolling alert rules (rules need at most this many)
+TAIL = 500
+
+
+def micros(instant: dt.datetime) -> int:
+    """An aware instant as whole microseconds since the epoch (exact, sortable)."""
+    return (instant - EPOCH) // MICROSECOND
+
+
+def order_key(value: str | int | None) -> str | None:
+    """The identity of a record: its order_id as text; None (or "") means none."""
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+class DayPart(msgspec.Struct, frozen=True, gc=False):
+    """The closed trades one file contributes to one local date, in time order."""
+
+    first: int  # attribution instant of the first and last trade, µs since the epoch
+    first_line: int
+    last: int
+    last_line: int
+    partial: Partial
+    tail: tuple[str, ...]  # outcomes of the last TAIL closed trades
+    tail_rr: tuple[Decimal, ...]  # planned R:R of the last TAIL closed trades with one
+    missing_pnl: tuple[tuple[int, str | None], ...] = ()  # (line, order_id)
+
+
+class OpenRecord(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """An open trade: counted until a later record with its order_id supersedes it."""
+
+    order_id: str | None
+    line: int
+    day: dt.date
+    pnl: Decimal | None
+
+
+class FileDigest(msgspec.Struct, frozen=True, gc=False):
+    """What one log file contributes; the cache index stores one per file."""
+
+    name: str
+    date: dt.date
+    size: int
+    mtime_ns: int
+    hash: str
+    complete: bool  # ends with a newline: nothing is being written to it
+    lines: int
+    problems: tuple[Problem, ...]
+    in_progress: int | None
+    parts: dict[dt.date, DayPart]
+    opens: tuple[OpenRecord, ...]
+    closed_ids: tuple[str, ...]  # order ids of the closed records it counts
+    superseded: int  # records replaced by a later line of the same file
+
+
+def to_trade(rec: Record, file_index: int, tz: ZoneInfo) -> Trade:
+    """A valid record as a Trade attributed to its local date."""
+    t = rec.trade
+    if t.outcome == "open":
+        return Trade(
+            day=rec.entry.astimezone(tz).date(),
+            when=rec.entry,
+            file=file_index,
+            line=rec.line,
+            outcome="open",
+            pnl=t.profit_loss,
+            symbol=t.symbol,
+            strategy=t.strategy_name or "(none)",
+        )
+    when = rec.exit if rec.exit is not None else rec.entry
+    pnl = t.net_profit_loss if t.net_profit_loss is not None else t.profit_loss
+    missing = pnl is None
+    if missing:
+        pnl = ZERO
+    return Trade(
+        day=when.astimezone(tz).date(),
+        when=when,
+        file=file_index,
+        line=rec.line,
+        outcome=t.outcome,
+        pnl=pnl,
+        symbol=t.symbol,
+        strategy=t.strategy_name or "(none)",
+        r=r_multiple(pnl, t.price, t.stop_loss, t.quantity),
+        risk_reward=t.risk_reward_ratio,
+        commission=t.commission,
+        slippage=t.slippage,
+        pnl_missing=missing,
+    )
+
+
+def sort_key(t: Trade) -> tuple:
+    """Within a day: attribution time, then file, then line (SPEC §3)."""
+    return (t.when, t.file, t.line)
+
+
+def kept_records(scan: FileScan, exclude: frozenset[str] = frozenset()) -> list[Record]:
+    """Records that count: the last line of each order id in the file, minus ``exclude``
+    (ids a later file supersedes)."""
+    last: dict[str, int] = {}
+    for index, rec in enumerate(scan.records):
+        key = order_key(rec.trade.order_id)
+        if key is not None:
+            last[key] = index
+    kept = []
+    for index, rec in enumerate(scan.records):
+        key = order_key(rec.trade.order_id)
+        if key is None or (last[key] == index and key not in exclude):
+            kept.append(rec)
+    return kept
+
+
+def day_part(trades: list[Trade]) -> DayPart:
+    """The DayPart of closed ``trades`` already in time order."""
+    closed_rr = [t.risk_reward for t in trades if t.risk_reward is not None]
+    return DayPart(
+        first=micros(trades[0].when),
+        first_line=trades[0].line,
+        last=micros(trades[-1].when),
+        last_line=trades[-1].line,
+        partial=from_trades(trades),
+        tail=tuple(t.outcome for t in trades[-TAIL:]),
+        tail_rr=tuple(closed_rr[-TAIL:]),
+        missing_pnl=tuple((t.line, None) for t in trades if t.pnl_missing),
+    )
+
+
+def digest(
+    scan: FileScan,
+    tz: ZoneInfo,
+    *,
+    size: int = 0,
+    mtime_ns: int = 0,
+    content_hash: str = "",
+    complete: bool = True,
+    exclude: frozenset[str] = frozenset(),
+) -> FileDigest:
+    """The digest of one scanned file (``exclude``: closed ids superseded elsewhere)."""
+    records = kept_records(scan, exclude)
+    by_day: dict[dt.date, list[Trade]] = defaultdict(list)
+    opens, closed_ids = [], []
+    ids_of_line: dict[int, str | None] = {}
+    for rec in records:
+        key = order_key(rec.trade.order_id)
+        trade = to_trade(rec, 0, tz)
+        if trade.outcome == "open":
+            opens.append(OpenRecord(key, rec.line, trade.day, trade.pnl))
+            continue
+        if key is not None:
+            closed_ids.append(key)
+        if trade.pnl_missing:
+            ids_of_line[rec.line] = key
+        by_day[trade.day].append(trade)
+    parts = {}
+    for day in sorted(by_day):
+        trades = sorted(by_day[day], key=sort_key)
+        part = day_part(trades)
+        if part.missing_pnl:
+            part = msgspec.structs.replace(
+                part, missing_pnl=tuple((line, ids_of_line[line]) for line, _ in part.missing_pnl)
+            )
+        parts[day] = part
+    superseded = len(scan.records) - len(kept_records(scan))
+    return FileDigest(
+        name=scan.name,
+        date=scan.date,
+        size=size,
+        mtime_ns=mtime_ns,
+        hash=content_hash,
+        complete=complete,
+        lines=scan.lines,
+        problems=scan.problems,
+        in_progress=scan.in_progress_line,
+        parts=parts,
+        opens=tuple(opens),
+        closed_ids=tuple(closed_ids),
+        superseded=superseded,
+    )
+
+
+def open_partial(opens: list[OpenRecord]) -> Partial:
+    """The partial of open trades alone: counts and unrealised P&L (order-free)."""
+    pnls = [o.pnl for o in opens if o.pnl is not None]
+    total = ZERO
+    for pnl in pnls:
+        total += pnl
+    return Partial(
+        trades_total=len(opens), trades_open=len(opens), unrealized=total, unrealized_n=len(pnls)
+    )

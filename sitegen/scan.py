@@ -1,0 +1,167 @@
+"""Stage 1: log files -> digests, through the cache (the only place that reads logs).
+
+A file whose size and mtime match its cached digest is not opened. A file whose stamp
+changed is read and checksummed; the same checksum keeps the cached digest. New or
+changed files are decoded and digested, across processes when there is enough work.
+A file whose last line has no newline is never taken from the cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
+
+from sitegen.cache import content_hash
+from sitegen.digest import FileDigest, digest
+from sitegen.errors import InputError
+from sitegen.ingest import FileScan, Problem, list_log_files, read_log_file, scan_bytes
+from sitegen.windows import zone
+
+#: below this many bytes to decode, starting worker processes costs more than it saves
+PARALLEL_BYTES = 16 * 1024 * 1024
+
+
+@dataclass
+class ScanResult:
+    digests: list[FileDigest]
+    changed: list[str] = field(default_factory=list)  # new or changed files (read and digested)
+    removed: list[FileDigest] = field(default_factory=list)  # cached files no longer present
+    previous: dict[str, FileDigest] = field(default_factory=dict)  # old digests of changed ones
+    hits: int = 0
+    read: int = 0
+
+
+def list_logs(logs_dir: Path) -> list[tuple[dt.date, Path]]:
+    """The trade log files, oldest first; a missing logs dir is an InputError."""
+    try:
+        return list_log_files(logs_dir)
+    except FileNotFoundError as exc:
+        raise InputError(
+            f"logs dir {logs_dir} does not exist; pass --logs DIR or set logs_dir in "
+            "config/sitegen.yaml (or run `sitegen demo-data --out logs` for sample logs)"
+        ) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read logs dir {logs_dir} ({exc.strerror or exc})") from exc
+
+
+def _unreadable(path: Path, day: dt.date, exc: OSError) -> FileDigest:
+    reason = f"cannot read file ({exc.strerror or exc}); check its permissions"
+    return FileDigest(
+        name=path.name, date=day, size=-1, mtime_ns=-1, hash="", complete=False, lines=0,
+        problems=(Problem(path.name, 0, reason),), in_progress=None, parts={}, opens=(),
+        closed_ids=(), superseded=0,
+    )
+
+
+def digest_file(
+    path: Path, day: dt.date, timezone: str, size: int, mtime_ns: int, known_hash: str = ""
+) -> FileDigest | None:
+    """Read, checksum and digest one log file. Returns None when its checksum equals
+    ``known_hash`` (the content did not change). Runs in worker processes too."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _unreadable(path, day, exc)
+    checksum = content_hash(data)
+    if known_hash and checksum == known_hash:
+        return None
+    scan = scan_bytes(data, path.name, day)
+    return digest(
+        scan,
+        zone(timezone),
+        size=size,
+        mtime_ns=mtime_ns,
+        content_hash=checksum,
+        complete=scan.in_progress_line is None,
+    )
+
+
+def _digest_job(args: tuple) -> FileDigest | None:
+    return digest_file(*args)
+
+
+def scan_logs(
+    logs_dir: Path, timezone: str, cached: dict[str, FileDigest], *, jobs: int | None = None
+) -> ScanResult:
+    """Digests of every log file, reusing ``cached`` ones whose file did not change."""
+    files = list_logs(logs_dir)
+    result = ScanResult(digests=[])
+    present = set()
+    todo: list[tuple] = []
+    slots: list[FileDigest | int] = []
+    pending_bytes = 0
+    for day, path in files:
+        present.add(path.name)
+        try:
+            st = path.stat()
+        except OSError as exc:
+            slots.append(_unreadable(path, day, exc))
+            continue
+        old = cached.get(path.name)
+        if old is not None and old.complete and (old.size, old.mtime_ns) == (
+            st.st_size,
+            st.st_mtime_ns,
+        ):
+            slots.append(old)
+            result.hits += 1
+            continue
+        known = old.hash if old is not None and old.complete and old.size == st.st_size else ""
+        slots.append(len(todo))
+        todo.append((path, day, timezone, st.st_size, st.st_mtime_ns, known))
+        pending_bytes += st.st_size
+    result.read = len(todo)
+
+    workers = min(jobs or os.cpu_count() or 1, len(todo))
+    if workers > 1 and pending_bytes >= PARALLEL_BYTES:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            done = list(pool.map(_digest_job, todo, chunksize=max(1, len(todo) // (workers * 8))))
+    else:
+        done = [_digest_job(args) for args in todo]
+
+    for slot in slots:
+        if not isinstance(slot, int):
+            result.digests.append(slot)
+            continue
+        path, _, _, _, mtime_ns, _ = todo[slot]
+        fresh = done[slot]
+        old = cached.get(path.name)
+        if fresh is None:  # same bytes, new mtime: keep the digest, restamp it
+            assert old is not None
+            result.digests.append(msgspec.structs.replace(old, mtime_ns=mtime_ns))
+            result.hits += 1
+            continue
+        result.digests.append(fresh)
+        result.changed.append(path.name)
+        if old is not None:
+            result.previous[path.name] = old
+    result.removed = [d for name, d in sorted(cached.items()) if name not in present]
+    return result
+
+
+class Rescanner:
+    """Reads a log file back for a digest (daily pages, rare identity cases); keeps the
+    last few scans, since neighbouring days share files."""
+
+    def __init__(self, logs_dir: Path, keep: int = 4) -> None:
+        self.logs_dir = logs_dir
+        self.keep = keep
+        self._scans: OrderedDict[str, FileScan] = OrderedDict()
+        self.reads = 0
+
+    def __call__(self, dg: FileDigest) -> FileScan:
+        scan = self._scans.get(dg.name)
+        if scan is not None:
+            self._scans.move_to_end(dg.name)
+            return scan
+        scan = read_log_file(self.logs_dir / dg.name, dg.date)
+        self.reads += 1
+        self._scans[dg.name] = scan
+        if len(self._scans) > self.keep:
+            self._scans.popitem(last=False)
+        return scan
