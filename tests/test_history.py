@@ -1,0 +1,120 @@
+"""History assembly from file digests: the rare identity and ordering cases."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sitegen.build import BuildReport, ScanCache, load_history
+from sitegen.config import load_config
+from tests import oracle
+from tests.conftest import trade, write_log
+
+
+@pytest.fixture
+def setup(logs, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PERFORMANCE_SUMMARY_TIMEZONE", raising=False)
+
+    def history(tz="UTC"):
+        config = load_config(logs_dir=logs, timezone=tz)
+        return load_history(config, ScanCache(), BuildReport(), use_index=False)
+
+    return history
+
+
+def _agrees_with_oracle(history, logs, tz="UTC"):
+    expected = oracle.compute(logs, tz)
+    for window in ("daily", "weekly", "monthly", "all"):
+        for period in history.periods(window):
+            actual = json.loads(json.dumps(history.summary(window, period)))
+            assert not oracle.diff(expected[(window, period)], actual), (window, period)
+
+
+def test_closed_trade_rewritten_by_a_later_file(logs, setup):
+    write_log(
+        logs,
+        "2025-10-06",
+        [
+            trade(
+                "2025-10-06T14:00:00Z", net="10.00", order_id="ord-1", exit="2025-10-06T14:10:00Z"
+            ),
+            trade("2025-10-06T15:00:00Z", net="3.00", exit="2025-10-06T15:10:00Z"),
+        ],
+    )
+    write_log(
+        logs,
+        "2025-10-07",
+        [  # the bot corrects ord-1: it was a loss
+            trade(
+                "2025-10-06T14:00:00Z",
+                "AAPL",
+                "loss",
+                "-5.00",
+                order_id="ord-1",
+                exit="2025-10-06T14:10:00Z",
+            ),
+        ],
+    )
+    h = setup()
+    monday = h.summary("daily", "2025-10-06")
+    assert (monday["trades_total"], monday["wins"], monday["losses"]) == (2, 1, 1)
+    assert monday["net_pnl"] == "-2.00"
+    assert h.superseded == {h.file_dates[0]: 1}
+    assert h.excluded == {0: frozenset({"ord-1"})}
+    pairs = h.trades[h.file_dates[0]]
+    assert [(t.outcome, str(t.pnl)) for t, _ in pairs] == [("loss", "-5.00"), ("win", "3.00")]
+    _agrees_with_oracle(h, logs)
+
+
+def test_interleaved_files_within_a_day(logs, setup):
+    # File 1's after-hours trade closes at 00:20Z on the 7th, between two trades of
+    # file 2 (00:10Z and 00:30Z): the day's parts interleave and are rebuilt exactly.
+    write_log(
+        logs,
+        "2025-10-06",
+        [
+            trade("2025-10-06T23:50:00Z", net="-4.00", outcome="loss", exit="2025-10-07T00:20:00Z"),
+        ],
+    )
+    write_log(
+        logs,
+        "2025-10-07",
+        [
+            trade("2025-10-07T00:05:00Z", net="5.00", exit="2025-10-07T00:10:00Z"),
+            trade("2025-10-07T00:25:00Z", net="6.00", exit="2025-10-07T00:30:00Z"),
+        ],
+    )
+    h = setup()
+    tuesday = h.summary("daily", "2025-10-07")
+    assert tuesday["max_win_streak"] == 1 and tuesday["max_drawdown"] == "-4.00"
+    assert tuesday["current_streak"] == {"type": "win", "count": 1}
+    assert [str(t.pnl) for t, _ in h.trades[h.file_dates[1]]] == ["5.00", "-4.00", "6.00"]
+    _agrees_with_oracle(h, logs)
+
+
+def test_open_superseded_and_same_instant_tie(logs, setup):
+    # Same exit instant in two files: ties go by file, then line.
+    write_log(
+        logs,
+        "2025-10-06",
+        [
+            trade("2025-10-06T14:00:00Z", outcome="open", order_id="o", profit="2.00"),
+            trade("2025-10-06T14:00:00Z", outcome="loss", net="-1.00", exit="2025-10-07T14:00:00Z"),
+        ],
+    )
+    write_log(
+        logs,
+        "2025-10-07",
+        [
+            trade("2025-10-06T14:00:00Z", net="7.00", order_id="o", exit="2025-10-07T14:00:00Z"),
+        ],
+    )
+    h = setup()
+    tuesday = h.summary("daily", "2025-10-07")
+    assert tuesday["trades_total"] == 2 and tuesday["trades_open"] == 0
+    assert tuesday["current_streak"] == {"type": "win", "count": 1}
+    assert h.summary("daily", "2025-10-06")["trades_total"] == 0
+    _agrees_with_oracle(h, logs)
+    _agrees_with_oracle(setup("America/New_York"), logs, "America/New_York")
