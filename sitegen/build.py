@@ -18,17 +18,25 @@ from pathlib import Path
 from sitegen import export
 from sitegen.alertlog import append_events, read_alert_log
 from sitegen.alerts import ROLLING_METRICS, alerts_for, apply_log, evaluate
-from sitegen.cache import INDEX_NAME, fingerprint, load_index
+from sitegen.cache import INDEX_NAME, fingerprint, load_index, read_head, save_index
 from sitegen.config import Config
 from sitegen.digest import FileDigest
 from sitegen.errors import ConfigError
 from sitegen.history import History, build_history
+from sitegen.incremental import (
+    BuildState,
+    affected_days,
+    changed_events,
+    key_of,
+    periods_of_days,
+)
 from sitegen.ingest import Problem, list_log_files
 from sitegen.scan import Rescanner, ScanResult, scan_logs
 from sitegen.windows import WINDOWS, parse_period, period_bounds, zone
 from sitegen.writer import Writer
 
 log = logging.getLogger("sitegen")
+
 
 @dataclass
 class BuildReport:
@@ -49,6 +57,9 @@ class BuildReport:
     partial_windows: list[str] = field(default_factory=list)
     #: ids of unacknowledged alerts in the latest day, week or month (exit code 2)
     open_breaches: list[str] = field(default_factory=list)
+    up_to_date: bool = False  # nothing changed since the last build: nothing was redone
+    backfill_generated: list[str] = field(default_factory=list)
+    backfill_skipped: list[str] = field(default_factory=list)
     latest: dict[str, str] = field(default_factory=dict)
     artifacts_dir: Path | None = None
     site_dir: Path | None = None
@@ -83,7 +94,7 @@ class ScanCache:
     def __init__(self) -> None:
         self.fingerprint: str | None = None
         self.digests: dict[str, FileDigest] = {}
-        self.loaded_from_disk = False
+        self.state: BuildState | None = None  # what the last complete build produced
         self.last_scan: ScanResult | None = None
 
     def prepare(self, config: Config, *, use_index: bool = True) -> None:
@@ -91,8 +102,9 @@ class ScanCache:
         if self.fingerprint == expected:
             return
         self.fingerprint = expected
-        self.digests = load_index(config.artifacts / INDEX_NAME, expected) if use_index else {}
-        self.loaded_from_disk = bool(self.digests)
+        self.digests, self.state = {}, None
+        if use_index:
+            self.digests, self.state = load_index(config.artifacts / INDEX_NAME, expected)
 
 
 def load_history(
@@ -157,26 +169,37 @@ def select_periods(
 
 
 def compute_summaries(
-    history: History, config: Config, chosen: list[tuple[str, str]]
+    history: History,
+    config: Config,
+    chosen: list[tuple[str, str]],
+    memo: dict[tuple[str, str], dict] | None = None,
 ) -> dict[tuple[str, str], dict]:
-    """Stage 3: one summary per chosen period."""
+    """Stage 3: one summary per chosen period (reusing those in ``memo``)."""
     targets = config.targets.specs()
-    return {(w, p): history.summary(w, p, targets) for w, p in chosen}
+    memo = memo or {}
+    return {(w, p): memo.get((w, p)) or history.summary(w, p, targets) for w, p in chosen}
 
 
 def compute_alerts(
     history: History, config: Config, summaries: dict[tuple[str, str], dict]
 ) -> list[dict]:
-    """Stage 4a: every rule breach, with its acknowledgement state from the alert log."""
-    needed = dict(summaries)
+    """Stage 4a: every rule breach, with its acknowledgement state from the alert log.
+
+    Summaries a rule checks are computed into ``summaries`` (so later stages reuse them).
+    """
+    targets = config.targets.specs()
     for rule in config.rules:
         if rule.metric in ROLLING_METRICS:
             continue
         for period in history.periods(rule.window):
-            if (rule.window, period) not in needed:
-                needed[(rule.window, period)] = history.summary(rule.window, period)
+            if (rule.window, period) not in summaries:
+                summaries[(rule.window, period)] = history.summary(rule.window, period, targets)
     events = evaluate(
-        config.rules, config.targets.values(), history.day_closes(), needed, config.rolling_window
+        config.rules,
+        config.targets.values(),
+        history.day_closes(),
+        summaries,
+        config.rolling_window,
     )
     return apply_log(events, read_alert_log(config.alerts_file))
 
@@ -242,6 +265,62 @@ def write_artifacts(
         writer.write(f"{name}.md", export.summary_markdown(summary))
 
 
+def settings_key(config: Config, site: bool) -> str:
+    """Everything besides the logs that summaries, alerts and pages depend on."""
+    from sitegen import __version__
+
+    return key_of(
+        __version__,
+        config.timezone,
+        sorted(config.holidays),
+        config.rolling_window,
+        [rule.name for rule in config.rules],
+        [rule.as_dict() for rule in config.rules],
+        config.targets.values(),
+        site,
+        str(config.site_dir.resolve()) if site else None,
+        _tree_stamp(config.templates_dir) if site else None,
+    )
+
+
+def _tree_stamp(folder: Path | None) -> list:
+    """(name, size, mtime) of every file under a templates folder: edits show."""
+    if folder is None:
+        return []
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            st = path.stat()
+            found.append((str(path.relative_to(folder)), st.st_size, st.st_mtime_ns))
+    return found
+
+
+def _file_stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+def outputs_key(config: Config, settings: str) -> str | None:
+    """The stamps of every input (logs, alert log) with the settings: equal keys mean
+    the outputs are up to date. None when the logs cannot be listed."""
+    try:
+        files = list_log_files(config.logs_dir)
+    except OSError:
+        return None
+    stamps = [(path.name, _file_stamp(path)) for _, path in files]
+    return key_of(settings, stamps, _file_stamp(config.alerts_file))
+
+
+def _outputs_exist(config: Config, site: bool) -> bool:
+    needed = [config.artifacts / "all-summary.json"]
+    if site:
+        needed.append(config.site_dir / "index.html")
+    return all(path.exists() for path in needed)
+
+
 def build(
     config: Config,
     *,
@@ -255,7 +334,8 @@ def build(
     cache: ScanCache | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> BuildReport:
-    """Build summaries, artifacts (and, later, the site) for ``config``.
+    """Build summaries, alerts, artifacts and the site for ``config``, redoing only what
+    changed since the last build (everything with ``full``).
 
     Raises SitegenError subclasses for anything the user must fix.
     """
@@ -264,15 +344,60 @@ def build(
     start_day, end_day = _parse_day(start, "--start"), _parse_day(end, "--end")
     if start_day and end_day and start_day > end_day:
         raise ConfigError(f"--start {start_day} is after --end {end_day}")
+    narrowed = bool(window or start_day or end_day)
+    index_path = config.artifacts / INDEX_NAME
+    settings = settings_key(config, site)
+
+    # A no-change build: every input stamp as the last build left it.
+    key = outputs_key(config, settings)
+    if not (full or narrowed or backfill) and key is not None:
+        head = read_head(index_path)
+        if (
+            head is not None
+            and head.state is not None
+            and head.state.outputs == key
+            and _outputs_exist(config, site)
+        ):
+            report.files_total = report.cache_hits = len(list_log_files(config.logs_dir))
+            report.open_breaches = list(head.state.open_breaches)
+            report.up_to_date = True
+            return _finish(report, began)
+
     if full or cache is None:
         cache = ScanCache()
-
     history = load_history(config, cache, report, use_index=not full)
+    scan = cache.last_scan
+    previous = cache.state
     if progress:
-        progress(f"read {report.files_total} log files, {report.trades} trades")
+        progress(f"read {report.files_read} of {report.files_total} log files")
+
+    # What to recompute: everything, or the periods whose inputs changed.
+    memo: dict[tuple[str, str], dict] = {}
+    events = compute_alerts(history, config, memo)
+    valid = {(w, p) for w in WINDOWS for p in history.periods(w)}
+    if full or previous is None or previous.settings != settings:
+        todo = set(valid)
+    else:
+        days = affected_days(
+            history.digests,
+            scan.changed,
+            scan.previous,
+            scan.removed,
+            (previous.first, previous.last),
+            (None, None) if history.empty else (history.first, history.last),
+        )
+        todo = (periods_of_days(days) | changed_events(previous.events, events)) & valid
     chosen = select_periods(history, window, start_day, end_day, backfill)
-    summaries = compute_summaries(history, config, chosen)
-    events = compute_alerts(history, config, summaries)
+    chosen_set = set(chosen)
+    todo &= chosen_set
+    if backfill:  # also whatever of the last N days is missing on disk
+        todo |= {(w, p) for w, p in chosen if not _exists(config, w, p, site)}
+        report.backfill_generated = [f"{w} {p}" for w, p in sorted(todo, key=_period_order)]
+        report.backfill_skipped = [
+            f"{w} {p}" for w, p in sorted(chosen_set - todo, key=_period_order)
+        ]
+
+    summaries = compute_summaries(history, config, sorted(todo, key=_period_order), memo)
     report.alerts_raised = record_alerts(events, config)
     attach_alerts(history, summaries, events)
     report.open_breaches = open_breaches(history, events)
@@ -289,6 +414,32 @@ def build(
     writer = Writer(config.artifacts)
     write_artifacts(summaries, writer, validate=validate)
     report.artifacts_written, report.artifacts_unchanged = writer.written, writer.unchanged
+
+    if not narrowed:  # a narrowed build leaves the index alone: the next build redoes the rest
+        state = BuildState(
+            outputs=outputs_key(config, settings) or "",
+            settings=settings,
+            first=None if history.empty else history.first,
+            last=None if history.empty else history.last,
+            events=events,
+            open_breaches=report.open_breaches,
+        )
+        save_index(index_path, history.digests, cache.fingerprint or "", state)
+        cache.state = state
+    return _finish(report, began)
+
+
+def _period_order(item: tuple[str, str]) -> tuple[int, str]:
+    return (WINDOWS.index(item[0]), item[1])
+
+
+def _exists(config: Config, window: str, period: str, site: bool) -> bool:
+    if not (config.artifacts / f"{artifact_name(window, period)}.json").exists():
+        return False
+    return not site or (config.site_dir / window / f"{period}.html").exists() or window == "all"
+
+
+def _finish(report: BuildReport, began: float) -> BuildReport:
     report.duration_ms = round((time.perf_counter() - began) * 1000)
     log.info("%s", report)
     return report

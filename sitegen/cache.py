@@ -16,6 +16,7 @@ from pathlib import Path
 import msgspec
 
 from sitegen.digest import TAIL, FileDigest
+from sitegen.incremental import BuildState
 from sitegen.writer import atomic_write
 
 log = logging.getLogger("sitegen")
@@ -25,27 +26,18 @@ INDEX_NAME = "performance-index.json"
 FORMAT_VERSION = 1
 
 
-class Stamp(msgspec.Struct, frozen=True, array_like=True):
-    size: int
-    mtime_ns: int
-
-
 class IndexHead(msgspec.Struct):
     """What a no-change build needs: read without decoding the digests."""
 
     version: int
     fingerprint: str
-    outputs: str = ""
-    open_breaches: list[str] = []
-    stamps: dict[str, Stamp] = {}
+    state: BuildState | None = None
 
 
 class Index(msgspec.Struct):
     version: int
     fingerprint: str
-    outputs: str = ""
-    open_breaches: list[str] = []
-    stamps: dict[str, Stamp] = {}
+    state: BuildState | None = None
     files: dict[str, FileDigest] = {}
 
 
@@ -73,46 +65,43 @@ def read_head(path: Path) -> IndexHead | None:
         return None
 
 
-def load_index(path: Path, expected: str) -> dict[str, FileDigest]:
-    """Digests by file name; {} (after one warning) when the index cannot be used."""
+def load_index(path: Path, expected: str) -> tuple[dict[str, FileDigest], BuildState | None]:
+    """Digests by file name and the last build's state; ({}, None) after one warning
+    when the index cannot be used."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return {}
+        return {}, None
     except OSError as exc:
         log.warning("cache index %s unreadable (%s); rebuilding from scratch", path, exc)
-        return {}
+        return {}, None
     try:
         index = _index_decoder.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         log.warning("cache index %s is corrupt (%s); rebuilding from scratch", path, exc)
-        return {}
+        return {}, None
     if index.version != FORMAT_VERSION:
         log.warning(
             "cache index %s has format %s (this sitegen writes %s); rebuilding from scratch",
-            path, index.version, FORMAT_VERSION,
+            path,
+            index.version,
+            FORMAT_VERSION,
         )
-        return {}
+        return {}, None
     if index.fingerprint != expected:
         log.warning("settings changed since the cache index was written; rebuilding from scratch")
-        return {}
-    return index.files
+        return {}, None
+    return index.files, index.state
 
 
 def save_index(
-    path: Path,
-    digests: list[FileDigest],
-    expected: str,
-    outputs: str,
-    open_breaches: list[str],
+    path: Path, digests: list[FileDigest], expected: str, state: BuildState | None
 ) -> bool:
     """Write the index atomically; returns False when it already held these bytes."""
     index = Index(
         version=FORMAT_VERSION,
         fingerprint=expected,
-        outputs=outputs,
-        open_breaches=open_breaches,
-        stamps={d.name: Stamp(d.size, d.mtime_ns) for d in digests},
+        state=state,
         files={d.name: d for d in digests},
     )
     data = msgspec.json.encode(index)
