@@ -18,7 +18,7 @@ from pathlib import Path
 from sitegen import export
 from sitegen.alertlog import append_events, read_alert_log
 from sitegen.alerts import ROLLING_METRICS, alerts_for, apply_log, evaluate
-from sitegen.cache import INDEX_NAME, fingerprint, load_index, read_head, save_index
+from sitegen.cache import FORMAT_VERSION, INDEX_NAME, fingerprint, load_index, read_head, save_index
 from sitegen.config import Config
 from sitegen.digest import FileDigest
 from sitegen.errors import ConfigError
@@ -354,8 +354,11 @@ def build(
         head = read_head(index_path)
         if (
             head is not None
+            and head.version == FORMAT_VERSION
+            and head.fingerprint == fingerprint(config.timezone)
             and head.state is not None
             and head.state.outputs == key
+            and head.state.complete
             and _outputs_exist(config, site)
         ):
             report.files_total = report.cache_hits = len(list_log_files(config.logs_dir))
@@ -423,6 +426,7 @@ def build(
             last=None if history.empty else history.last,
             events=events,
             open_breaches=report.open_breaches,
+            complete=all(d.complete for d in history.digests),
         )
         save_index(index_path, history.digests, cache.fingerprint or "", state)
         cache.state = state

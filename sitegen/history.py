@@ -261,8 +261,14 @@ def build_history(
             latest[key] = fi
 
     history = History(
-        timezone, holidays, tuple(d.date for d in digests), {}, digests=digests,
-        latest_file=latest, tz=tz, rescan=rescan,
+        timezone,
+        holidays,
+        tuple(d.date for d in digests),
+        {},
+        digests=digests,
+        latest_file=latest,
+        tz=tz,
+        rescan=rescan,
     )
     parts_of: dict[dt.date, list[tuple[int, DayPart]]] = defaultdict(list)
     opens_of: dict[dt.date, list] = defaultdict(list)
@@ -306,9 +312,9 @@ def build_history(
             history.closes[day] = DayClose(
                 day=day,
                 outcomes=tuple(t.outcome for t in trades[-TAIL:]),
-                risk_rewards=tuple(
-                    t.risk_reward for t in trades if t.risk_reward is not None
-                )[-TAIL:],
+                risk_rewards=tuple(t.risk_reward for t in trades if t.risk_reward is not None)[
+                    -TAIL:
+                ],
                 last_close=trades[-1].when if trades else None,
             )
         else:

@@ -30,6 +30,8 @@ class BuildState(msgspec.Struct):
     last: dt.date | None = None
     events: list[dict] = []
     open_breaches: list[str] = []
+    #: every log file ended with a newline (a file being written is read again next time)
+    complete: bool = True
 
 
 def key_of(*parts: object) -> str:
@@ -78,8 +80,9 @@ def affected_days(
 
 def periods_of_days(days: Iterable[dt.date]) -> set[tuple[str, str]]:
     """The daily, weekly and monthly periods holding these dates, and the all window."""
-    out = {("all", "all")}
+    out = set()
     for day in days:
+        out.add(("all", "all"))
         out.add(("daily", day.isoformat()))
         out.add(("weekly", week_id(day)))
         out.add(("monthly", month_id(day)))

@@ -53,9 +53,19 @@ def list_logs(logs_dir: Path) -> list[tuple[dt.date, Path]]:
 def _unreadable(path: Path, day: dt.date, exc: OSError) -> FileDigest:
     reason = f"cannot read file ({exc.strerror or exc}); check its permissions"
     return FileDigest(
-        name=path.name, date=day, size=-1, mtime_ns=-1, hash="", complete=False, lines=0,
-        problems=(Problem(path.name, 0, reason),), in_progress=None, parts={}, opens=(),
-        closed_ids=(), superseded=0,
+        name=path.name,
+        date=day,
+        size=-1,
+        mtime_ns=-1,
+        hash="",
+        complete=False,
+        lines=0,
+        problems=(Problem(path.name, 0, reason),),
+        in_progress=None,
+        parts={},
+        opens=(),
+        closed_ids=(),
+        superseded=0,
     )
 
 
@@ -104,9 +114,14 @@ def scan_logs(
             slots.append(_unreadable(path, day, exc))
             continue
         old = cached.get(path.name)
-        if old is not None and old.complete and (old.size, old.mtime_ns) == (
-            st.st_size,
-            st.st_mtime_ns,
+        if (
+            old is not None
+            and old.complete
+            and (old.size, old.mtime_ns)
+            == (
+                st.st_size,
+                st.st_mtime_ns,
+            )
         ):
             slots.append(old)
             result.hits += 1

@@ -1,0 +1,205 @@
+"""Incremental builds through the cache index: only new data costs time, and the
+result is byte-identical to a fresh build."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitegen import scan as scan_module
+from sitegen.build import build
+from sitegen.cache import INDEX_NAME
+from sitegen.config import load_config
+from sitegen.demo import generate
+
+SITE = False  # these tests pin the cache; the site has its own tests
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PERFORMANCE_SUMMARY_TIMEZONE", raising=False)
+    monkeypatch.delenv("PERFORMANCE_ALERT_ROLLING_WINDOW", raising=False)
+    logs = tmp_path / "logs"
+    paths = generate(logs, days=12, per_day=15, seed=3)
+    held = tmp_path / "held"
+    held.mkdir()
+    last = paths[-1]
+    shutil.move(last, held / last.name)  # appended later
+    return tmp_path, logs, held / last.name
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """Names of the log files digested (read in full) during a build."""
+    seen: list[str] = []
+    real = scan_module.digest_file
+
+    def spy(path, *args, **kwargs):
+        seen.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(scan_module, "digest_file", spy)
+    return seen
+
+
+def _config(logs: Path, **kw):
+    return load_config(logs_dir=logs, **kw)
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != INDEX_NAME
+    }
+
+
+def _fresh_outputs(tmp_path: Path, logs: Path) -> dict[str, bytes]:
+    fresh = tmp_path / "fresh"
+    shutil.copytree(logs, fresh, ignore=shutil.ignore_patterns("performance*"))
+    build(_config(fresh), site=SITE, full=True)
+    return {k: v[0] for k, v in _snapshot(fresh / "performance").items()}
+
+
+def test_no_change_rebuild_reads_and_writes_nothing(workspace, reads):
+    _, logs, _ = workspace
+    first = build(_config(logs), site=SITE)
+    assert first.files_read == first.files_total > 0
+    before = _snapshot(logs / "performance")
+    reads.clear()
+    again = build(_config(logs), site=SITE)
+    assert again.up_to_date and again.files_read == 0 and reads == []
+    assert again.open_breaches == first.open_breaches
+    assert _snapshot(logs / "performance") == before  # same bytes, same mtimes
+
+
+def test_append_one_day_reads_only_that_file(workspace, reads):
+    tmp_path, logs, held = workspace
+    build(_config(logs), site=SITE)
+    shutil.copy(held, logs / held.name)
+    reads.clear()
+    report = build(_config(logs), site=SITE)
+    assert reads == [held.name]
+    assert report.files_read == 1 and report.cache_hits == report.files_total - 1
+    assert report.summaries < 10  # its day, week, month, all (and neighbours)
+    outputs = {k: v[0] for k, v in _snapshot(logs / "performance").items()}
+    assert outputs == _fresh_outputs(tmp_path, logs)
+
+
+def test_editing_an_old_day_recomputes_its_periods(workspace, reads):
+    tmp_path, logs, _ = workspace
+    build(_config(logs), site=SITE)
+    old = sorted(logs.glob("2025-*.jsonl"))[2]
+    lines = old.read_text().splitlines(keepends=True)
+    record = json.loads(lines[0])
+    record["net_profit_loss"] = "-999.99"
+    record["outcome"] = "loss"
+    lines[0] = json.dumps(record) + "\n"
+    old.write_text("".join(lines))
+    reads.clear()
+    report = build(_config(logs), site=SITE)
+    assert reads == [old.name]
+    outputs = {k: v[0] for k, v in _snapshot(logs / "performance").items()}
+    assert outputs == _fresh_outputs(tmp_path, logs)
+    day = old.name.removesuffix(".jsonl")
+    summary = json.loads((logs / "performance" / f"daily-summary-{day}.json").read_text())
+    assert summary["largest_loss"] == "-999.99"
+    assert report.summaries < 12
+
+
+def test_touched_but_unchanged_file_is_not_redigested(workspace):
+    _, logs, _ = workspace
+    build(_config(logs), site=SITE)
+    victim = sorted(logs.glob("2025-*.jsonl"))[1]
+    os.utime(victim, ns=(victim.stat().st_atime_ns, victim.stat().st_mtime_ns + 10**9))
+    report = build(_config(logs), site=SITE)
+    assert report.files_read == 1 and report.cache_misses == 0  # read to checksum only
+    assert build(_config(logs), site=SITE).up_to_date
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "truncated", "version", "empty"])
+def test_bad_index_warns_and_rebuilds(workspace, caplog, damage):
+    tmp_path, logs, _ = workspace
+    build(_config(logs), site=SITE)
+    index = logs / "performance" / INDEX_NAME
+    data = index.read_bytes()
+    index.write_bytes(
+        {
+            "corrupt": b"{not json",
+            "truncated": data[: len(data) // 2],
+            "version": data.replace(b'{"version":1', b'{"version":99', 1),
+            "empty": b"",
+        }[damage]
+    )
+    with caplog.at_level(logging.WARNING, logger="sitegen"):
+        report = build(_config(logs), site=SITE)
+    assert report.files_read == report.files_total
+    assert "rebuilding from scratch" in caplog.text
+    outputs = {k: v[0] for k, v in _snapshot(logs / "performance").items()}
+    assert outputs == _fresh_outputs(tmp_path, logs)
+
+
+def test_settings_change_rebuilds(workspace, caplog):
+    _, logs, _ = workspace
+    first = build(_config(logs), site=SITE)
+    with caplog.at_level(logging.WARNING, logger="sitegen"):
+        report = build(_config(logs, timezone="America/New_York"), site=SITE)
+    assert report.files_read == report.files_total
+    assert "settings changed" in caplog.text
+    # a setting that changes only summaries re-reads nothing but redoes every summary
+    report = build(_config(logs, timezone="America/New_York", holidays=["2025-09-03"]), site=SITE)
+    assert report.files_read == 0 and report.summaries >= first.summaries - 1
+
+
+def test_in_progress_last_line_is_read_again(workspace):
+    _, logs, held = workspace
+    lines = held.read_text().splitlines(keepends=True)
+    target = logs / held.name
+    target.write_text("".join(lines[:-1]) + lines[-1].rstrip("\n"))  # still being written
+    first = build(_config(logs), site=SITE)
+    assert first.files_read == first.files_total
+    target.write_text("".join(lines))  # the write finished
+    report = build(_config(logs), site=SITE)
+    assert report.files_read == 1
+    # and a file still in progress is never taken from the cache
+    target.write_text("".join(lines) + '{"timestamp"')
+    report = build(_config(logs), site=SITE)
+    assert report.files_read == 1
+    report = build(_config(logs), site=SITE)
+    assert report.files_read == 1 and not report.up_to_date
+
+
+def test_full_ignores_the_cache(workspace):
+    _, logs, _ = workspace
+    build(_config(logs), site=SITE)
+    report = build(_config(logs), site=SITE, full=True)
+    assert report.files_read == report.files_total and report.cache_hits == 0
+
+
+def test_backfill_regenerates_missing_and_skips_valid(workspace):
+    _, logs, _ = workspace
+    build(_config(logs), site=SITE)
+    artifacts = logs / "performance"
+    days = sorted(p.name for p in artifacts.glob("daily-summary-*.json"))
+    (artifacts / days[-1]).unlink()
+    report = build(_config(logs), site=SITE, backfill=3)
+    assert report.backfill_generated == [f"daily {days[-1][14:24]}"]
+    assert len(report.backfill_skipped) >= 3
+    assert (artifacts / days[-1]).exists()
+
+
+def test_narrowed_build_leaves_the_index_for_the_next_full_build(workspace, reads):
+    tmp_path, logs, held = workspace
+    build(_config(logs), site=SITE)
+    shutil.copy(held, logs / held.name)
+    build(_config(logs), site=SITE, window="weekly")
+    report = build(_config(logs), site=SITE)
+    assert not report.up_to_date and report.summaries >= 4
+    outputs = {k: v[0] for k, v in _snapshot(logs / "performance").items()}
+    assert outputs == _fresh_outputs(tmp_path, logs)
