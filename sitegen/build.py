@@ -418,6 +418,9 @@ def build(
     write_artifacts(summaries, writer, validate=validate)
     report.artifacts_written, report.artifacts_unchanged = writer.written, writer.unchanged
 
+    if site:
+        render_pages(history, config, summaries, events, memo, report)
+
     if not narrowed:  # a narrowed build leaves the index alone: the next build redoes the rest
         state = BuildState(
             outputs=outputs_key(config, settings) or "",
@@ -431,6 +434,31 @@ def build(
         save_index(index_path, history.digests, cache.fingerprint or "", state)
         cache.state = state
     return _finish(report, began)
+
+
+def render_pages(
+    history: History,
+    config: Config,
+    summaries: dict[tuple[str, str], dict],
+    events: list[dict],
+    memo: dict[tuple[str, str], dict],
+    report: BuildReport,
+) -> None:
+    """Stage 6: the pages of the recomputed periods, their neighbours (whose previous/
+    next links may have changed), and the overview pages."""
+    from sitegen.site import render_site, with_neighbours  # Jinja2 loads only when needed
+
+    keys = with_neighbours(history, summaries)
+    keys |= {(w, p) for w in WINDOWS if (p := history.latest_period(w)) is not None}
+    extra = {key: memo.get(key) for key in keys if key not in summaries}
+    for key in extra:
+        if extra[key] is None:
+            extra[key] = history.summary(*key, config.targets.specs())
+    attach_alerts(history, extra, events)
+    writer = Writer(config.site_dir)
+    report.pages_rendered, report.pages_skipped = render_site(
+        history, {**summaries, **extra}, events, config, writer
+    )
 
 
 def _period_order(item: tuple[str, str]) -> tuple[int, str]:

@@ -162,16 +162,31 @@ def build(config, *, quiet, window, start, end, backfill, full, no_site, strict,
                 "(run `sitegen validate` for all)",
                 err=True,
             )
-        click.echo(
-            f"Built {report.summaries} summaries from {report.trades} trades in "
-            f"{report.files_total} log files: {report.artifacts_written} files written, "
-            f"{report.artifacts_unchanged} unchanged, in {config.artifacts}/"
-        )
-        if not no_site:
+        if report.up_to_date:
             click.echo(
-                "The HTML site is not built yet in this version; open the Markdown "
-                f"summaries in {config.artifacts}/ instead."
+                f"Up to date: none of the {report.files_total} log files changed since the "
+                f"last build (summaries in {config.artifacts}/)."
             )
+        else:
+            click.echo(
+                f"Built {report.summaries} summaries from {report.trades} trades in "
+                f"{report.files_total} log files: {report.artifacts_written} files written, "
+                f"{report.artifacts_unchanged} unchanged, in {config.artifacts}/"
+            )
+        if backfill:
+            click.echo(
+                f"Backfill of the last {backfill} days: generated "
+                f"{', '.join(report.backfill_generated) or 'nothing'}; skipped (valid) "
+                f"{len(report.backfill_skipped)} periods."
+            )
+        if not no_site:
+            index = (config.site_dir / "index.html").resolve()
+            if not report.up_to_date:
+                click.echo(
+                    f"Site: {report.pages_rendered} pages written, {report.pages_skipped} "
+                    f"unchanged, in {config.site_dir}/"
+                )
+            click.echo(f"Open {index.as_uri()} in a browser.")
     if strict and report.bad_lines:
         raise click.ClickException(
             f"--strict: {len(report.bad_lines)} log lines were skipped (see above)"

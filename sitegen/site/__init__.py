@@ -1,0 +1,181 @@
+"""The static site: every page's context is gathered first, then rendered with Jinja2
+and written through the one Writer.
+
+Pages: ``index.html``, ``archive.html``, ``alerts.html``, ``definitions.html``,
+``daily/YYYY-MM-DD.html``, ``weekly/YYYY-Www.html``, ``monthly/YYYY-MM.html``, plus
+``assets/style.css`` and a copy of each period's JSON and Markdown artifact under
+``data/`` so the site works when moved or served alone. All links are relative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+
+import jinja2
+
+import sitegen
+from sitegen import export
+from sitegen.config import Config
+from sitegen.errors import BuildError
+from sitegen.history import History
+from sitegen.site import home
+from sitegen.site.pages import neighbours, period_page
+from sitegen.site.parts import data_path, page_path
+from sitegen.windows import zone
+from sitegen.writer import Writer
+
+__all__ = ["default_templates_dir", "environment", "render_site", "with_neighbours"]
+
+WINDOWS = ("daily", "weekly", "monthly", "all")
+STYLESHEET = "style.css"
+
+
+def default_templates_dir() -> Path:
+    """The packaged theme (``sitegen/templates`` in a wheel), else the repository's
+    top-level ``templates/`` (editable install)."""
+    package = Path(sitegen.__file__).parent
+    shipped = package / "templates"
+    if shipped.is_dir():
+        return shipped
+    return package.parent / "templates"
+
+
+def environment(templates_dir: Path | None = None) -> jinja2.Environment:
+    """A Jinja2 environment with autoescaping and strict undefined variables.
+
+    A user's ``templates_dir`` comes first; templates it does not have fall back to
+    the default theme, so a restyle can override just ``base.html`` or the CSS.
+    """
+    paths = [str(p) for p in (templates_dir, default_templates_dir()) if p is not None]
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(paths),
+        autoescape=jinja2.select_autoescape(("html", "htm", "xml", "svg"), default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _stylesheet(templates_dir: Path | None) -> bytes:
+    for folder in (templates_dir, default_templates_dir()):
+        if folder is not None and (folder / STYLESHEET).is_file():
+            return (folder / STYLESHEET).read_bytes()
+    raise BuildError(f"no {STYLESHEET} in the site templates")  # pragma: no cover
+
+
+def with_neighbours(history: History, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """``keys`` plus the previous and next period of each (same window).
+
+    A period page shows only its own period and its neighbours' ids, so when some
+    periods changed (or are new), these are the period pages to render again: a new
+    day also changes the "next" link of the day before it.
+    """
+    out = set()
+    for window in {w for w, _ in keys}:
+        ordered = history.periods(window)
+        index = {p: i for i, p in enumerate(ordered)}
+        for w, period in keys:
+            if w != window:
+                continue
+            out.add((w, period))
+            i = index.get(period)
+            if i is None:
+                continue
+            out.update((w, ordered[j]) for j in (i - 1, i + 1) if 0 <= j < len(ordered))
+    return out
+
+
+def _ordered(history: History) -> dict[str, list[str]]:
+    return {window: history.periods(window) for window in WINDOWS}
+
+
+def _page_summaries(
+    summaries: Mapping[tuple[str, str], dict],
+) -> Iterator[tuple[str, str, dict]]:
+    order = {w: i for i, w in enumerate(WINDOWS)}
+    for (window, period), summary in sorted(
+        summaries.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])
+    ):
+        yield window, period, summary
+
+
+def _period_context(history: History, summary: dict, near, tz) -> object:
+    """A period page's context; a day's trades are read only now, page by page."""
+    pairs = []
+    if summary["window"] == "daily":
+        pairs = history.trades.get(dt.date.fromisoformat(summary["period"]), [])
+    return period_page(summary, near, pairs, history.days, tz)
+
+
+def render_site(
+    history: History,
+    summaries: dict[tuple[str, str], dict],
+    alerts: list[dict],
+    config: Config,
+    writer: Writer,
+) -> tuple[int, int]:
+    """Render the site into writer.root; return (pages written, pages unchanged).
+
+    One page (and one JSON/Markdown copy under ``data/``) per daily, weekly and
+    monthly period in ``summaries``; ``index.html``, ``archive.html``,
+    ``alerts.html`` and ``definitions.html`` always. To refresh only what changed,
+    pass the changed periods widened by :func:`with_neighbours`. Pages are the
+    HTML files; the stylesheet and data copies are written too but not counted.
+    """
+    env = environment(config.templates_dir)
+    tz = zone(config.timezone)
+    ordered = _ordered(history)
+    targets = config.targets.specs()
+
+    def summary_of(window: str, period: str | None) -> dict | None:
+        if period is None:
+            return None
+        found = summaries.get((window, period))
+        return found if found is not None else history.summary(window, period, targets)
+
+    # Period contexts are made one at a time, right before rendering: a big history
+    # has hundreds of days with thousands of trade rows each.
+    pages: list[tuple[str, str, Callable[[], object]]] = []  # (path, template, context)
+    for window, period, summary in _page_summaries(summaries):
+        if window == "all":
+            continue
+        near = neighbours(window, period, ordered)
+        make = functools.partial(_period_context, history, summary, near, tz)
+        pages.append((page_path(window, period), f"{window}.html", make))
+
+    everything = None if history.empty else summary_of("all", "all")
+    latest = []
+    for window, label in (
+        ("daily", "Latest day"),
+        ("weekly", "This week"),
+        ("monthly", "This month"),
+    ):
+        found = summary_of(window, history.latest_period(window))
+        if found is not None:
+            latest.append((label, found))
+    daily_all = (everything or {}).get("daily_pnl") or {}
+    index = home.index_page(latest, everything, alerts, ordered, config.timezone)
+    pages.append(("index.html", "index.html", lambda: index))
+    archive = home.archive_page(ordered, daily_all)
+    pages.append(("archive.html", "archive.html", lambda: archive))
+    alerts_page = home.alerts_page(alerts, ordered)
+    pages.append(("alerts.html", "alerts.html", lambda: alerts_page))
+    pages.append(("definitions.html", "definitions.html", home.definitions_page))
+
+    written = unchanged = 0
+    writer.write(f"assets/{STYLESHEET}", _stylesheet(config.templates_dir))
+    for window, period, summary in _page_summaries(summaries):
+        writer.write(data_path(window, period, "json"), export.summary_json(summary))
+        writer.write(data_path(window, period, "md"), export.summary_markdown(summary))
+    templates: dict[str, jinja2.Template] = {}
+    for path, name, make in pages:
+        template = templates.get(name) or templates.setdefault(name, env.get_template(name))
+        if writer.write(path, template.render(page=make())):
+            written += 1
+        else:
+            unchanged += 1
+    return written, unchanged

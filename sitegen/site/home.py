@@ -1,0 +1,308 @@
+"""Contexts of the site-wide pages: index, archive, alerts and definitions.
+
+These are the pages that change with every new day; period pages stay put.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from markupsafe import Markup
+
+from sitegen.metrics import DEFINITIONS
+from sitegen.site import charts, fmt
+from sitegen.site.pages import period_title, short_label
+from sitegen.site.parts import (
+    METRIC_GROUPS,
+    AlertItem,
+    BreakdownRow,
+    Card,
+    Cell,
+    Layout,
+    Link,
+    alert_item,
+    breakdown,
+    data_path,
+    definition_anchor,
+    metric_cell,
+    page_path,
+    sort_alerts,
+    target_rows,
+    targets_met,
+)
+from sitegen.windows import month_id, week_id
+
+RECENT_WEEKS = 8
+
+
+@dataclass(frozen=True)
+class Glance:
+    """The latest day, week or month in one card."""
+
+    kind: str
+    title: str
+    link: Link
+    net: Cell
+    stats: tuple[tuple[str, Cell], ...]
+    targets: str
+    missed: tuple[str, ...]
+    open_alerts: int
+    alert_cls: str  # sev-critical when any open alert of the period is CRITICAL
+    partial: bool
+
+
+@dataclass(frozen=True)
+class ArchiveRow:
+    link: Link
+    days: str
+    net: Cell
+
+
+@dataclass(frozen=True)
+class MonthDays:
+    title: str
+    days: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    layout: Layout
+    empty: bool
+    dates: str
+    timezone: str
+    glance: tuple[Glance, ...]
+    open_alerts: tuple[AlertItem, ...]
+    alerts_total: int
+    cards: tuple[Card, ...]
+    equity: Markup | None
+    calendar: tuple[Markup, ...]
+    months: tuple[ArchiveRow, ...]
+    weeks: tuple[ArchiveRow, ...]
+    more_weeks: int
+    by_symbol: tuple[BreakdownRow, ...]
+    by_strategy: tuple[BreakdownRow, ...]
+    data_links: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class ArchivePage:
+    layout: Layout
+    months: tuple[ArchiveRow, ...]
+    weeks: tuple[ArchiveRow, ...]
+    days: tuple[MonthDays, ...]
+
+
+@dataclass(frozen=True)
+class AlertsPage:
+    layout: Layout
+    open: tuple[AlertItem, ...]
+    acknowledged: tuple[AlertItem, ...]
+
+
+@dataclass(frozen=True)
+class Definition:
+    anchor: str
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DefinitionsPage:
+    layout: Layout
+    items: tuple[Definition, ...]
+
+
+def glance(kind: str, summary: Mapping[str, Any]) -> Glance:
+    window, period = summary["window"], summary["period"]
+    met, total = targets_met(summary)
+    missed = tuple(
+        f"{row.label}: {row.actual.text} against {row.target}, short {row.gap}"
+        for row in target_rows(summary)
+        if row.status_cls == "missed"
+    )
+    stats = (
+        ("Trades", Cell(f"{summary['trades_total']:,}")),
+        ("Win rate", metric_cell(summary, "win_rate", "rate")),
+        ("Profit factor", metric_cell(summary, "profit_factor", "ratio")),
+        ("Drawdown", metric_cell(summary, "max_drawdown", "money")),
+    )
+    opened = [a for a in summary.get("alerts") or [] if a.get("acknowledged_at") is None]
+    critical = any(a.get("severity") == "CRITICAL" for a in opened)
+    return Glance(
+        kind=kind,
+        title=period_title(window, period),
+        link=Link(page_path(window, period), short_label(window, period)),
+        net=metric_cell(summary, "net_pnl", "money"),
+        stats=stats,
+        targets=f"{met} of {total} targets met" if total else "No targets with a value",
+        missed=missed,
+        open_alerts=len(opened),
+        alert_cls="sev-critical" if critical else "sev-warn",
+        partial=bool(summary.get("partial")),
+    )
+
+
+def _grouped(daily: Mapping[str, str], key) -> dict[str, tuple[int, Decimal]]:
+    out: dict[str, tuple[int, Decimal]] = {}
+    for day, value in daily.items():
+        group = key(dt.date.fromisoformat(day))
+        n, total = out.get(group, (0, Decimal(0)))
+        out[group] = (n + 1, total + (fmt.dec(value) or Decimal(0)))
+    return out
+
+
+def archive_rows(
+    window: str, periods: Sequence[str], daily: Mapping[str, str]
+) -> tuple[ArchiveRow, ...]:
+    """Newest first: each week or month with its trading days and net P&L (from the
+    all-time daily series, so no other summary is needed)."""
+    key = week_id if window == "weekly" else month_id
+    groups = _grouped(daily, key)
+    rows = []
+    for period in reversed(periods):
+        n, total = groups.get(period, (0, Decimal(0)))
+        net = fmt.money(total, signed=True)
+        rows.append(
+            ArchiveRow(
+                Link(page_path(window, period), period_title(window, period)),
+                f"{n}",
+                Cell(net, fmt.tone(total)),
+            )
+        )
+    return tuple(rows)
+
+
+def calendar(
+    months: Sequence[str], daily: Mapping[str, str], day_pages: frozenset[str]
+) -> tuple[Markup, ...]:
+    values = {dt.date.fromisoformat(d): fmt.dec(v) or Decimal(0) for d, v in daily.items()}
+    scale = float(max((abs(v) for v in values.values()), default=Decimal(0)))
+    hrefs = {dt.date.fromisoformat(d): f"daily/{d}.html" for d in day_pages}
+    out = []
+    for month in months:
+        year, number = (int(x) for x in month.split("-"))
+        out.append(Markup(charts.calendar_month(year, number, values, scale, hrefs=hrefs)))
+    return tuple(out)
+
+
+def index_page(
+    latest: Sequence[tuple[str, Mapping[str, Any]]],
+    everything: Mapping[str, Any] | None,
+    alerts: Sequence[Mapping[str, Any]],
+    ordered: Mapping[str, Sequence[str]],
+    timezone: str,
+) -> IndexPage:
+    """``latest``: (label, summary) of the latest day, week and month; ``everything``:
+    the all-time summary (None when there are no logs)."""
+    pages = site_pages(ordered)
+    open_events = [a for a in alerts if a.get("acknowledged_at") is None]
+    layout = Layout("Overview", "", "home")
+    if everything is None:
+        return IndexPage(
+            layout,
+            True,
+            "",
+            timezone,
+            (),
+            tuple(alert_item(a, "", pages) for a in sort_alerts(open_events)),
+            len(alerts),
+            (),
+            None,
+            (),
+            (),
+            (),
+            0,
+            (),
+            (),
+            (),
+        )
+    daily = everything.get("daily_pnl") or {}
+    dates = list(daily)
+    values = [fmt.dec(v) for v in daily.values()]
+    equity = charts.equity_drawdown(values, dates, "Equity and drawdown, whole history, by day")
+    weeks = archive_rows("weekly", ordered.get("weekly", ()), daily)
+    cards = tuple(
+        Card(label, definition_anchor(field), metric_cell(everything, field, kind), detail)
+        for label, field, kind, detail in (
+            ("Net P&L", "net_pnl", "money", ""),
+            ("Win rate", "win_rate", "rate", f"{everything['trades_closed']:,} closed trades"),
+            ("Profit factor", "profit_factor", "ratio", ""),
+            ("Sharpe", "sharpe", "ratio", "daily, annualised"),
+            ("Max drawdown", "max_drawdown", "money", ""),
+            ("Expectancy", "expectancy", "avg", "per closed trade"),
+        )
+    )
+    return IndexPage(
+        layout=layout,
+        empty=False,
+        dates=f"{everything['start']} to {everything['end']}",
+        timezone=timezone,
+        glance=tuple(glance(label, s) for label, s in latest),
+        open_alerts=tuple(alert_item(a, "", pages) for a in sort_alerts(open_events)),
+        alerts_total=len(alerts),
+        cards=cards,
+        equity=Markup(equity),
+        calendar=calendar(ordered.get("monthly", ()), daily, frozenset(ordered.get("daily", ()))),
+        months=archive_rows("monthly", ordered.get("monthly", ()), daily),
+        weeks=weeks[:RECENT_WEEKS],
+        more_weeks=max(0, len(weeks) - RECENT_WEEKS),
+        by_symbol=breakdown(everything.get("by_symbol") or []),
+        by_strategy=breakdown(everything.get("by_strategy") or []),
+        data_links=(
+            Link(data_path("all", "all", "json"), "All-time JSON"),
+            Link(data_path("all", "all", "md"), "All-time Markdown"),
+        ),
+    )
+
+
+def archive_page(ordered: Mapping[str, Sequence[str]], daily: Mapping[str, str]) -> ArchivePage:
+    by_month: dict[str, list[Link]] = {}
+    for day in ordered.get("daily", ()):
+        by_month.setdefault(day[:7], []).append(
+            Link(page_path("daily", day), short_label("daily", day))
+        )
+    return ArchivePage(
+        layout=Layout("Archive", "", "archive"),
+        months=archive_rows("monthly", ordered.get("monthly", ()), daily),
+        weeks=archive_rows("weekly", ordered.get("weekly", ()), daily),
+        days=tuple(
+            MonthDays(period_title("monthly", m), tuple(links))
+            for m, links in sorted(by_month.items(), reverse=True)
+        ),
+    )
+
+
+def alerts_page(
+    alerts: Sequence[Mapping[str, Any]], ordered: Mapping[str, Sequence[str]]
+) -> AlertsPage:
+    pages = site_pages(ordered)
+    items = [alert_item(a, "", pages) for a in sort_alerts(alerts)]
+    return AlertsPage(
+        layout=Layout("Alerts", "", "alerts"),
+        open=tuple(i for i in items if i.acknowledged_at is None),
+        acknowledged=tuple(i for i in items if i.acknowledged_at is not None),
+    )
+
+
+def definitions_page() -> DefinitionsPage:
+    labels = {field: label for _, rows in METRIC_GROUPS for label, field, _ in rows}
+    labels["daily_pnl"] = "Daily P&L"
+    return DefinitionsPage(
+        layout=Layout("Definitions", "", "definitions"),
+        items=tuple(
+            Definition(field, labels.get(field, field), text) for field, text in DEFINITIONS.items()
+        ),
+    )
+
+
+def site_pages(ordered: Mapping[str, Sequence[str]]) -> frozenset[str]:
+    """Paths of every period page the site has."""
+    return frozenset(
+        page_path(window, period)
+        for window in ("daily", "weekly", "monthly")
+        for period in ordered.get(window, ())
+    )

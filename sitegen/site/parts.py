@@ -1,0 +1,449 @@
+"""Pieces shared by every page's context: links, formatted values, metric groups,
+targets, alert items, breakdown tables. Pure: a summary dict in, small frozen values
+out. Templates only lay these out; all text from the logs stays plain ``str`` so
+Jinja2 escapes it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sitegen.metrics import DEFINITIONS
+from sitegen.site import fmt
+
+WINDOW_NAMES = {"daily": "Day", "weekly": "Week", "monthly": "Month", "all": "All time"}
+_SEVERITY_RANK = {"CRITICAL": 0, "WARN": 1}
+
+
+# --- paths -------------------------------------------------------------------------
+
+
+def page_path(window: str, period: str) -> str:
+    """Where a period's page lives, relative to the site root."""
+    if window == "all":
+        return "index.html"
+    return f"{window}/{period}.html"
+
+
+def artifact_name(window: str, period: str) -> str:
+    return "all-summary" if window == "all" else f"{window}-summary-{period}"
+
+
+def data_path(window: str, period: str, ext: str) -> str:
+    """The site's copy of a period's JSON or Markdown artifact."""
+    return f"data/{artifact_name(window, period)}.{ext}"
+
+
+def root_of(path: str) -> str:
+    """The ``../`` prefix that leads from the page at ``path`` back to the site root."""
+    return "../" * path.count("/")
+
+
+def definition_anchor(field: str) -> str | None:
+    return field if field in DEFINITIONS else None
+
+
+# --- small values ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What base.html needs: the page title, the way back to the root, the nav item."""
+
+    title: str
+    root: str
+    section: str  # home | alerts | definitions | period
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A formatted value: its text, a CSS class (pos, neg, na, ...), and for an
+    undefined metric the reason it is undefined."""
+
+    text: str
+    cls: str = ""
+    reason: str | None = None
+    href: str | None = None
+    note: str | None = None  # small text after the value, e.g. the date of the best day
+
+
+def na(reason: str | None) -> Cell:
+    return Cell("n/a", "na", reason or "undefined")
+
+
+# --- metrics -----------------------------------------------------------------------
+
+# (label, field, kind); kinds: count, rate, money (exact sum), avg (6-place money),
+# ratio, streak, day.
+METRIC_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
+    (
+        "Trades",
+        (
+            ("Trades", "trades_total", "count"),
+            ("Closed", "trades_closed", "count"),
+            ("Open", "trades_open", "count"),
+            ("Wins", "wins", "count"),
+            ("Losses", "losses", "count"),
+            ("Breakevens", "breakevens", "count"),
+            ("Win rate", "win_rate", "rate"),
+        ),
+    ),
+    (
+        "Profit and loss",
+        (
+            ("Net P&L", "net_pnl", "money"),
+            ("Gross profit", "gross_profit", "money"),
+            ("Gross loss", "gross_loss", "money"),
+            ("Profit factor", "profit_factor", "ratio"),
+            ("Expectancy", "expectancy", "avg"),
+            ("Average win", "avg_win", "avg"),
+            ("Average loss", "avg_loss", "avg"),
+            ("Payoff ratio", "payoff_ratio", "ratio"),
+            ("Largest win", "largest_win", "money"),
+            ("Largest loss", "largest_loss", "money"),
+            ("Unrealized P&L", "unrealized_pnl", "money"),
+            ("Commission", "commission_total", "money"),
+            ("Slippage", "slippage_total", "money"),
+        ),
+    ),
+    (
+        "Risk",
+        (
+            ("Max drawdown", "max_drawdown", "money"),
+            ("Drawdown length (trades)", "max_drawdown_duration_trades", "count"),
+            ("Avg planned R:R", "avg_risk_reward", "ratio"),
+            ("Avg R multiple", "avg_r_multiple", "ratio"),
+            ("SQN", "sqn", "ratio"),
+            ("Trades with a stop", "r_trades", "count"),
+            ("Trades without a stop", "no_stop_trades", "count"),
+            ("Sharpe (annualised)", "sharpe", "ratio"),
+            ("Sortino (annualised)", "sortino", "ratio"),
+        ),
+    ),
+    (
+        "Streaks and days",
+        (
+            ("Current streak", "current_streak", "streak"),
+            ("Longest win streak", "max_win_streak", "count"),
+            ("Longest loss streak", "max_loss_streak", "count"),
+            ("Best day", "best_day", "day"),
+            ("Worst day", "worst_day", "day"),
+            ("Winning days", "winning_days", "count"),
+            ("Losing days", "losing_days", "count"),
+        ),
+    ),
+)
+
+_SIGNED = frozenset(
+    ("net_pnl", "expectancy", "unrealized_pnl", "best_day", "worst_day", "avg_r_multiple")
+)
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    label: str
+    anchor: str | None  # id on definitions.html
+    value: Cell
+
+
+@dataclass(frozen=True)
+class MetricGroup:
+    title: str
+    rows: tuple[MetricRow, ...]
+
+
+def metric_cell(summary: Mapping[str, Any], field: str, kind: str, root: str = "") -> Cell:
+    """One metric of a summary, formatted; n/a with its reason when null."""
+    value = summary.get(field)
+    if kind == "streak":
+        streak = value or {}
+        count, kind_ = streak.get("count", 0), streak.get("type")
+        if kind_ == "win":
+            return Cell(f"{count} win" + ("s" if count != 1 else ""), "pos")
+        if kind_ == "loss":
+            return Cell(f"{count} loss" + ("es" if count != 1 else ""), "neg")
+        return Cell("none", "zero")
+    if value is None:
+        return na((summary.get("undefined_reasons") or {}).get(field))
+    signed = field in _SIGNED
+    cls = fmt.tone(value) if signed or field in ("gross_loss", "max_drawdown") else ""
+    if kind == "count":
+        return Cell(f"{value:,}" if isinstance(value, int) else str(value))
+    if kind == "rate":
+        return Cell(fmt.percent(value))
+    if kind == "money":
+        return Cell(fmt.money(value, signed=signed), cls)
+    if kind == "avg":
+        return Cell(fmt.rounded(value, signed=signed), cls)
+    if kind == "ratio":
+        return Cell(fmt.rounded(value, signed=signed), cls)
+    if kind == "day":
+        date = summary.get(f"{field}_date")
+        href = None
+        if date and summary.get("window") != "daily":
+            href = f"{root}daily/{date}.html"
+        return Cell(fmt.money(value, signed=True), fmt.tone(value), href=href, note=date)
+    raise ValueError(f"unknown metric kind {kind!r}")  # pragma: no cover
+
+
+def metric_groups(summary: Mapping[str, Any], root: str) -> tuple[MetricGroup, ...]:
+    return tuple(
+        MetricGroup(
+            title,
+            tuple(
+                MetricRow(label, definition_anchor(field), metric_cell(summary, field, kind, root))
+                for label, field, kind in rows
+            ),
+        )
+        for title, rows in METRIC_GROUPS
+    )
+
+
+# The headline cards above the tables: (label, field, kind).
+HEADLINE = (
+    ("Net P&L", "net_pnl", "money"),
+    ("Win rate", "win_rate", "rate"),
+    ("Profit factor", "profit_factor", "ratio"),
+    ("Expectancy", "expectancy", "avg"),
+    ("Max drawdown", "max_drawdown", "money"),
+    ("Trades", "trades_total", "count"),
+)
+
+
+@dataclass(frozen=True)
+class Card:
+    label: str
+    anchor: str | None
+    value: Cell
+    detail: str = ""
+
+
+def headline(summary: Mapping[str, Any]) -> tuple[Card, ...]:
+    cards = []
+    for label, field, kind in HEADLINE:
+        detail = ""
+        if field == "win_rate":
+            detail = f"{summary['wins']}W · {summary['losses']}L · {summary['breakevens']}B"
+        elif field == "trades_total":
+            detail = f"{summary['trades_closed']} closed · {summary['trades_open']} open"
+        elif field == "max_drawdown":
+            n = summary.get("max_drawdown_duration_trades", 0)
+            detail = f"{n} trade{'s' if n != 1 else ''} under water"
+        elif field == "expectancy":
+            detail = "per closed trade"
+        cards.append(
+            Card(label, definition_anchor(field), metric_cell(summary, field, kind), detail)
+        )
+    return tuple(cards)
+
+
+# --- targets -----------------------------------------------------------------------
+
+_TARGET_LABELS = {
+    "win_rate_target": ("Win rate", "Win rate"),
+    "daily_pl_target": ("Net P&L", "Net P&L per day (mean)"),
+    "trades_per_day_target": ("Trades", "Trades per day (mean)"),
+    "max_drawdown_target": ("Max drawdown", "Max drawdown"),
+    "avg_risk_reward_target": ("Avg planned R:R", "Avg planned R:R"),
+}
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    label: str
+    anchor: str | None
+    actual: Cell
+    target: str
+    variance: Cell
+    status: str  # Met | Not met | n/a
+    status_cls: str  # met | missed | na
+    gap: str  # "by 0.42" for a missed target, else ""
+
+
+def _target_text(key: str, value: Any, *, signed: bool = False, points: bool = False) -> str:
+    """A target's actual, target or variance (``points``: a difference of percentages)."""
+    if key == "win_rate_target":
+        text = fmt.rounded(value, signed=signed)
+        return text + (" pts" if signed or points else "%")
+    if key == "trades_per_day_target":
+        return fmt.rounded(value, signed=True) if signed else fmt.count_or_mean(value)
+    return fmt.rounded(value, signed=signed)
+
+
+def target_rows(summary: Mapping[str, Any]) -> tuple[TargetRow, ...]:
+    """Each configured target with its actual value, variance and status in words."""
+    daily = summary.get("window") == "daily"
+    rows = []
+    for key, entry in (summary.get("targets") or {}).items():
+        labels = _TARGET_LABELS.get(key, (key, key))
+        metric = entry.get("metric", "")
+        met = entry.get("met")
+        if entry.get("actual") is None or met is None:
+            reason = (summary.get("undefined_reasons") or {}).get(metric, "no value")
+            actual, variance, status, cls, gap = na(reason), Cell(fmt.DASH), "n/a", "na", ""
+        else:
+            actual = Cell(_target_text(key, entry["actual"]))
+            variance = Cell(_target_text(key, entry["variance"], signed=True))
+            variance = Cell(variance.text, fmt.tone(entry["variance"]))
+            status, cls = ("Met", "met") if met else ("Not met", "missed")
+            shortfall = abs(fmt.dec(entry["variance"]) or 0)
+            gap = "" if met else "by " + _target_text(key, shortfall, points=True)
+        rows.append(
+            TargetRow(
+                label=labels[0] if daily else labels[1],
+                anchor=definition_anchor(metric),
+                actual=actual,
+                target=_target_text(key, entry.get("target")),
+                variance=variance,
+                status=status,
+                status_cls=cls,
+                gap=gap,
+            )
+        )
+    return tuple(rows)
+
+
+def targets_met(summary: Mapping[str, Any]) -> tuple[int, int]:
+    """(targets met, targets with a value)."""
+    entries = [e for e in (summary.get("targets") or {}).values() if e.get("met") is not None]
+    return sum(1 for e in entries if e["met"]), len(entries)
+
+
+# --- alerts ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertItem:
+    id: str
+    severity: str
+    severity_cls: str  # sev-critical | sev-warn
+    rule: str
+    metric: str
+    metric_anchor: str | None
+    actual: str
+    target: str
+    window: str
+    period: str
+    href: str | None  # the period's page, when it has one
+    raised_at: str
+    acknowledged_at: str | None
+    context: str
+
+
+def _context_text(context: Any) -> str:
+    if not isinstance(context, Mapping):
+        return "" if context is None else json.dumps(context, ensure_ascii=False)
+    parts = []
+    for key, value in context.items():
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        parts.append(f"{key}={shown}")
+    return ", ".join(parts)
+
+
+def _plain_number(value: Any) -> str:
+    number = fmt.dec(value)
+    if number is None:
+        return "n/a" if value is None else str(value)
+    text = format(number.normalize(), "f") if number else "0"
+    return text
+
+
+def alert_item(
+    event: Mapping[str, Any], root: str, pages: frozenset[str] = frozenset()
+) -> AlertItem:
+    """An alert event ready for a page; ``pages`` are the site paths that exist, to
+    link the event to its period's page."""
+    severity = str(event.get("severity", "WARN"))
+    window, period = str(event.get("window", "")), str(event.get("period", ""))
+    path = page_path(window, period) if window in WINDOW_NAMES else None
+    metric = str(event.get("metric", ""))
+    return AlertItem(
+        id=str(event.get("id", "")),
+        severity=severity,
+        severity_cls="sev-critical" if severity == "CRITICAL" else "sev-warn",
+        rule=str(event.get("rule", "")),
+        metric=metric,
+        metric_anchor=definition_anchor(metric),
+        actual=_plain_number(event.get("actual")),
+        target=_plain_number(event.get("target")),
+        window=window,
+        period=period,
+        href=root + path if path and path in pages else None,
+        raised_at=str(event.get("raised_at", "")),
+        acknowledged_at=None
+        if event.get("acknowledged_at") is None
+        else str(event["acknowledged_at"]),
+        context=_context_text(event.get("context")),
+    )
+
+
+def sort_alerts(events: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """CRITICAL before WARN; within a severity newest first, then by id."""
+    ordered = sorted(events, key=lambda e: (str(e.get("raised_at", "")), str(e.get("id", ""))))
+    ordered.reverse()
+    return sorted(ordered, key=lambda e: _SEVERITY_RANK.get(str(e.get("severity")), 2))
+
+
+@dataclass(frozen=True)
+class Banner:
+    """The alert banner of a page: coloured by the worst open severity."""
+
+    cls: str  # sev-critical | sev-warn | sev-acked
+    headline: str
+    items: tuple[AlertItem, ...]
+
+
+def banner(events: Sequence[Mapping[str, Any]], root: str) -> Banner | None:
+    if not events:
+        return None
+    items = tuple(alert_item(e, root) for e in sort_alerts(events))
+    open_items = [i for i in items if i.acknowledged_at is None]
+    if not open_items:
+        cls, worst = "sev-acked", "acknowledged"
+    else:
+        worst = open_items[0].severity
+        cls = open_items[0].severity_cls
+    n = len(items)
+    text = f"{n} alert{'s' if n != 1 else ''} in this period"
+    if open_items:
+        critical = sum(1 for i in open_items if i.severity == "CRITICAL")
+        text += f": {len(open_items)} open"
+        if critical:
+            text += f", {critical} CRITICAL"
+    else:
+        text += f", all {worst}"
+    return Banner(cls, text, items)
+
+
+# --- breakdowns --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    key: str
+    closed: str
+    wins: str
+    win_rate: str
+    net: Cell
+
+
+def breakdown(rows: Iterable[Mapping[str, Any]]) -> tuple[BreakdownRow, ...]:
+    return tuple(
+        BreakdownRow(
+            key=str(r["key"]),
+            closed=f"{r['trades_closed']:,}",
+            wins=f"{r['wins']:,}",
+            win_rate=fmt.percent(r.get("win_rate")),
+            net=Cell(fmt.money(r["net_pnl"], signed=True), fmt.tone(r["net_pnl"])),
+        )
+        for r in rows
+    )

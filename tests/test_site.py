@@ -1,0 +1,446 @@
+"""The static site: every page exists, parses, links only to files that exist, escapes
+log text, shows alert banners where they belong, and is written once."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import html
+import json
+import re
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from sitegen import demo
+from sitegen.build import BuildReport, ScanCache, load_history
+from sitegen.config import Config
+from sitegen.site import default_templates_dir, fmt, render_site, with_neighbours
+from sitegen.writer import Writer
+from tests.conftest import trade, write_log
+
+HOSTILE_SYMBOL = "<script>alert(1)</script>"
+HOSTILE_STRATEGY = "a|b\nc"
+HOSTILE_REASON = '../../etc/passwd <img src=x onerror=alert(2)> "q" & done'
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+# --- helpers -----------------------------------------------------------------------
+
+
+class Page(HTMLParser):
+    """Collects what the checks need, and checks that tags nest properly."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.doctype: str | None = None
+        self.lang: str | None = None
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.roles: list[str] = []
+        self.headings: list[int] = []
+        self.tags: list[str] = []
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.charset = False
+        self.viewport = False
+        self.text: list[str] = []
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = decl
+
+    def _attrs(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        values = dict(attrs)
+        if tag == "html":
+            self.lang = values.get("lang")
+        if tag == "meta" and "charset" in values:
+            self.charset = values["charset"] == "utf-8"
+        if tag == "meta" and values.get("name") == "viewport":
+            self.viewport = True
+        for key in ("href", "src"):
+            if values.get(key) is not None:
+                self.links.append(values[key])
+        if values.get("id"):
+            assert values["id"] not in self.ids, f"duplicate id {values['id']}"
+            self.ids.add(values["id"])
+        if values.get("role"):
+            self.roles.append(values["role"])
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._attrs(tag, attrs)
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._attrs(tag, attrs)  # <rect .../> inside inline SVG
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    page.close()
+    return page
+
+
+def html_files(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def snapshot(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def render(history, summaries, config: Config, site: Path, alerts=()) -> tuple[int, int]:
+    return render_site(history, summaries, list(alerts), config, Writer(site))
+
+
+def all_summaries(history, config: Config) -> dict[tuple[str, str], dict]:
+    specs = config.targets.specs()
+    return {
+        (w, p): history.summary(w, p, specs)
+        for w in ("daily", "weekly", "monthly", "all")
+        for p in history.periods(w)
+    }
+
+
+def alert(window: str, period: str, severity: str = "WARN", **extra) -> dict:
+    event = {
+        "id": f"win_rate_breach-{window}-{period}-{severity}",
+        "rule": "win_rate_breach",
+        "window": window,
+        "period": period,
+        "metric": "win_rate",
+        "actual": "0.350000",
+        "target": "0.5",
+        "severity": severity,
+        "raised_at": "2025-09-05T20:00:00Z",
+        "acknowledged_at": None,
+        "context": {"rolling_window": 20, "note": "<b>from context</b>"},
+    }
+    event.update(extra)
+    return event
+
+
+# --- fixtures ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Demo logs plus one hostile record and one bad line, rendered once."""
+    tmp = tmp_path_factory.mktemp("site")
+    logs = tmp / "logs"
+    demo.generate(logs, days=15, per_day=10)
+    hostile = trade(
+        "2025-09-03T15:00:00Z",
+        symbol=HOSTILE_SYMBOL,
+        outcome="loss",
+        net="-12.00",
+        strategy=HOSTILE_STRATEGY,
+        order_id="hostile-1",
+        decision_reasoning=HOSTILE_REASON,
+        exit_reasoning="line1\nline2 </td></tr><tr>",
+    )
+    with (logs / "2025-09-03.jsonl").open("a", encoding="utf-8") as fp:
+        fp.write(json.dumps(hostile) + "\n")
+        fp.write('{"broken": <img src=x>\n')
+    config = Config(logs_dir=logs, site_dir=tmp / "site")
+    history = load_history(config, ScanCache(), BuildReport())
+    summaries = all_summaries(history, config)
+    counts = render(history, summaries, config, config.site_dir)
+    return history, summaries, config, config.site_dir, counts
+
+
+# --- tests -------------------------------------------------------------------------
+
+
+def test_a_page_for_every_period(built) -> None:
+    history, summaries, _, site, (written, unchanged) = built
+    for window in ("daily", "weekly", "monthly"):
+        periods = history.periods(window)
+        assert periods
+        for period in periods:
+            assert (site / window / f"{period}.html").is_file()
+    for name in ("index.html", "alerts.html", "definitions.html", "archive.html"):
+        assert (site / name).is_file()
+    assert (site / "assets" / "style.css").is_file()
+    for window, period in summaries:
+        stem = "all-summary" if window == "all" else f"{window}-summary-{period}"
+        assert (site / "data" / f"{stem}.json").is_file()
+        assert (site / "data" / f"{stem}.md").is_file()
+    assert written == len(html_files(site)) and unchanged == 0
+
+
+def test_every_page_is_valid_html5(built) -> None:
+    *_, site, _ = built
+    for path in html_files(site):
+        page = parse(path)
+        where = path.relative_to(site)
+        assert page.doctype == "doctype html", where
+        assert page.lang == "en", where
+        assert page.charset and page.viewport, where
+        assert not page.errors, (where, page.errors[:3])
+        assert not page.stack, (where, page.stack)
+        assert page.headings.count(1) == 1, where
+        for before, after in zip(page.headings, page.headings[1:], strict=False):
+            assert after <= before + 1, f"{where}: h{before} followed by h{after}"
+        assert "script" not in page.tags, where
+
+
+def test_every_link_resolves_and_nothing_is_external(built) -> None:
+    *_, site, _ = built
+    ids = {p: parse(p).ids for p in html_files(site)}
+    for path in html_files(site):
+        page = parse(path)
+        for link in page.links:
+            assert not re.match(r"^([a-z][a-z0-9+.-]*:|//)", link, re.I), (path, link)
+            target, _, fragment = link.partition("#")
+            resolved = (path.parent / target).resolve() if target else path.resolve()
+            assert resolved.is_file(), f"{path.relative_to(site)}: broken link {link}"
+            assert resolved.is_relative_to(site.resolve())
+            if fragment:
+                assert fragment in ids[resolved], f"{path.relative_to(site)}: no #{fragment}"
+        text = path.read_text(encoding="utf-8")
+        assert "http://" not in text and "https://" not in text
+        assert not re.search(r"""(?:href|src)=["']//""", text)
+
+
+def test_log_text_is_escaped_everywhere(built) -> None:
+    *_, site, _ = built
+    day = (site / "daily" / "2025-09-03.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in day
+    assert "../../etc/passwd &lt;img src=x onerror=alert(2)&gt;" in day
+    assert "line2 &lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;" in day
+    for path in [*html_files(site), *(site / "data").glob("*.md")]:
+        text = path.read_text(encoding="utf-8")
+        assert HOSTILE_SYMBOL not in text, path
+        assert "<img src=x" not in text, path
+        assert "</td></tr><tr>" not in text, path
+    # the symbol reaches the breakdown tables of its week, month and the index, escaped
+    for path in (site / "weekly" / "2025-W36.html", site / "index.html"):
+        assert "&lt;script&gt;" in path.read_text(encoding="utf-8")
+    # the bad line is on its day's page with file and line
+    assert "2025-09-03.jsonl:" in day and "Skipped lines" in day
+
+
+def test_no_infinity_or_nan_and_na_has_reasons(built) -> None:
+    _, summaries, _, site, _ = built
+    for path in html_files(site):
+        text = " ".join(parse(path).text)
+        assert "∞" not in text and "NaN" not in text and "Infinity" not in text, path
+    daily = summaries[("daily", "2025-09-03")]
+    assert daily["sharpe"] is None
+    page = (site / "daily" / "2025-09-03.html").read_text(encoding="utf-8")
+    assert "n/a" in page
+    assert html.escape(daily["undefined_reasons"]["sharpe"], quote=False) in page
+
+
+def test_notices_and_navigation(built) -> None:
+    history, summaries, _, site, _ = built
+    days = history.periods("daily")
+    middle = (site / "daily" / f"{days[1]}.html").read_text(encoding="utf-8")
+    assert f'rel="prev" href="../daily/{days[0]}.html"' in middle
+    assert f'rel="next" href="../daily/{days[2]}.html"' in middle
+    assert 'href="../weekly/2025-W36.html"' in middle
+    assert 'href="../monthly/2025-09.html"' in middle
+    assert 'href="../index.html"' in middle
+    assert 'href="../definitions.html#win_rate"' in middle
+    assert 'href="../data/daily-summary-' in middle
+    assert "Small sample." in middle
+    partial = [(w, p) for (w, p), s in summaries.items() if s["partial"] and w == "weekly"]
+    assert partial, "the demo data has a missing day"
+    week_page = (site / "weekly" / f"{partial[0][1]}.html").read_text(encoding="utf-8")
+    assert "Partial data." in week_page
+    month = (site / "monthly" / "2025-09.html").read_text(encoding="utf-8")
+    assert 'href="../weekly/2025-W36.html"' in month
+    assert f'href="../daily/{days[0]}.html"' in month
+
+
+def test_trades_table_lists_the_days_trades(built) -> None:
+    history, _, _, site, _ = built
+    day = history.periods("daily")[0]
+    rows = history.trades[dt.date.fromisoformat(day)]
+    page = (site / "daily" / f"{day}.html").read_text(encoding="utf-8")
+    body = page.split('<table class="trades">', 1)[1].split("</table>", 1)[0]
+    assert body.count("<tr>") == len(rows) + 1  # plus the header row
+    for _, record in rows:
+        assert record.symbol in body
+
+
+def test_alert_banner_only_where_the_summary_has_alerts(built, tmp_path) -> None:
+    history, summaries, config, _, _ = built
+    summaries = copy.deepcopy(summaries)
+    target = ("daily", history.periods("daily")[4])
+    summaries[target]["alerts"] = [
+        alert(*target, "WARN"),
+        alert(*target, "CRITICAL", acknowledged_at=None),
+    ]
+    site = tmp_path / "site"
+    render(history, summaries, config, site)
+    for path in html_files(site):
+        page = parse(path)
+        relative = path.relative_to(site).as_posix()
+        if relative == f"daily/{target[1]}.html":
+            assert page.roles.count("alert") == 1
+            text = path.read_text(encoding="utf-8")
+            banner = text.split('role="alert"', 1)[1].split("</section>", 1)[0]
+            assert "sev-critical" in text.split('role="alert"', 1)[0].rsplit("<section", 1)[1]
+            assert banner.index("CRITICAL") < banner.index("WARN")
+            assert "<b>" not in banner
+        else:
+            assert "alert" not in page.roles, relative
+
+
+def test_alerts_page_and_index_show_acknowledgement_state(built, tmp_path) -> None:
+    history, summaries, config, _, _ = built
+    day = history.periods("daily")[2]
+    events = [
+        alert("daily", day, "CRITICAL"),
+        alert("weekly", "2025-W37", "WARN", acknowledged_at="2025-09-12T09:00:00Z"),
+    ]
+    site = tmp_path / "site"
+    render(history, summaries, config, site, events)
+    page = (site / "alerts.html").read_text(encoding="utf-8")
+    opened, acked = page.split('id="h-acked"', 1)
+    assert events[0]["id"] in opened and events[1]["id"] in acked
+    assert "2025-09-12T09:00:00Z" in acked
+    assert f'href="daily/{day}.html"' in opened
+    assert "&lt;b&gt;from context&lt;/b&gt;" in page
+    index = site / "index.html"
+    assert parse(index).roles.count("alert") == 1
+    text = index.read_text(encoding="utf-8")
+    assert events[0]["id"] in text and events[1]["id"] not in text
+
+
+def test_second_render_writes_nothing_and_is_byte_identical(built) -> None:
+    history, summaries, config, site, _ = built
+    before = snapshot(site)
+    writer = Writer(site)
+    written, unchanged = render_site(history, summaries, [], config, writer)
+    assert written == 0 and unchanged == len(html_files(site))
+    assert writer.written == 0
+    assert snapshot(site) == before
+
+
+def test_templates_dir_override(built, tmp_path) -> None:
+    history, summaries, config, _, _ = built
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    base = (default_templates_dir() / "base.html").read_text(encoding="utf-8")
+    (theme / "base.html").write_text(
+        base.replace("<body>", "<body>\n<p>CUSTOM-THEME-MARKER</p>"), encoding="utf-8"
+    )
+    (theme / "style.css").write_text("body { color: rebeccapurple; }\n", encoding="utf-8")
+    site = tmp_path / "site"
+    render(history, summaries, dataclasses.replace(config, templates_dir=theme), site)
+    for path in html_files(site):
+        assert "CUSTOM-THEME-MARKER" in path.read_text(encoding="utf-8"), path
+    assert (site / "assets" / "style.css").read_text() == "body { color: rebeccapurple; }\n"
+
+
+def test_a_new_day_changes_only_a_handful_of_pages(tmp_path) -> None:
+    logs, site = tmp_path / "logs", tmp_path / "site"
+    days = ["2025-09-01", "2025-09-02", "2025-09-03", "2025-09-04", "2025-09-05", "2025-09-08"]
+    for i, day in enumerate(days):
+        write_log(logs, day, [trade(f"{day}T14:00:00Z", net=str(10 * (i % 3) - 5))])
+    config = Config(logs_dir=logs, site_dir=site)
+
+    def build() -> set[str]:
+        history = load_history(config, ScanCache(), BuildReport())
+        before = snapshot(site) if site.exists() else {}
+        render(history, all_summaries(history, config), config, site)
+        after = snapshot(site)
+        return {p for p in after if p.endswith(".html") and before.get(p) != after[p]}
+
+    build()
+    write_log(logs, "2025-09-09", [trade("2025-09-09T14:00:00Z", net="7")])
+    changed = build()
+    assert changed == {
+        "daily/2025-09-09.html",
+        "daily/2025-09-08.html",  # its "next" link
+        "weekly/2025-W37.html",
+        "monthly/2025-09.html",
+        "index.html",
+        "archive.html",
+    }
+
+
+def test_empty_history_renders_a_home_page(tmp_path) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    config = Config(logs_dir=logs, site_dir=tmp_path / "site")
+    history = load_history(config, ScanCache(), BuildReport())
+    written, _ = render(history, {}, config, config.site_dir)
+    assert written == 4
+    index = parse(config.site_dir / "index.html")
+    assert not index.errors
+    assert "No trade logs yet." in " ".join(index.text)
+
+
+def test_relative_links_depend_on_depth(built) -> None:
+    *_, site, _ = built
+    for path in html_files(site):
+        depth = len(PurePosixPath(path.relative_to(site).as_posix()).parts) - 1
+        css = "../" * depth + "assets/style.css"
+        assert f'href="{css}"' in path.read_text(encoding="utf-8"), path
+
+
+@pytest.mark.parametrize(
+    ("func", "value", "kwargs", "text"),
+    [
+        (fmt.money, "1416.04", {}, "1,416.04"),
+        (fmt.money, "1416.04", {"signed": True}, "+1,416.04"),
+        (fmt.money, "-0", {"signed": True}, "0.00"),
+        (fmt.money, "0.12345", {}, "0.12345"),  # exact sums keep their scale
+        (fmt.money, "12", {}, "12.00"),
+        (fmt.money, None, {}, "—"),
+        (fmt.money, "not a number", {}, "—"),
+        (fmt.rounded, "115.244000", {}, "115.24"),
+        (fmt.rounded, "-0.004222", {"signed": True}, "0.00"),
+        (fmt.rounded, "2.125000", {}, "2.12"),  # half-even
+        (fmt.rounded, None, {}, "—"),
+        (fmt.percent, "0.520833", {}, "52.08%"),
+        (fmt.percent, None, {}, "—"),
+        (fmt.count_or_mean, "9", {}, "9"),
+        (fmt.count_or_mean, "9.600000", {}, "9.60"),
+        (fmt.count_or_mean, None, {}, "—"),
+        (fmt.quantity, Decimal("120"), {}, "120"),
+        (fmt.quantity, Decimal("0.2500"), {}, "0.25"),
+        (fmt.quantity, None, {}, "—"),
+        (fmt.tone, "-1", {}, "neg"),
+        (fmt.tone, "0.00", {}, "zero"),
+        (fmt.tone, "3", {}, "pos"),
+        (fmt.tone, None, {}, ""),
+        (fmt.dec, Decimal("NaN"), {}, None),
+        (fmt.dec, True, {}, None),
+    ],
+)
+def test_number_formats(func, value, kwargs, text) -> None:
+    assert func(value, **kwargs) == text
+
+
+def test_with_neighbours(built) -> None:
+    history, *_ = built
+    days = history.periods("daily")
+    keys = {("daily", days[3]), ("weekly", "2025-W37"), ("daily", days[-1]), ("all", "all")}
+    assert with_neighbours(history, keys) == keys | {
+        ("daily", days[2]),
+        ("daily", days[4]),
+        ("daily", days[-2]),
+        ("weekly", "2025-W36"),
+        ("weekly", "2025-W38"),
+    }
