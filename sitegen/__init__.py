@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "build": "sitegen.build",
-    "BuildReport": "sitegen.build",
+    "BuildReport": "sitegen.report",
     "Tracker": "sitegen.build",
     "Config": "sitegen.config",
     "Targets": "sitegen.config",
@@ -45,9 +45,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sitegen.build import BuildReport, Tracker, build
+    from sitegen.build import Tracker, build
     from sitegen.config import Config, Targets, load_config
     from sitegen.errors import BuildError, ConfigError, InputError, SitegenError
+    from sitegen.report import BuildReport
 
 
 def __getattr__(name: str) -> Any:

@@ -8,17 +8,14 @@ anything is written, and one Writer writes.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from sitegen import export
 from sitegen.alertlog import append_events, read_alert_log
-from sitegen.alerts import ROLLING_METRICS, alerts_for, apply_log, evaluate
-from sitegen.cache import FORMAT_VERSION, INDEX_NAME, fingerprint, load_index, read_head, save_index
+from sitegen.alerts import alerts_for, apply_log, evaluate
+from sitegen.cache import INDEX_NAME, fingerprint, load_index, save_index
 from sitegen.config import Config
 from sitegen.digest import FileDigest
 from sitegen.errors import ConfigError
@@ -27,64 +24,16 @@ from sitegen.incremental import (
     BuildState,
     affected_days,
     changed_events,
-    key_of,
     periods_of_days,
 )
-from sitegen.ingest import Problem, list_log_files
+from sitegen.report import BuildReport, finish
+from sitegen.rules import ROLLING_METRICS
 from sitegen.scan import Rescanner, ScanResult, scan_logs
+from sitegen.uptodate import outputs_key, quick_report, settings_key
 from sitegen.windows import WINDOWS, parse_period, period_bounds, zone
 from sitegen.writer import Writer
 
 log = logging.getLogger("sitegen")
-
-
-@dataclass
-class BuildReport:
-    """What one build did. ``str()`` gives the one structured log line."""
-
-    files_total: int = 0
-    files_read: int = 0
-    cache_hits: int = 0
-    cache_misses: int = 0
-    trades: int = 0
-    bad_lines: list[Problem] = field(default_factory=list)
-    summaries: int = 0
-    artifacts_written: int = 0
-    artifacts_unchanged: int = 0
-    pages_rendered: int = 0
-    pages_skipped: int = 0
-    alerts_raised: list[dict] = field(default_factory=list)
-    partial_windows: list[str] = field(default_factory=list)
-    #: ids of unacknowledged alerts in the latest day, week or month (exit code 2)
-    open_breaches: list[str] = field(default_factory=list)
-    up_to_date: bool = False  # nothing changed since the last build: nothing was redone
-    backfill_generated: list[str] = field(default_factory=list)
-    backfill_skipped: list[str] = field(default_factory=list)
-    latest: dict[str, str] = field(default_factory=dict)
-    artifacts_dir: Path | None = None
-    site_dir: Path | None = None
-    duration_ms: int = 0
-
-    def log_fields(self) -> dict:
-        return {
-            "event": "build",
-            "duration_ms": self.duration_ms,
-            "files": self.files_total,
-            "files_read": self.files_read,
-            "trades": self.trades,
-            "bad_lines": len(self.bad_lines),
-            "cache_hits": self.cache_hits,
-            "cache_misses": self.cache_misses,
-            "summaries": self.summaries,
-            "artifacts_written": self.artifacts_written,
-            "artifacts_unchanged": self.artifacts_unchanged,
-            "pages_rendered": self.pages_rendered,
-            "pages_skipped": self.pages_skipped,
-            "alerts_raised": len(self.alerts_raised),
-        }
-
-    def __str__(self) -> str:
-        return json.dumps(self.log_fields(), separators=(",", ":"))
 
 
 class ScanCache:
@@ -265,62 +214,6 @@ def write_artifacts(
         writer.write(f"{name}.md", export.summary_markdown(summary))
 
 
-def settings_key(config: Config, site: bool) -> str:
-    """Everything besides the logs that summaries, alerts and pages depend on."""
-    from sitegen import __version__
-
-    return key_of(
-        __version__,
-        config.timezone,
-        sorted(config.holidays),
-        config.rolling_window,
-        [rule.name for rule in config.rules],
-        [rule.as_dict() for rule in config.rules],
-        config.targets.values(),
-        site,
-        str(config.site_dir.resolve()) if site else None,
-        _tree_stamp(config.templates_dir) if site else None,
-    )
-
-
-def _tree_stamp(folder: Path | None) -> list:
-    """(name, size, mtime) of every file under a templates folder: edits show."""
-    if folder is None:
-        return []
-    found = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            st = path.stat()
-            found.append((str(path.relative_to(folder)), st.st_size, st.st_mtime_ns))
-    return found
-
-
-def _file_stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns)
-
-
-def outputs_key(config: Config, settings: str) -> str | None:
-    """The stamps of every input (logs, alert log) with the settings: equal keys mean
-    the outputs are up to date. None when the logs cannot be listed."""
-    try:
-        files = list_log_files(config.logs_dir)
-    except OSError:
-        return None
-    stamps = [(path.name, _file_stamp(path)) for _, path in files]
-    return key_of(settings, stamps, _file_stamp(config.alerts_file))
-
-
-def _outputs_exist(config: Config, site: bool) -> bool:
-    needed = [config.artifacts / "all-summary.json"]
-    if site:
-        needed.append(config.site_dir / "index.html")
-    return all(path.exists() for path in needed)
-
-
 def build(
     config: Config,
     *,
@@ -349,22 +242,8 @@ def build(
     settings = settings_key(config, site)
 
     # A no-change build: every input stamp as the last build left it.
-    key = outputs_key(config, settings)
-    if not (full or narrowed or backfill) and key is not None:
-        head = read_head(index_path)
-        if (
-            head is not None
-            and head.version == FORMAT_VERSION
-            and head.fingerprint == fingerprint(config.timezone)
-            and head.state is not None
-            and head.state.outputs == key
-            and head.state.complete
-            and _outputs_exist(config, site)
-        ):
-            report.files_total = report.cache_hits = len(list_log_files(config.logs_dir))
-            report.open_breaches = list(head.state.open_breaches)
-            report.up_to_date = True
-            return _finish(report, began)
+    if not (full or narrowed or backfill) and (quick := quick_report(config, site, began)):
+        return quick
 
     if full or cache is None:
         cache = ScanCache()
@@ -433,7 +312,7 @@ def build(
         )
         save_index(index_path, history.digests, cache.fingerprint or "", state)
         cache.state = state
-    return _finish(report, began)
+    return finish(report, began)
 
 
 def render_pages(
@@ -469,12 +348,6 @@ def _exists(config: Config, window: str, period: str, site: bool) -> bool:
     if not (config.artifacts / f"{artifact_name(window, period)}.json").exists():
         return False
     return not site or (config.site_dir / window / f"{period}.html").exists() or window == "all"
-
-
-def _finish(report: BuildReport, began: float) -> BuildReport:
-    report.duration_ms = round((time.perf_counter() - began) * 1000)
-    log.info("%s", report)
-    return report
 
 
 def _partial_reason(summary: dict) -> str:
@@ -524,11 +397,3 @@ class Tracker:
         events = compute_alerts(history, self.config, {key: summary})
         attach_alerts(history, {key: summary}, events)
         return summary
-
-
-def default_logs_empty(logs_dir: Path) -> bool:
-    """True when ``logs_dir`` has no trade log files (or does not exist)."""
-    try:
-        return not list_log_files(logs_dir)
-    except OSError:
-        return True

@@ -7,16 +7,18 @@ other settings, is one warning and a rebuild from scratch — never a crash.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import zlib
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
-from sitegen.digest import TAIL, FileDigest
 from sitegen.incremental import BuildState
+from sitegen.rules import TAIL
 from sitegen.writer import atomic_write
 
 log = logging.getLogger("sitegen")
@@ -34,11 +36,22 @@ class IndexHead(msgspec.Struct):
     state: BuildState | None = None
 
 
-class Index(msgspec.Struct):
-    version: int
-    fingerprint: str
-    state: BuildState | None = None
-    files: dict[str, FileDigest] = {}
+@functools.cache
+def _index_codec() -> tuple[type, msgspec.json.Decoder]:
+    """The full index type, made on first use: only builds that read or write digests
+    load the digest and partial types (a no-change build reads just the head)."""
+    from sitegen.digest import FileDigest
+
+    index = msgspec.defstruct(
+        "Index",
+        [
+            ("version", int),
+            ("fingerprint", str),
+            ("state", BuildState | None, None),
+            ("files", dict[str, FileDigest], {}),
+        ],
+    )
+    return index, msgspec.json.Decoder(index)
 
 
 def content_hash(data: bytes) -> str:
@@ -54,7 +67,6 @@ def fingerprint(timezone: str) -> str:
 
 
 _head_decoder = msgspec.json.Decoder(IndexHead)
-_index_decoder = msgspec.json.Decoder(Index)
 
 
 def read_head(path: Path) -> IndexHead | None:
@@ -65,7 +77,7 @@ def read_head(path: Path) -> IndexHead | None:
         return None
 
 
-def load_index(path: Path, expected: str) -> tuple[dict[str, FileDigest], BuildState | None]:
+def load_index(path: Path, expected: str) -> tuple[dict[str, Any], BuildState | None]:
     """Digests by file name and the last build's state; ({}, None) after one warning
     when the index cannot be used."""
     try:
@@ -76,7 +88,7 @@ def load_index(path: Path, expected: str) -> tuple[dict[str, FileDigest], BuildS
         log.warning("cache index %s unreadable (%s); rebuilding from scratch", path, exc)
         return {}, None
     try:
-        index = _index_decoder.decode(data)
+        index = _index_codec()[1].decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         log.warning("cache index %s is corrupt (%s); rebuilding from scratch", path, exc)
         return {}, None
@@ -94,11 +106,9 @@ def load_index(path: Path, expected: str) -> tuple[dict[str, FileDigest], BuildS
     return index.files, index.state
 
 
-def save_index(
-    path: Path, digests: list[FileDigest], expected: str, state: BuildState | None
-) -> bool:
+def save_index(path: Path, digests: list, expected: str, state: BuildState | None) -> bool:
     """Write the index atomically; returns False when it already held these bytes."""
-    index = Index(
+    index = _index_codec()[0](
         version=FORMAT_VERSION,
         fingerprint=expected,
         state=state,

@@ -110,6 +110,15 @@ def main() -> None:
     """Turn a trading bot's JSONL trade logs into performance summaries and a static site."""
 
 
+def _no_logs(logs_dir: Path) -> bool:
+    from sitegen.ingest import list_log_files
+
+    try:
+        return not list_log_files(logs_dir)
+    except OSError:
+        return True
+
+
 @main.command()
 @common_options
 @click.option("--window", type=WINDOW_CHOICE, help="Only build this window kind.")
@@ -135,24 +144,32 @@ def main() -> None:
 )
 def build(config, *, quiet, window, start, end, backfill, full, no_site, strict, demo):
     """Read the logs, write every summary (JSON + Markdown) and the site."""
-    from sitegen.build import build as run_build
-    from sitegen.build import default_logs_empty
+    import time
 
-    if demo and default_logs_empty(config.logs_dir):
+    from sitegen.uptodate import quick_report
+
+    began = time.perf_counter()
+    if demo and _no_logs(config.logs_dir):
         from sitegen.demo import generate
 
         paths = generate(config.logs_dir)
         click.echo(f"No trade logs in {config.logs_dir}/: wrote {len(paths)} days of demo logs.")
-    report = run_build(
-        config,
-        window=window,
-        start=start,
-        end=end,
-        backfill=backfill,
-        full=full,
-        site=not no_site,
-        validate=strict,
-    )
+    # Nothing changed since the last build: answer without loading the analytics.
+    everything = not (window or start or end or backfill or full or strict)
+    report = quick_report(config, not no_site, began) if everything else None
+    if report is None:
+        from sitegen.build import build as run_build
+
+        report = run_build(
+            config,
+            window=window,
+            start=start,
+            end=end,
+            backfill=backfill,
+            full=full,
+            site=not no_site,
+            validate=strict,
+        )
     if not quiet:
         for problem in report.bad_lines[:20]:
             click.echo(f"skipped {problem}", err=True)

@@ -19,9 +19,8 @@ from typing import Any
 
 import yaml
 
-from sitegen.alerts import DEFAULT_RULES, Rule, parse_rules
 from sitegen.errors import ConfigError
-from sitegen.metrics import TargetSpec
+from sitegen.rules import DEFAULT_RULES, TAIL, Rule, TargetSpec, parse_rules
 from sitegen.windows import zone
 
 log = logging.getLogger("sitegen")
@@ -233,8 +232,10 @@ def _coerce(key: str, value: Any, base: Path, errors: list[str], where: str) -> 
         number = value
         if isinstance(value, str) and value.strip().isdigit():
             number = int(value)
-        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-            errors.append(f"{where}rolling_window: expected a whole number ≥ 1, got {value!r}")
+        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= TAIL:
+            errors.append(
+                f"{where}rolling_window: expected a whole number from 1 to {TAIL}, got {value!r}"
+            )
             return None
         return number
     raise AssertionError(key)  # pragma: no cover - keys are checked by the caller

@@ -22,11 +22,10 @@ import msgspec
 
 from sitegen.ingest import FileScan, Problem, Record
 from sitegen.partials import ZERO, Partial, Trade, from_trades, r_multiple
+from sitegen.rules import TAIL
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
-#: closed trades kept per day for the rolling alert rules (rules need at most this many)
-TAIL = 500
 
 
 def micros(instant: dt.datetime) -> int:

@@ -14,11 +14,14 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import msgspec
 
-from sitegen.digest import FileDigest
 from sitegen.windows import days_between, month_id, period_bounds, week_id
+
+if TYPE_CHECKING:
+    from sitegen.digest import FileDigest
 
 
 class BuildState(msgspec.Struct):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
 from sitegen.partials import EXACT, ZERO, Cell, Partial
+from sitegen.rules import TargetSpec
 
 Q6 = Decimal("0.000001")
 ANNUALISATION = 252
@@ -59,15 +60,6 @@ DEFINITIONS: dict[str, str] = {
     "sharpe": "mean(daily P&L) / sample stdev(daily P&L) × √252.",
     "sortino": "mean(daily P&L) / √(Σ min(0, x)² / n) × √252.",
 }
-
-
-@dataclass(frozen=True)
-class TargetSpec:
-    """One configured target: its key, the summary field it checks, its value."""
-
-    key: str
-    metric: str
-    value: Decimal
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,24 @@ from pathlib import Path
 from sitegen.errors import BuildError
 
 
+def _file_mode() -> int:
+    """rw for everyone the umask allows, like a plain open(): mkstemp's private 0600
+    would hide the site from a web server running as another user."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temp file in the same folder and a rename, so a
     crash leaves either the old file or the new one, never a torn one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as fp:
             fp.write(data)  # no fsync: rename is atomic against a killed process; the
             # page cache survives it, and fsync per page would dominate large builds

@@ -12,18 +12,11 @@ from decimal import Decimal
 
 import pytest
 
-from sitegen.alerts import (
-    DEFAULT_RULES,
-    DayClose,
-    Rule,
-    alerts_for,
-    apply_log,
-    evaluate,
-    parse_rules,
-)
+from sitegen.alerts import DayClose, alerts_for, apply_log, evaluate
 from sitegen.config import Targets
 from sitegen.errors import ConfigError
 from sitegen.export import validate_alert
+from sitegen.rules import DEFAULT_RULES, Rule, parse_rules
 from sitegen.windows import period_bounds
 
 TARGET_KEYS = tuple(Targets().values())

@@ -197,7 +197,8 @@ def test_odd_timezone_names_are_config_errors(name):
 def test_bad_rolling_window_from_environment(monkeypatch):
     monkeypatch.setenv(ENV_ROLLING, "twenty")
     assert error_of() == (
-        f"environment {ENV_ROLLING}: rolling_window: expected a whole number ≥ 1, got 'twenty'"
+        f"environment {ENV_ROLLING}: rolling_window: "
+        "expected a whole number from 1 to 500, got 'twenty'"
     )
 
 
@@ -205,7 +206,9 @@ def test_bad_rolling_window_from_environment(monkeypatch):
 def test_bad_rolling_window_in_the_file(value):
     write("config/sitegen.yaml", f"rolling_window: {value}\n")
     message = error_of()
-    assert message.startswith("config/sitegen.yaml: rolling_window: expected a whole number ≥ 1")
+    assert message.startswith(
+        "config/sitegen.yaml: rolling_window: expected a whole number from 1 to 500"
+    )
 
 
 def test_every_error_in_the_file_is_reported_at_once():
@@ -220,7 +223,7 @@ def test_every_error_in_the_file_is_reported_at_once():
         f"config/sitegen.yaml: timezone: unknown time zone 'Mars/Base'; {TZ_HINT}",
         "config/sitegen.yaml: holidays: '2025-13-01' is not a date (YYYY-MM-DD)",
         "config/sitegen.yaml: holidays: 'christmas' is not a date (YYYY-MM-DD)",
-        "config/sitegen.yaml: rolling_window: expected a whole number ≥ 1, got 0",
+        "config/sitegen.yaml: rolling_window: expected a whole number from 1 to 500, got 0",
         "config/sitegen.yaml: logs_dir: expected a path, got 5",
     ]
 

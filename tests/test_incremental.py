@@ -203,3 +203,12 @@ def test_narrowed_build_leaves_the_index_for_the_next_full_build(workspace, read
     assert not report.up_to_date and report.summaries >= 4
     outputs = {k: v[0] for k, v in _snapshot(logs / "performance").items()}
     assert outputs == _fresh_outputs(tmp_path, logs)
+
+
+def test_outputs_are_readable_by_others(workspace):
+    _, logs, _ = workspace
+    build(_config(logs), site=SITE)
+    index = logs / "performance" / INDEX_NAME
+    summary = logs / "performance" / "all-summary.json"
+    for path in (index, summary):
+        assert path.stat().st_mode & 0o044 == 0o044, path  # umask 022 in tests

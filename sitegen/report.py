@@ -1,0 +1,68 @@
+"""BuildReport: what one build did (counts, timings, alerts, bad lines)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitegen.ingest import Problem
+
+log = logging.getLogger("sitegen")
+
+
+@dataclass
+class BuildReport:
+    """What one build did. ``str()`` gives the one structured log line."""
+
+    files_total: int = 0
+    files_read: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    trades: int = 0
+    bad_lines: list[Problem] = field(default_factory=list)
+    summaries: int = 0
+    artifacts_written: int = 0
+    artifacts_unchanged: int = 0
+    pages_rendered: int = 0
+    pages_skipped: int = 0
+    alerts_raised: list[dict] = field(default_factory=list)
+    partial_windows: list[str] = field(default_factory=list)
+    #: ids of unacknowledged alerts in the latest day, week or month (exit code 2)
+    open_breaches: list[str] = field(default_factory=list)
+    up_to_date: bool = False  # nothing changed since the last build: nothing was redone
+    backfill_generated: list[str] = field(default_factory=list)
+    backfill_skipped: list[str] = field(default_factory=list)
+    latest: dict[str, str] = field(default_factory=dict)
+    artifacts_dir: Path | None = None
+    site_dir: Path | None = None
+    duration_ms: int = 0
+
+    def log_fields(self) -> dict:
+        return {
+            "event": "build",
+            "duration_ms": self.duration_ms,
+            "files": self.files_total,
+            "files_read": self.files_read,
+            "trades": self.trades,
+            "bad_lines": len(self.bad_lines),
+            "cache_hits": self.cache_hits,
+            "cache_misses": self.cache_misses,
+            "summaries": self.summaries,
+            "artifacts_written": self.artifacts_written,
+            "artifacts_unchanged": self.artifacts_unchanged,
+            "pages_rendered": self.pages_rendered,
+            "pages_skipped": self.pages_skipped,
+            "alerts_raised": len(self.alerts_raised),
+        }
+
+    def __str__(self) -> str:
+        return json.dumps(self.log_fields(), separators=(",", ":"))
+
+
+def finish(report: BuildReport, began: float) -> BuildReport:
+    report.duration_ms = round((time.perf_counter() - began) * 1000)
+    log.info("%s", report)
+    return report
