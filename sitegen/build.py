@@ -45,15 +45,18 @@ class ScanCache:
         self.digests: dict[str, FileDigest] = {}
         self.state: BuildState | None = None  # what the last complete build produced
         self.last_scan: ScanResult | None = None
+        self.days: dict = {}  # days rebuilt from interleaved files (history.AssembledDay)
+        self.rescanner: Rescanner | None = None  # reads of log files after the scan stage
 
     def prepare(self, config: Config, *, use_index: bool = True) -> None:
         expected = fingerprint(config.timezone)
         if self.fingerprint == expected:
             return
         self.fingerprint = expected
-        self.digests, self.state = {}, None
+        self.digests, self.days, self.state = {}, {}, None
         if use_index:
-            self.digests, self.state = load_index(config.artifacts / INDEX_NAME, expected)
+            cached = load_index(config.artifacts / INDEX_NAME, expected)
+            self.digests, self.days, self.state = cached.files, cached.days, cached.state
 
 
 def load_history(
@@ -65,10 +68,17 @@ def load_history(
     result = scan_logs(config.logs_dir, config.timezone, cache.digests)
     cache.digests = {d.name: d for d in result.digests}
     cache.last_scan = result
-    rescanner = Rescanner(config.logs_dir)
+    rescanner = Rescanner(config.logs_dir, seed=result.scans)
     history = build_history(
-        result.digests, zone(config.timezone), config.timezone, config.holidays, rescanner
+        result.digests,
+        zone(config.timezone),
+        config.timezone,
+        config.holidays,
+        rescanner,
+        assembled=cache.days,
     )
+    cache.days = history.assembled
+    cache.rescanner = rescanner
     report.files_total = len(result.digests)
     report.files_read = result.read
     report.cache_hits = result.hits
@@ -310,8 +320,10 @@ def build(
             open_breaches=report.open_breaches,
             complete=all(d.complete for d in history.digests),
         )
-        save_index(index_path, history.digests, cache.fingerprint or "", state)
+        save_index(index_path, history.digests, history.assembled, cache.fingerprint or "", state)
         cache.state = state
+    if cache.rescanner is not None:  # files read back for pages or rare identity cases
+        report.files_read += cache.rescanner.reads
     return finish(report, began)
 
 

@@ -7,11 +7,13 @@ other settings, is one warning and a rebuild from scratch — never a crash.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
 import logging
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,7 @@ def _index_codec() -> tuple[type, msgspec.json.Decoder]:
     """The full index type, made on first use: only builds that read or write digests
     load the digest and partial types (a no-change build reads just the head)."""
     from sitegen.digest import FileDigest
+    from sitegen.history import AssembledDay
 
     index = msgspec.defstruct(
         "Index",
@@ -49,6 +52,7 @@ def _index_codec() -> tuple[type, msgspec.json.Decoder]:
             ("fingerprint", str),
             ("state", BuildState | None, None),
             ("files", dict[str, FileDigest], {}),
+            ("days", dict[dt.date, AssembledDay], {}),
         ],
     )
     return index, msgspec.json.Decoder(index)
@@ -77,21 +81,30 @@ def read_head(path: Path) -> IndexHead | None:
         return None
 
 
-def load_index(path: Path, expected: str) -> tuple[dict[str, Any], BuildState | None]:
-    """Digests by file name and the last build's state; ({}, None) after one warning
-    when the index cannot be used."""
+@dataclass
+class Cached:
+    """What the index holds: digests by file name, the days rebuilt from interleaved
+    files, and the state the last complete build left."""
+
+    files: dict[str, Any] = field(default_factory=dict)
+    days: dict[dt.date, Any] = field(default_factory=dict)
+    state: BuildState | None = None
+
+
+def load_index(path: Path, expected: str) -> Cached:
+    """The index's content; empty (after one warning) when it cannot be used."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return {}, None
+        return Cached()
     except OSError as exc:
         log.warning("cache index %s unreadable (%s); rebuilding from scratch", path, exc)
-        return {}, None
+        return Cached()
     try:
         index = _index_codec()[1].decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         log.warning("cache index %s is corrupt (%s); rebuilding from scratch", path, exc)
-        return {}, None
+        return Cached()
     if index.version != FORMAT_VERSION:
         log.warning(
             "cache index %s has format %s (this sitegen writes %s); rebuilding from scratch",
@@ -99,20 +112,23 @@ def load_index(path: Path, expected: str) -> tuple[dict[str, Any], BuildState | 
             index.version,
             FORMAT_VERSION,
         )
-        return {}, None
+        return Cached()
     if index.fingerprint != expected:
         log.warning("settings changed since the cache index was written; rebuilding from scratch")
-        return {}, None
-    return index.files, index.state
+        return Cached()
+    return Cached(index.files, index.days, index.state)
 
 
-def save_index(path: Path, digests: list, expected: str, state: BuildState | None) -> bool:
+def save_index(
+    path: Path, digests: list, days: dict, expected: str, state: BuildState | None
+) -> bool:
     """Write the index atomically; returns False when it already held these bytes."""
     index = _index_codec()[0](
         version=FORMAT_VERSION,
         fingerprint=expected,
         state=state,
         files={d.name: d for d in digests},
+        days=dict(sorted(days.items())),
     )
     data = msgspec.json.encode(index)
     try:

@@ -40,6 +40,60 @@ def order_key(value: str | int | None) -> str | None:
     return str(value)
 
 
+#: a part with at most this many trades keeps them (an after-hours spill-over into the
+#: next day, say), so a day whose files interleave can be rebuilt without re-reading
+SMALL_PART = 64
+
+
+class Compact(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """A closed trade, as much of it as the partials need."""
+
+    when: int  # attribution instant, µs since the epoch
+    line: int
+    outcome: str
+    pnl: Decimal
+    symbol: str
+    strategy: str
+    r: Decimal | None
+    risk_reward: Decimal | None
+    commission: Decimal | None
+    slippage: Decimal | None
+    pnl_missing: bool
+
+    def trade(self, day: dt.date, file_index: int) -> Trade:
+        return Trade(
+            day=day,
+            when=EPOCH + self.when * MICROSECOND,
+            file=file_index,
+            line=self.line,
+            outcome=self.outcome,
+            pnl=self.pnl,
+            symbol=self.symbol,
+            strategy=self.strategy,
+            r=self.r,
+            risk_reward=self.risk_reward,
+            commission=self.commission,
+            slippage=self.slippage,
+            pnl_missing=self.pnl_missing,
+        )
+
+
+def compact(t: Trade) -> Compact:
+    return Compact(
+        micros(t.when),
+        t.line,
+        t.outcome,
+        t.pnl,
+        t.symbol,
+        t.strategy,
+        t.r,
+        t.risk_reward,
+        t.commission,
+        t.slippage,
+        t.pnl_missing,
+    )
+
+
 class DayPart(msgspec.Struct, frozen=True, gc=False):
     """The closed trades one file contributes to one local date, in time order."""
 
@@ -51,6 +105,7 @@ class DayPart(msgspec.Struct, frozen=True, gc=False):
     tail: tuple[str, ...]  # outcomes of the last TAIL closed trades
     tail_rr: tuple[Decimal, ...]  # planned R:R of the last TAIL closed trades with one
     missing_pnl: tuple[tuple[int, str | None], ...] = ()  # (line, order_id)
+    trades: tuple[Compact, ...] | None = None  # the trades themselves, for small parts
 
 
 class OpenRecord(msgspec.Struct, frozen=True, gc=False, array_like=True):
@@ -149,6 +204,7 @@ def day_part(trades: list[Trade]) -> DayPart:
         tail=tuple(t.outcome for t in trades[-TAIL:]),
         tail_rr=tuple(closed_rr[-TAIL:]),
         missing_pnl=tuple((t.line, None) for t in trades if t.pnl_missing),
+        trades=tuple(map(compact, trades)) if len(trades) <= SMALL_PART else None,
     )
 
 

@@ -10,11 +10,16 @@ through the ``rescan`` callable it is given.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import pairwise
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 from sitegen.alerts import DayClose
 from sitegen.digest import (
@@ -25,6 +30,7 @@ from sitegen.digest import (
     FileDigest,
     digest,
     kept_records,
+    micros,
     open_partial,
     order_key,
     sort_key,
@@ -57,6 +63,7 @@ class History:
     day_files: dict[dt.date, tuple[int, ...]] = field(default_factory=dict)
     excluded: dict[int, frozenset[str]] = field(default_factory=dict)
     latest_file: dict[str, int] = field(default_factory=dict)
+    assembled: dict[dt.date, AssembledDay] = field(default_factory=dict)
     tz: ZoneInfo | None = None
     rescan: Rescan | None = None
     #: a day's trades in time order with their records, read back from its files on demand
@@ -249,8 +256,14 @@ def build_history(
     timezone: str,
     holidays: frozenset[dt.date],
     rescan: Rescan | None = None,
+    assembled: Mapping[dt.date, AssembledDay] | None = None,
 ) -> History:
-    """Resolve identities across files and assemble each local day from its parts."""
+    """Resolve identities across files and assemble each local day from its parts.
+
+    ``assembled`` holds days rebuilt from interleaved files by an earlier build: a day
+    whose files did not change is taken from it instead of being rebuilt.
+    """
+    assembled = assembled or {}
     digests = tuple(sorted(digests, key=lambda d: d.name))
     latest: dict[str, int] = {}
     for fi, dg in enumerate(digests):
@@ -302,20 +315,17 @@ def build_history(
         parts = parts_of.get(day, [])
         ordered = _in_order(parts)
         if ordered is None:  # trades of several files interleave: rebuild from the trades
-            trades = [
-                t
-                for fi in sorted({fi for fi, _ in parts})
-                for t in _closed_trades(history, fi, day, rescan)
-            ]
-            trades.sort(key=sort_key)
-            closed = from_trades(trades)
+            key = _inputs_key(history, parts)
+            found = assembled.get(day)
+            if found is None or found.key != key:
+                found = _assemble(history, day, parts, key, rescan)
+            history.assembled[day] = found
+            closed = found.partial
             history.closes[day] = DayClose(
                 day=day,
-                outcomes=tuple(t.outcome for t in trades[-TAIL:]),
-                risk_rewards=tuple(t.risk_reward for t in trades if t.risk_reward is not None)[
-                    -TAIL:
-                ],
-                last_close=trades[-1].when if trades else None,
+                outcomes=found.outcomes,
+                risk_rewards=found.risk_rewards,
+                last_close=None if found.last_close is None else _instant(found.last_close),
             )
         else:
             closed = merge_tree([p.partial for _, p in ordered])
@@ -324,6 +334,49 @@ def build_history(
         history.day_files[day] = tuple(sorted(files_of[day]))
         history.missing_pnl.get(day, []).sort()
     return history
+
+
+class AssembledDay(msgspec.Struct, frozen=True, gc=False):
+    """A day rebuilt from the trades of files that interleave, cached by its inputs."""
+
+    key: str
+    partial: Partial
+    outcomes: tuple[str, ...]
+    risk_rewards: tuple[Decimal, ...]
+    last_close: int | None
+
+
+def _inputs_key(history: History, parts: list[tuple[int, DayPart]]) -> str:
+    items = []
+    for fi in sorted({fi for fi, _ in parts}):
+        dg = history.digests[fi]
+        items.append((dg.name, dg.hash, sorted(history.excluded.get(fi, ()))))
+    return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:24]
+
+
+def _assemble(
+    history: History,
+    day: dt.date,
+    parts: list[tuple[int, DayPart]],
+    key: str,
+    rescan: Rescan | None,
+) -> AssembledDay:
+    """One day from its trades: small parts carry theirs, big ones are read back."""
+    trades: list[Trade] = []
+    for fi, part in parts:
+        if part.trades is not None:
+            trades.extend(c.trade(day, fi) for c in part.trades)
+        else:
+            trades.extend(_closed_trades(history, fi, day, rescan))
+    trades.sort(key=sort_key)
+    rr = [t.risk_reward for t in trades if t.risk_reward is not None]
+    return AssembledDay(
+        key=key,
+        partial=from_trades(trades),
+        outcomes=tuple(t.outcome for t in trades[-TAIL:]),
+        risk_rewards=tuple(rr[-TAIL:]),
+        last_close=micros(trades[-1].when) if trades else None,
+    )
 
 
 def _rescan(rescan: Rescan | None, dg: FileDigest) -> FileScan:

@@ -25,6 +25,8 @@ from sitegen.windows import zone
 
 #: below this many bytes to decode, starting worker processes costs more than it saves
 PARALLEL_BYTES = 16 * 1024 * 1024
+#: scans of changed files kept for the pages after the scan stage (an appended day)
+KEEP_SCANS = 4
 
 
 @dataclass
@@ -35,6 +37,7 @@ class ScanResult:
     previous: dict[str, FileDigest] = field(default_factory=dict)  # old digests of changed ones
     hits: int = 0
     read: int = 0
+    scans: dict[str, FileScan] = field(default_factory=dict)  # a few changed files, decoded
 
 
 def list_logs(logs_dir: Path) -> list[tuple[dt.date, Path]]:
@@ -74,15 +77,22 @@ def digest_file(
 ) -> FileDigest | None:
     """Read, checksum and digest one log file. Returns None when its checksum equals
     ``known_hash`` (the content did not change). Runs in worker processes too."""
+    return scan_and_digest(path, day, timezone, size, mtime_ns, known_hash)[0]
+
+
+def scan_and_digest(
+    path: Path, day: dt.date, timezone: str, size: int, mtime_ns: int, known_hash: str = ""
+) -> tuple[FileDigest | None, FileScan | None]:
+    """:func:`digest_file`, also returning the scan (kept for pages when few files changed)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return _unreadable(path, day, exc)
+        return _unreadable(path, day, exc), None
     checksum = content_hash(data)
     if known_hash and checksum == known_hash:
-        return None
+        return None, None
     scan = scan_bytes(data, path.name, day)
-    return digest(
+    dg = digest(
         scan,
         zone(timezone),
         size=size,
@@ -90,6 +100,7 @@ def digest_file(
         content_hash=checksum,
         complete=scan.in_progress_line is None,
     )
+    return dg, scan
 
 
 def _digest_job(args: tuple) -> FileDigest | None:
@@ -136,8 +147,13 @@ def scan_logs(
     if workers > 1 and pending_bytes >= PARALLEL_BYTES:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             done = list(pool.map(_digest_job, todo, chunksize=max(1, len(todo) // (workers * 8))))
-    else:
-        done = [_digest_job(args) for args in todo]
+    else:  # in this process: keep the scans of a few changed files for the pages
+        done = []
+        for args in todo:
+            dg, scan = scan_and_digest(*args)
+            done.append(dg)
+            if dg is not None and scan is not None and len(result.scans) < KEEP_SCANS:
+                result.scans[scan.name] = scan
 
     for slot in slots:
         if not isinstance(slot, int):
@@ -163,13 +179,19 @@ class Rescanner:
     """Reads a log file back for a digest (daily pages, rare identity cases); keeps the
     last few scans, since neighbouring days share files."""
 
-    def __init__(self, logs_dir: Path, keep: int = 4) -> None:
+    def __init__(
+        self, logs_dir: Path, keep: int = 4, seed: dict[str, FileScan] | None = None
+    ) -> None:
         self.logs_dir = logs_dir
         self.keep = keep
+        self._seed = dict(seed or {})  # scans made by the scan stage: never read twice
         self._scans: OrderedDict[str, FileScan] = OrderedDict()
         self.reads = 0
 
     def __call__(self, dg: FileDigest) -> FileScan:
+        seeded = self._seed.get(dg.name)
+        if seeded is not None:
+            return seeded
         scan = self._scans.get(dg.name)
         if scan is not None:
             self._scans.move_to_end(dg.name)

@@ -36,15 +36,22 @@ def workspace(tmp_path, monkeypatch):
 
 @pytest.fixture
 def reads(monkeypatch):
-    """Names of the log files digested (read in full) during a build."""
+    """Names of the log files read during a build: by the scan stage, and read back
+    later (for pages or identity cases)."""
     seen: list[str] = []
-    real = scan_module.digest_file
+    scan_and_digest = scan_module.scan_and_digest
+    read_back = scan_module.read_log_file
 
-    def spy(path, *args, **kwargs):
+    def spy_scan(path, *args, **kwargs):
         seen.append(Path(path).name)
-        return real(path, *args, **kwargs)
+        return scan_and_digest(path, *args, **kwargs)
 
-    monkeypatch.setattr(scan_module, "digest_file", spy)
+    def spy_read(path, *args, **kwargs):
+        seen.append(Path(path).name)
+        return read_back(path, *args, **kwargs)
+
+    monkeypatch.setattr(scan_module, "scan_and_digest", spy_scan)
+    monkeypatch.setattr(scan_module, "read_log_file", spy_read)
     return seen
 
 
