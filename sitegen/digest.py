@@ -179,17 +179,13 @@ def sort_key(t: Trade) -> tuple:
 def kept_records(scan: FileScan, exclude: frozenset[str] = frozenset()) -> list[Record]:
     """Records that count: the last line of each order id in the file, minus ``exclude``
     (ids a later file supersedes)."""
-    last: dict[str, int] = {}
-    for index, rec in enumerate(scan.records):
-        key = order_key(rec.trade.order_id)
-        if key is not None:
-            last[key] = index
-    kept = []
-    for index, rec in enumerate(scan.records):
-        key = order_key(rec.trade.order_id)
-        if key is None or (last[key] == index and key not in exclude):
-            kept.append(rec)
-    return kept
+    keys = [order_key(rec.trade.order_id) for rec in scan.records]
+    last = {key: index for index, key in enumerate(keys) if key is not None}
+    return [
+        rec
+        for index, (rec, key) in enumerate(zip(scan.records, keys, strict=True))
+        if key is None or (last[key] == index and key not in exclude)
+    ]
 
 
 def day_part(trades: list[Trade]) -> DayPart:
@@ -243,7 +239,8 @@ def digest(
                 part, missing_pnl=tuple((line, ids_of_line[line]) for line, _ in part.missing_pnl)
             )
         parts[day] = part
-    superseded = len(scan.records) - len(kept_records(scan))
+    kept = records if not exclude else kept_records(scan)
+    superseded = len(scan.records) - len(kept)  # by a later line of this file
     return FileDigest(
         name=scan.name,
         date=scan.date,
