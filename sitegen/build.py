@@ -11,11 +11,12 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from sitegen import export
 from sitegen.alertlog import append_events, read_alert_log
 from sitegen.alerts import alerts_for, apply_log, evaluate
-from sitegen.cache import INDEX_NAME, fingerprint, load_index, save_index
+from sitegen.cache import INDEX_NAME, fingerprint, load_index, read_head, save_index
 from sitegen.config import Config
 from sitegen.digest import FileDigest
 from sitegen.errors import ConfigError
@@ -26,12 +27,14 @@ from sitegen.incremental import (
     changed_events,
     periods_of_days,
 )
+from sitegen.lock import DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT
+from sitegen.lock import BuildLock
 from sitegen.report import BuildReport, finish
 from sitegen.rules import ROLLING_METRICS
-from sitegen.scan import Rescanner, ScanResult, scan_logs
+from sitegen.scan import Rescanner, ScanResult, list_logs, scan_logs
 from sitegen.uptodate import outputs_key, quick_report, settings_key
 from sitegen.windows import WINDOWS, parse_period, period_bounds, zone
-from sitegen.writer import Writer
+from sitegen.writer import Writer, remove_leftovers
 
 log = logging.getLogger("sitegen")
 
@@ -47,6 +50,14 @@ class ScanCache:
         self.last_scan: ScanResult | None = None
         self.days: dict = {}  # days rebuilt from interleaved files (history.AssembledDay)
         self.rescanner: Rescanner | None = None  # reads of log files after the scan stage
+
+    def stale(self, index_path: Path) -> bool:
+        """Whether another build (a command-line build while serve runs) saved the index
+        since this cache's last build: then this cache no longer describes the outputs."""
+        if self.state is None:
+            return False
+        head = read_head(index_path)
+        return head is None or head.state is None or head.state.outputs != self.state.outputs
 
     def prepare(self, config: Config, *, use_index: bool = True) -> None:
         expected = fingerprint(config.timezone)
@@ -236,10 +247,13 @@ def build(
     validate: bool = False,
     cache: ScanCache | None = None,
     progress: Callable[[str], None] | None = None,
+    lock_timeout: float | None = DEFAULT_LOCK_TIMEOUT,
 ) -> BuildReport:
     """Build summaries, alerts, artifacts and the site for ``config``, redoing only what
     changed since the last build (everything with ``full``).
 
+    Holds the build lock of the artifacts folder meanwhile, waiting up to
+    ``lock_timeout`` seconds (None: no limit) for another build of it to finish.
     Raises SitegenError subclasses for anything the user must fix.
     """
     began = time.perf_counter()
@@ -255,76 +269,89 @@ def build(
     if not (full or narrowed or backfill) and (quick := quick_report(config, site, began)):
         return quick
 
-    if full or cache is None:
-        cache = ScanCache()
-    history = load_history(config, cache, report, use_index=not full)
-    scan = cache.last_scan
-    previous = cache.state
-    if progress:
-        progress(f"read {report.files_read} of {report.files_total} log files")
+    # One build at a time per output (see sitegen/lock.py): from reading the index to
+    # saving it. A build that had to wait may find the other one did its work.
+    list_logs(config.logs_dir)  # a missing logs dir is an error, not created for the lock
+    with BuildLock(config.artifacts, timeout=lock_timeout) as lock:
+        locked_at = time.time()  # temp files older than this are a killed build's
+        for folder in (config.artifacts, config.site_dir) if site else (config.artifacts,):
+            remove_leftovers(folder, before=locked_at)
+        recheck = lock.waited and not (full or narrowed or backfill)
+        if recheck and (quick := quick_report(config, site, began)):
+            return quick
 
-    # What to recompute: everything, or the periods whose inputs changed.
-    memo: dict[tuple[str, str], dict] = {}
-    events = compute_alerts(history, config, memo)
-    valid = {(w, p) for w in WINDOWS for p in history.periods(w)}
-    if full or previous is None or previous.settings != settings:
-        todo = set(valid)
-    else:
-        days = affected_days(
-            history.digests,
-            scan.changed,
-            scan.previous,
-            scan.removed,
-            (previous.first, previous.last),
-            (None, None) if history.empty else (history.first, history.last),
-        )
-        todo = (periods_of_days(days) | changed_events(previous.events, events)) & valid
-    chosen = select_periods(history, window, start_day, end_day, backfill)
-    chosen_set = set(chosen)
-    todo &= chosen_set
-    if backfill:  # also whatever of the last N days is missing on disk
-        todo |= {(w, p) for w, p in chosen if not _exists(config, w, p, site)}
-        report.backfill_generated = [f"{w} {p}" for w, p in sorted(todo, key=_period_order)]
-        report.backfill_skipped = [
-            f"{w} {p}" for w, p in sorted(chosen_set - todo, key=_period_order)
-        ]
+        if full or cache is None or cache.stale(index_path):
+            cache = ScanCache()
+        history = load_history(config, cache, report, use_index=not full)
+        scan = cache.last_scan
+        previous = cache.state
+        if progress:
+            progress(f"read {report.files_read} of {report.files_total} log files")
 
-    summaries = compute_summaries(history, config, sorted(todo, key=_period_order), memo)
-    report.alerts_raised = record_alerts(events, config)
-    attach_alerts(history, summaries, events)
-    report.open_breaches = open_breaches(history, events)
-    report.summaries = len(summaries)
-    for kind in WINDOWS:
-        latest = history.latest_period(kind)
-        if latest:
-            report.latest[kind] = latest
-    for (kind, period), summary in summaries.items():
-        if summary["partial"]:
-            report.partial_windows.append(f"{kind} {period}")
-            log.warning("%s %s is partial: %s", kind, period, _partial_reason(summary))
+        # What to recompute: everything, or the periods whose inputs changed.
+        memo: dict[tuple[str, str], dict] = {}
+        events = compute_alerts(history, config, memo)
+        valid = {(w, p) for w in WINDOWS for p in history.periods(w)}
+        if full or previous is None or previous.settings != settings:
+            todo = set(valid)
+        else:
+            days = affected_days(
+                history.digests,
+                scan.changed,
+                scan.previous,
+                scan.removed,
+                (previous.first, previous.last),
+                (None, None) if history.empty else (history.first, history.last),
+            )
+            todo = (periods_of_days(days) | changed_events(previous.events, events)) & valid
+        chosen = select_periods(history, window, start_day, end_day, backfill)
+        chosen_set = set(chosen)
+        todo &= chosen_set
+        if backfill:  # also whatever of the last N days is missing on disk
+            todo |= {(w, p) for w, p in chosen if not _exists(config, w, p, site)}
+            report.backfill_generated = [f"{w} {p}" for w, p in sorted(todo, key=_period_order)]
+            report.backfill_skipped = [
+                f"{w} {p}" for w, p in sorted(chosen_set - todo, key=_period_order)
+            ]
 
-    writer = Writer(config.artifacts)
-    write_artifacts(summaries, writer, validate=validate)
-    report.artifacts_written, report.artifacts_unchanged = writer.written, writer.unchanged
+        summaries = compute_summaries(history, config, sorted(todo, key=_period_order), memo)
+        report.alerts_raised = record_alerts(events, config)
+        attach_alerts(history, summaries, events)
+        report.open_breaches = open_breaches(history, events)
+        report.summaries = len(summaries)
+        for kind in WINDOWS:
+            latest = history.latest_period(kind)
+            if latest:
+                report.latest[kind] = latest
+        for (kind, period), summary in summaries.items():
+            if summary["partial"]:
+                report.partial_windows.append(f"{kind} {period}")
+                log.warning("%s %s is partial: %s", kind, period, _partial_reason(summary))
 
-    if site:
-        render_pages(history, config, summaries, events, memo, report)
+        writer = Writer(config.artifacts)
+        write_artifacts(summaries, writer, validate=validate)
+        report.artifacts_written, report.artifacts_unchanged = writer.written, writer.unchanged
 
-    if not narrowed:  # a narrowed build leaves the index alone: the next build redoes the rest
-        state = BuildState(
-            outputs=outputs_key(config, settings) or "",
-            settings=settings,
-            first=None if history.empty else history.first,
-            last=None if history.empty else history.last,
-            events=events,
-            open_breaches=report.open_breaches,
-            complete=all(d.complete for d in history.digests),
-        )
-        save_index(index_path, history.digests, history.assembled, cache.fingerprint or "", state)
-        cache.state = state
-    if cache.rescanner is not None:  # files read back for pages or rare identity cases
-        report.files_read += cache.rescanner.reads
-    return finish(report, began)
+        if site:
+            render_pages(history, config, summaries, events, memo, report)
+
+        if not narrowed:  # a narrowed build leaves the index alone: the next build redoes the rest
+            state = BuildState(
+                outputs=outputs_key(config, settings) or "",
+                settings=settings,
+                first=None if history.empty else history.first,
+                last=None if history.empty else history.last,
+                events=events,
+                open_breaches=report.open_breaches,
+                complete=all(d.complete for d in history.digests),
+            )
+            save_index(
+                index_path, history.digests, history.assembled, cache.fingerprint or "", state
+            )
+            cache.state = state
+        if cache.rescanner is not None:  # files read back for pages or rare identity cases
+            report.files_read += cache.rescanner.reads
+        return finish(report, began)
 
 
 def render_pages(

@@ -27,7 +27,7 @@ log = logging.getLogger("sitegen")
 
 INDEX_NAME = "performance-index.json"
 #: bump when digests, partials or metrics change meaning: old indexes are then rebuilt
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class IndexHead(msgspec.Struct):

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from sitegen.errors import SitegenError
+from sitegen.lock import DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT
 
 WINDOW_CHOICE = click.Choice(["daily", "weekly", "monthly", "all"])
 
@@ -110,6 +111,16 @@ def main() -> None:
     """Turn a trading bot's JSONL trade logs into performance summaries and a static site."""
 
 
+lock_timeout_option = click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_LOCK_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another build of the same output to finish.",
+)
+
+
 def _no_logs(logs_dir: Path) -> bool:
     from sitegen.ingest import list_log_files
 
@@ -142,7 +153,10 @@ def _no_logs(logs_dir: Path) -> bool:
     is_flag=True,
     help="When the logs folder has no trade logs, write demo logs there first.",
 )
-def build(config, *, quiet, window, start, end, backfill, full, no_site, strict, demo):
+@lock_timeout_option
+def build(
+    config, *, quiet, window, start, end, backfill, full, no_site, strict, demo, lock_timeout
+):
     """Read the logs, write every summary (JSON + Markdown) and the site."""
     import time
 
@@ -169,6 +183,7 @@ def build(config, *, quiet, window, start, end, backfill, full, no_site, strict,
             full=full,
             site=not no_site,
             validate=strict,
+            lock_timeout=lock_timeout,
         )
     if not quiet:
         for problem in report.bad_lines[:20]:
@@ -216,6 +231,49 @@ def build(config, *, quiet, window, start, end, backfill, full, no_site, strict,
                 err=True,
             )
         sys.exit(2)
+
+
+def _address(ctx, param, value: str) -> tuple[str, int]:
+    from sitegen.serve import parse_address
+
+    try:
+        return parse_address(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc
+
+
+@main.command()
+@common_options
+@click.option(
+    "-a",
+    "--dev-addr",
+    "address",
+    default="127.0.0.1:8000",
+    show_default=True,
+    metavar="HOST:PORT",
+    callback=_address,
+    help="Address to serve on (0.0.0.0:PORT serves to your whole network).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@lock_timeout_option
+def serve(config, *, quiet, address, open_browser, lock_timeout):
+    """Build and serve the site; rebuild and reload pages when logs, config or templates change."""
+    from sitegen.config import load_config
+    from sitegen.serve import serve as run_serve
+
+    # the config is read again on every rebuild, with the same command-line overrides
+    params = click.get_current_context().params
+    names = ("logs_dir", "artifacts_dir", "site_dir", "targets_file")
+    load = functools.partial(load_config, params["config_path"], **{n: params[n] for n in names})
+    host, port = address
+    run_serve(
+        config,
+        load=load,
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        lock_timeout=lock_timeout,
+    )
 
 
 @main.command()

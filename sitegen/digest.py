@@ -21,11 +21,20 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from sitegen.ingest import FileScan, Problem, Record
-from sitegen.partials import ZERO, Partial, Trade, from_trades, r_multiple
+from sitegen.partials import (
+    NO_KEY,
+    ZERO,
+    Partial,
+    Trade,
+    from_trades,
+    hold_bucket,
+    r_multiple,
+)
 from sitegen.rules import TAIL
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
+SECOND = dt.timedelta(seconds=1)
 
 
 def micros(instant: dt.datetime) -> int:
@@ -59,22 +68,32 @@ class Compact(msgspec.Struct, frozen=True, gc=False, array_like=True):
     commission: Decimal | None
     slippage: Decimal | None
     pnl_missing: bool
+    gross: Decimal | None
+    side: str
+    hour: int
+    weekday: int
+    hold: int
 
     def trade(self, day: dt.date, file_index: int) -> Trade:
-        return Trade(
-            day=day,
-            when=EPOCH + self.when * MICROSECOND,
-            file=file_index,
-            line=self.line,
-            outcome=self.outcome,
-            pnl=self.pnl,
-            symbol=self.symbol,
-            strategy=self.strategy,
+        return Trade(  # day, when, file, line, outcome, pnl, symbol, strategy
+            day,
+            EPOCH + self.when * MICROSECOND,
+            file_index,
+            self.line,
+            self.outcome,
+            self.pnl,
+            self.symbol,
+            self.strategy,
             r=self.r,
             risk_reward=self.risk_reward,
             commission=self.commission,
             slippage=self.slippage,
             pnl_missing=self.pnl_missing,
+            gross=self.gross,
+            side=self.side,
+            hour=self.hour,
+            weekday=self.weekday,
+            hold=self.hold,
         )
 
 
@@ -91,6 +110,11 @@ def compact(t: Trade) -> Compact:
         t.commission,
         t.slippage,
         t.pnl_missing,
+        t.gross,
+        t.side,
+        t.hour,
+        t.weekday,
+        t.hold,
     )
 
 
@@ -147,27 +171,38 @@ def to_trade(rec: Record, file_index: int, tz: ZoneInfo) -> Trade:
             outcome="open",
             pnl=t.profit_loss,
             symbol=t.symbol,
-            strategy=t.strategy_name or "(none)",
+            strategy=t.strategy_name or NO_KEY,
         )
     when = rec.exit if rec.exit is not None else rec.entry
     pnl = t.net_profit_loss if t.net_profit_loss is not None else t.profit_loss
     missing = pnl is None
     if missing:
         pnl = ZERO
+    entry = rec.entry.astimezone(tz)
+    held = t.hold_duration_seconds
+    if held is None and rec.exit is not None:
+        held = (rec.exit - rec.entry) / SECOND
+    # The first fields go by position: with this many keywords msgspec takes a slower
+    # path, and this runs once per trade.
     return Trade(
-        day=when.astimezone(tz).date(),
-        when=when,
-        file=file_index,
-        line=rec.line,
-        outcome=t.outcome,
-        pnl=pnl,
-        symbol=t.symbol,
-        strategy=t.strategy_name or "(none)",
+        when.astimezone(tz).date() if rec.exit is not None else entry.date(),  # day
+        when,
+        file_index,
+        rec.line,
+        t.outcome,
+        pnl,
+        t.symbol,
+        t.strategy_name or NO_KEY,
         r=r_multiple(pnl, t.price, t.stop_loss, t.quantity),
         risk_reward=t.risk_reward_ratio,
         commission=t.commission,
         slippage=t.slippage,
         pnl_missing=missing,
+        gross=t.profit_loss if t.profit_loss is not None else pnl,
+        side=t.action or NO_KEY,
+        hour=entry.hour,
+        weekday=entry.weekday(),
+        hold=hold_bucket(held),
     )
 
 

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from sitegen.depth import BREAKDOWN_TITLES, R_LABELS, key_label
 from sitegen.errors import BuildError
 
 if TYPE_CHECKING:  # jsonschema is imported when a validation first runs: it is slow to load
@@ -126,6 +127,7 @@ _METRICS: tuple[tuple[str, str, str], ...] = (
     ("Breakevens", "breakevens", "count"),
     ("Win rate", "win_rate", "rate"),
     ("Net P&L", "net_pnl", "value"),
+    ("Gross P&L (before costs)", "gross_pnl", "value"),
     ("Gross profit", "gross_profit", "value"),
     ("Gross loss", "gross_loss", "value"),
     ("Profit factor", "profit_factor", "value"),
@@ -140,8 +142,15 @@ _METRICS: tuple[tuple[str, str, str], ...] = (
     ("SQN", "sqn", "value"),
     ("Trades with a usable stop", "r_trades", "count"),
     ("Trades without a usable stop", "no_stop_trades", "count"),
+    ("Trades with R and a planned R:R", "planned_rr_trades", "count"),
+    ("Planned R:R reached", "planned_rr_reached", "count"),
+    ("Planned R:R reached rate", "planned_rr_reached_rate", "rate"),
     ("Commission", "commission_total", "value"),
     ("Slippage", "slippage_total", "value"),
+    ("Costs (commission + slippage)", "costs_total", "value"),
+    ("Commission / gross profit", "commission_share", "rate"),
+    ("Slippage / gross profit", "slippage_share", "rate"),
+    ("Costs / gross profit", "costs_share", "rate"),
     ("Unrealized P&L", "unrealized_pnl", "value"),
     ("Current streak", "current_streak", "streak"),
     ("Longest win streak", "max_win_streak", "count"),
@@ -305,16 +314,120 @@ def _breakdown_table(title: str, rows: list[Mapping[str, Any]]) -> list[str]:
     return [f"### {title}", "", *_table(header, cells)]
 
 
+def _cell_value(row: Mapping[str, Any], field: str, kind: str) -> str:
+    value = row.get(field)
+    if value is None:
+        return _na(field, row.get("undefined_reasons") or {})
+    return _percent(value) if kind == "rate" else md_escape(str(value))
+
+
+_GRID_COLUMNS = (
+    ("Closed", "trades_closed", "value"),
+    ("Win rate", "win_rate", "rate"),
+    ("Profit factor", "profit_factor", "value"),
+    ("Expectancy", "expectancy", "value"),
+    ("Net P&L", "net_pnl", "value"),
+    ("Avg R", "avg_r_multiple", "value"),
+    ("Costs", "costs", "value"),
+    ("Costs / gross profit", "costs_share", "rate"),
+)
+
+
+def _grid_table(name: str, rows: list[Mapping[str, Any]], timezone: str) -> list[str]:
+    title = BREAKDOWN_TITLES.get(name, name)
+    heading = f"### By {title[0].lower()}{title[1:]}"
+    if name in ("entry_hour", "entry_weekday"):
+        heading += f" ({md_escape(timezone)})"
+    if not rows:
+        return [heading, "", "No closed trades."]
+    cells = [
+        (
+            md_escape(key_label(name, str(r["key"]))),
+            *(_cell_value(r, field, kind) for _, field, kind in _GRID_COLUMNS),
+        )
+        for r in rows
+    ]
+    header = (title, *(label for label, _, _ in _GRID_COLUMNS))
+    return [heading, "", *_table(header, cells)]
+
+
 def _breakdown(s: Mapping[str, Any]) -> list[str]:
     lines = ["## Breakdown", ""]
-    lines += _breakdown_table("By symbol", s.get("by_symbol") or [])
-    lines += ["", *_breakdown_table("By strategy", s.get("by_strategy") or [])]
+    grid = s.get("breakdowns")
+    if grid is None:  # a daily summary: symbol and strategy only
+        lines += _breakdown_table("By symbol", s.get("by_symbol") or [])
+        lines += ["", *_breakdown_table("By strategy", s.get("by_strategy") or [])]
+    else:
+        lines.append(
+            "Closed trades only. Entry hour and weekday are local to the time zone named; "
+            "hold time buckets include their lower bound."
+        )
+        for name, rows in grid.items():
+            lines += ["", *_grid_table(name, rows or [], str(s.get("timezone", "")))]
     daily = s.get("daily_pnl")
     if daily is not None:
         rows = [(md_escape(d), md_escape(str(v))) for d, v in daily.items()]
         lines += ["", "### Daily P&L", ""]
         lines += _table(("Date", "P&L"), rows) if rows else ["No trading days."]
     return lines
+
+
+def _r_multiples(s: Mapping[str, Any]) -> list[str]:
+    lines = [
+        "## R multiples",
+        "",
+        f"- Expectancy in R (average R): {_metric_value(s, 'avg_r_multiple', 'value')}",
+        f"- SQN: {_metric_value(s, 'sqn', 'value')}",
+        f"- Closed trades with a usable stop: {s.get('r_trades', 0)}; without one (left out "
+        f"of every R figure): {s.get('no_stop_trades', 0)}",
+    ]
+    n, hits = s.get("planned_rr_trades", 0), s.get("planned_rr_reached", 0)
+    rate = _metric_value(s, "planned_rr_reached_rate", "rate")
+    lines.append(f"- Planned R:R reached (R ≥ risk_reward_ratio): {hits} of {n} ({rate})")
+    histogram = s.get("r_histogram") or []
+    if histogram:
+        rows = [(R_LABELS.get(b["key"], md_escape(b["key"])), str(b["trades"])) for b in histogram]
+        lines += ["", "### R histogram", "", *_table(("R bucket", "Closed trades"), rows)]
+    return lines
+
+
+def _day_or(value: Any, missing: str) -> str:
+    return missing if value is None else md_escape(str(value))
+
+
+def _drawdowns(s: Mapping[str, Any]) -> list[str]:
+    current = s.get("current_drawdown")
+    if current is None:  # a daily summary
+        return []
+    lines = ["## Drawdowns (end-of-day equity)", ""]
+    if current.get("recovered", True):
+        lines.append("- Current drawdown: none (equity at its peak)")
+    else:
+        since = _day_or(current.get("peak_day"), "the window's start")
+        lines.append(
+            f"- Current drawdown: {md_escape(str(current['depth']))} since {since} "
+            f"({current['days']} days, {current['trades']} closed trades), not yet recovered"
+        )
+    rows = s.get("drawdowns") or []
+    total = s.get("drawdown_count", len(rows))
+    listed = " (deepest 5 listed)" if total > len(rows) else ""
+    lines.append(f"- Drawdowns in the window: {total}{listed}")
+    if not rows:
+        return [*lines, "", "No drawdowns."]
+    cells = [
+        (
+            str(i),
+            _day_or(r.get("peak_day"), "start"),
+            _day_or(r.get("valley_day"), "n/a"),
+            _day_or(r.get("recovery_day"), "not recovered"),
+            md_escape(str(r["depth"])),
+            str(r["days"]),
+            str(r["trades"]),
+        )
+        for i, r in enumerate(rows, 1)
+    ]
+    header = ("#", "Peak day", "Valley day", "Recovery day", "Depth", "Days", "Closed trades")
+    return [*lines, "", *_table(header, cells)]
 
 
 def _data_quality(s: Mapping[str, Any]) -> list[str]:
@@ -354,8 +467,9 @@ def _data_quality(s: Mapping[str, Any]) -> list[str]:
 
 def summary_markdown(summary: dict) -> str:
     """A Markdown report of one summary: Overview, Metrics, Targets, Alerts, Breakdown,
-    Data quality. Text from the logs goes through md_escape; the result ends with one
-    newline and depends on nothing but the summary."""
+    R multiples, Drawdowns (windows longer than a day), Data quality. Text from the
+    logs goes through md_escape; the result ends with one newline and depends on
+    nothing but the summary."""
     window = str(summary["window"])
     title = f"# {_TITLES.get(window, window.capitalize())} summary — {md_escape(summary['period'])}"
     sections = [
@@ -365,6 +479,8 @@ def summary_markdown(summary: dict) -> str:
         _targets(summary),
         _alerts(summary),
         _breakdown(summary),
+        _r_multiples(summary),
+        _drawdowns(summary),
         _data_quality(summary),
     ]
-    return "\n\n".join("\n".join(section) for section in sections).rstrip("\n") + "\n"
+    return "\n\n".join("\n".join(section) for section in sections if section).rstrip("\n") + "\n"

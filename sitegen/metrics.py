@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
+from sitegen import depth
 from sitegen.partials import EXACT, ZERO, Cell, Partial
 from sitegen.rules import TargetSpec
 
@@ -38,7 +39,8 @@ DEFINITIONS: dict[str, str] = {
     "expectancy": "net_pnl / trades_closed: the average P&L per closed trade.",
     "avg_risk_reward": "Mean planned risk_reward_ratio of closed trades that have one.",
     "avg_r_multiple": "Mean R, R = P&L / (|price − stop_loss| × quantity), over closed trades "
-    "with a usable stop (price and stop_loss present, price ≠ stop_loss, quantity > 0).",
+    "with a usable stop (price and stop_loss present, price ≠ stop_loss, quantity > 0). "
+    "This is the expectancy in R: the average R earned per closed trade with a stop.",
     "sqn": "System Quality Number: √n · mean(R) / sample stdev(R), n = trades with R.",
     "commission_total": "Σ commission of closed trades.",
     "slippage_total": "Σ slippage of closed trades.",
@@ -57,9 +59,69 @@ DEFINITIONS: dict[str, str] = {
     "worst_day": "Smallest value of the daily P&L series.",
     "winning_days": "Days of the daily P&L series above 0.",
     "losing_days": "Days of the daily P&L series below 0.",
-    "sharpe": "mean(daily P&L) / sample stdev(daily P&L) × √252.",
-    "sortino": "mean(daily P&L) / √(Σ min(0, x)² / n) × √252.",
+    "sharpe": "mean(daily P&L) / sample stdev(daily P&L) × √252 (252 trading days a "
+    "year), over the n days of the daily P&L series; n/a when n < 2 or the stdev is 0.",
+    "sortino": "mean(daily P&L) / √(Σ min(0, x)² / n) × √252, over the n days of the "
+    "daily P&L series; n/a when no day is negative.",
+    "gross_pnl": "Σ gross P&L of closed trades, before costs: profit_loss, else the "
+    "trade's P&L (net_profit_loss) when profit_loss is missing.",
+    "costs_total": "commission_total + slippage_total.",
+    "commission_share": "commission_total / gross_profit; n/a when gross_profit ≤ 0.",
+    "slippage_share": "slippage_total / gross_profit; n/a when gross_profit ≤ 0.",
+    "costs_share": "(commission_total + slippage_total) / gross_profit: the part of the "
+    "winners' P&L paid in costs; n/a when gross_profit ≤ 0.",
+    "r_trades": "Closed trades with a usable stop, so with an R multiple.",
+    "no_stop_trades": "Closed trades without a usable stop (stop_loss or price missing, "
+    "price = stop_loss, or quantity ≤ 0): left out of every R figure.",
+    "r_histogram": "Closed trades with R per bucket; buckets are right-closed: R ≤ −2, "
+    "−2 < R ≤ −1, −1 < R ≤ 0, 0 < R ≤ 1, 1 < R ≤ 2, 2 < R ≤ 3, R > 3.",
+    "planned_rr_trades": "Closed trades with both an R multiple and a planned risk_reward_ratio.",
+    "planned_rr_reached": "Of planned_rr_trades, those whose realised R ≥ the planned "
+    "risk_reward_ratio: the planned target was reached.",
+    "planned_rr_reached_rate": "planned_rr_reached / planned_rr_trades.",
+    "drawdowns": "On end-of-day equity (cumulative daily P&L from 0 before the window's "
+    "first day, the running peak starting at 0): each stretch below a previous peak. "
+    "Peak day: the last day at the peak (none: the window's start). Valley: the first "
+    "day of the lowest equity. Recovery: the first day back at or above the peak (none: "
+    "not recovered). Depth: valley equity − peak equity. Days: series days after the "
+    "peak day up to the recovery day, or to the last day when not recovered. Trades: "
+    "closed trades on those days. The 5 deepest are listed, deepest first, then by "
+    "start.",
+    "drawdown_count": "Number of end-of-day drawdowns in the window.",
+    "current_drawdown": "Last end-of-day equity − running peak (≤ 0), with the peak day "
+    "and the days and closed trades since it; not recovered while below 0.",
+    "breakdowns": "The closed trades of the window grouped by symbol, strategy, side "
+    "(action), entry hour and entry weekday (entry timestamp in the configured time "
+    "zone) and hold time. Each cell: closed trades, win rate, profit factor, "
+    "expectancy, net P&L, average R, commission + slippage and their share of the "
+    "cell's gross profit, each as defined for the window. Only keys with closed "
+    "trades are listed.",
+    "hold_time": "The hold time d is hold_duration_seconds, else exit_timestamp − "
+    "timestamp. Buckets include their lower bound and exclude their upper bound: under "
+    "5 min: 0 ≤ d < 300 s; 5–30 min: 300 ≤ d < 1800 s; 30 min–2 h: 1800 ≤ d < 7200 s; "
+    "2 h–1 day: 7200 ≤ d < 86400 s; 1 day or more: d ≥ 86400 s. Trades with neither, or "
+    "with a negative duration, are 'unknown'.",
 }
+
+#: How trades are counted, shown above the definitions ({timezone} is filled in).
+NOTES = (
+    "Closed trades are those with outcome win, loss or breakeven. A breakeven counts "
+    "as a closed trade (in trades_closed, the win-rate denominator, expectancy, the "
+    "equity curve and the breakdowns) but neither as a win nor a loss, and neither "
+    "extends nor breaks a streak.",
+    "Open trades count only in trades_total, trades_open and unrealized_pnl; every "
+    "other figure is over closed trades.",
+    "A trade's P&L is net_profit_loss, else profit_loss, else 0 (noted under data "
+    "quality). Money is summed exactly; derived values are rounded half-even to 6 "
+    "places.",
+    "Days and hours are local dates and times in {timezone}. A closed trade belongs to "
+    "the date of its exit_timestamp (else its timestamp); entry hour and weekday use "
+    "its timestamp.",
+    "Annualisation: daily ratios are multiplied by √252 (252 trading days a year).",
+    "A metric that cannot be computed shows as n/a with the reason, never as infinity. "
+    "Windows (and breakdown cells) with fewer than 30 closed trades are a small "
+    "sample: read their ratios with care.",
+)
 
 
 @dataclass(frozen=True)
@@ -225,6 +287,15 @@ def summarize(p: Partial, ctx: WindowContext) -> dict:
             else "average loss is 0"
         )
 
+    costs = EXACT.add(p.commission, p.slippage)
+    share_why = depth.share_reason(p.gross_profit)
+
+    def share(name: str, amount: Decimal) -> str | None:
+        if share_why is not None:
+            why[name] = share_why
+            return None
+        return quotient(_div(amount, p.gross_profit))
+
     s = p.streaks
     out: dict = {
         "schema_version": 1,
@@ -245,6 +316,7 @@ def summarize(p: Partial, ctx: WindowContext) -> dict:
         "breakevens": p.breakevens,
         "win_rate": ratio("win_rate", Decimal(p.wins), closed, "no closed trades"),
         "net_pnl": money(p.net),
+        "gross_pnl": money(p.gross_pnl),
         "gross_profit": money(p.gross_profit),
         "gross_loss": money(p.gross_loss),
         "profit_factor": ratio(
@@ -268,8 +340,21 @@ def summarize(p: Partial, ctx: WindowContext) -> dict:
         "sqn": derived("sqn", sqn_of(p.r_n, p.r_sum, p.r_sumsq)),
         "r_trades": p.r_n,
         "no_stop_trades": closed - p.r_n,
+        "r_histogram": depth.r_histogram(p.r_hist),
+        "planned_rr_trades": p.rr_r_n,
+        "planned_rr_reached": p.rr_r_hits,
+        "planned_rr_reached_rate": ratio(
+            "planned_rr_reached_rate",
+            Decimal(p.rr_r_hits),
+            p.rr_r_n,
+            "no closed trades with both a usable stop and a risk_reward_ratio",
+        ),
         "commission_total": money(p.commission),
         "slippage_total": money(p.slippage),
+        "costs_total": money(costs),
+        "commission_share": share("commission_share", p.commission),
+        "slippage_share": share("slippage_share", p.slippage),
+        "costs_share": share("costs_share", costs),
         "unrealized_pnl": money(p.unrealized),
         "current_streak": {"type": s.tail_type or "none", "count": s.tail_len},
         "max_win_streak": s.max_win,
@@ -277,10 +362,12 @@ def summarize(p: Partial, ctx: WindowContext) -> dict:
         "max_drawdown": money(p.equity.dd),
         "max_drawdown_duration_trades": p.equity.max_duration(),
     }
-    if ctx.window != "daily":
+    longer = ctx.window != "daily"
+    if longer:
         out["daily_pnl"] = {
             d.isoformat(): money(v) for d, v in zip(ctx.series_days, series, strict=True)
         }
+        out.update(depth.drawdown_tables(ctx.series_days, series, p.daily_closed, money))
     out["best_day"] = exact("best_day", best, "no days in the daily P&L series")
     out["best_day_date"] = None if best is None else ctx.series_days[series.index(best)].isoformat()
     out["worst_day"] = exact("worst_day", worst, "no days in the daily P&L series")
@@ -293,6 +380,8 @@ def summarize(p: Partial, ctx: WindowContext) -> dict:
     out["sortino"] = derived("sortino", sortino_ratio(series))
     out["by_symbol"] = _cell_rows(p.by_symbol)
     out["by_strategy"] = _cell_rows(p.by_strategy)
+    if longer:
+        out["breakdowns"] = depth.breakdowns(p, money, quotient)
     out["targets"] = target_rows(ctx.targets, p, ctx.window, len(series))
     out["alerts"] = list(ctx.alerts)
     out["undefined_reasons"] = {k: why[k] for k in out if k in why}

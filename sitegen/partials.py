@@ -12,6 +12,8 @@ merge law holds to the last digit.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from functools import reduce
 
@@ -21,6 +23,45 @@ ZERO = Decimal(0)
 # Wide enough that sums of money and of 18-place R values (and their squares) are exact.
 EXACT = Context(prec=120, rounding=ROUND_HALF_EVEN)
 R_QUANTUM = Decimal("1e-18")
+
+
+#: the key of a trade without a strategy_name (or without an action)
+NO_KEY = "(none)"
+
+#: Hold-time buckets: (key, lower bound in seconds, upper bound in seconds). Each
+#: bucket holds durations d with lower <= d < upper: the lower bound is inclusive,
+#: the upper exclusive. Exactly 5 minutes is "5m-30m"; exactly one day is ">=1d".
+HOLD_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("<5m", 0, 300),
+    ("5m-30m", 300, 1_800),
+    ("30m-2h", 1_800, 7_200),
+    ("2h-1d", 7_200, 86_400),
+    (">=1d", 86_400, None),
+)
+HOLD_KEYS = (*(key for key, _, _ in HOLD_BUCKETS), "unknown")
+#: trades with neither hold_duration_seconds nor an exit time, or a negative duration
+HOLD_UNKNOWN = len(HOLD_BUCKETS)
+
+#: R histogram: buckets are right-closed, (lower, upper]; the first is R <= -2 and the
+#: last R > 3. So R = 0 falls in (-1, 0] and R = 3 in (2, 3].
+R_EDGES = tuple(Decimal(edge) for edge in (-2, -1, 0, 1, 2, 3))  # Decimals: cheap to compare
+R_BUCKETS = len(R_EDGES) + 1
+EMPTY_HIST = (0,) * R_BUCKETS
+
+
+_HOLD_EDGES = tuple(low for _, low, _ in HOLD_BUCKETS[1:])
+
+
+def hold_bucket(seconds: Decimal | float | int | None) -> int:
+    """The index in HOLD_BUCKETS of a hold time; HOLD_UNKNOWN when None or negative."""
+    if seconds is None or seconds < 0:
+        return HOLD_UNKNOWN
+    return bisect_right(_HOLD_EDGES, seconds)  # edges equal to ``seconds`` count: [lo, hi)
+
+
+def r_bucket(r: Decimal) -> int:
+    """The index of the R histogram bucket holding ``r`` (see R_EDGES)."""
+    return bisect_left(R_EDGES, r)  # edges equal to ``r`` do not count: (lo, hi]
 
 
 class Trade(msgspec.Struct, frozen=True, gc=False):
@@ -39,6 +80,11 @@ class Trade(msgspec.Struct, frozen=True, gc=False):
     commission: Decimal | None = None
     slippage: Decimal | None = None
     pnl_missing: bool = False
+    gross: Decimal | None = None  # closed: profit_loss, else its P&L (before costs)
+    side: str = NO_KEY  # the record's action
+    hour: int = 0  # entry hour, 0..23, in the configured time zone
+    weekday: int = 0  # entry weekday, 0 = Monday .. 6 = Sunday, same zone
+    hold: int = HOLD_UNKNOWN  # index into HOLD_BUCKETS
 
     @property
     def closed(self) -> bool:
@@ -225,6 +271,15 @@ class Partial(msgspec.Struct, frozen=True, gc=False):
     daily: dict[dt.date, Decimal] = {}  # net P&L per local date with closed trades
     by_symbol: dict[str, Cell] = {}
     by_strategy: dict[str, Cell] = {}
+    gross_pnl: Decimal = ZERO  # Σ gross P&L (profit_loss, else P&L) of closed trades
+    r_hist: tuple[int, ...] = EMPTY_HIST  # closed trades with R per bucket (R_EDGES)
+    rr_r_n: int = 0  # closed trades with both R and a planned risk_reward_ratio
+    rr_r_hits: int = 0  # ... whose R reached the planned R:R (R >= risk_reward_ratio)
+    daily_closed: dict[dt.date, int] = {}  # closed trades per local date
+    by_side: dict[str, Cell] = {}
+    by_hour: dict[str, Cell] = {}  # "00" .. "23"
+    by_weekday: dict[str, Cell] = {}  # "Mon" .. "Sun"
+    by_hold: dict[str, Cell] = {}  # HOLD_KEYS
 
     @property
     def trades_closed(self) -> int:
@@ -241,13 +296,18 @@ def _opt(fn, a, b):
 
 def from_trades(trades: list[Trade]) -> Partial:
     """The partial of ``trades``, which must already be in time order."""
-    wins = losses = breakevens = opened = rr_n = r_n = unrealized_n = 0
-    net = gp = gl = rr_sum = r_sum = r_sumsq = comm = slip = unrealized = ZERO
+    wins = losses = breakevens = opened = rr_n = r_n = unrealized_n = rr_r_n = rr_r_hits = 0
+    net = gp = gl = rr_sum = r_sum = r_sumsq = comm = slip = unrealized = gross = ZERO
     largest_win = largest_loss = None
     closed_pnls: list[Decimal] = []
     outcomes: list[str] = []
     daily: dict[dt.date, Decimal] = {}
-    cells: tuple[dict[str, list], dict[str, list]] = ({}, {})
+    daily_closed: dict[dt.date, int] = {}
+    hist = [0] * R_BUCKETS
+    # One cell per (symbol, strategy) and one per (side, hour, weekday, hold), rolled up
+    # into the six maps at the end: a day has few such combinations, and two cell
+    # updates per trade cost less than six.
+    cells: tuple[dict, dict] = ({}, {})
     with localcontext(EXACT):  # plain operators below are exact
         for t in trades:
             outcome = t.outcome
@@ -275,20 +335,32 @@ def from_trades(trades: list[Trade]) -> Partial:
                     largest_loss = pnl
             else:
                 breakevens += 1
-            if t.risk_reward is not None:
+            rr = t.risk_reward
+            if rr is not None:
                 rr_n += 1
-                rr_sum += t.risk_reward
+                rr_sum += rr
             r = t.r
             if r is not None:
                 r_n += 1
                 r_sum += r
                 r_sumsq += r * r
+                hist[bisect_left(R_EDGES, r)] += 1  # r_bucket(r), inlined: per trade
+                if rr is not None:
+                    rr_r_n += 1
+                    if r >= rr:
+                        rr_r_hits += 1
             c = t.commission or ZERO
             s = t.slippage or ZERO
             comm += c
             slip += s
-            daily[t.day] = daily.get(t.day, ZERO) + pnl
-            for table, key in ((cells[0], t.symbol), (cells[1], t.strategy)):
+            gross += pnl if t.gross is None else t.gross
+            day = t.day
+            daily[day] = daily.get(day, ZERO) + pnl
+            daily_closed[day] = daily_closed.get(day, 0) + 1
+            for table, key in (
+                (cells[0], (t.symbol, t.strategy)),
+                (cells[1], (t.side, t.hour, t.weekday, t.hold)),
+            ):
                 cell = table.get(key)
                 if cell is None:
                     cell = table[key] = [0, 0, 0, ZERO, ZERO, ZERO, 0, ZERO, ZERO, ZERO]
@@ -328,9 +400,36 @@ def from_trades(trades: list[Trade]) -> Partial:
         streaks=streaks_of(outcomes),
         equity=equity_of(closed_pnls),
         daily=daily,
-        by_symbol={k: tuple(v) for k, v in cells[0].items()},
-        by_strategy={k: tuple(v) for k, v in cells[1].items()},
+        gross_pnl=gross,
+        r_hist=tuple(hist),
+        rr_r_n=rr_r_n,
+        rr_r_hits=rr_r_hits,
+        daily_closed=daily_closed,
+        **_roll_up(cells[0], ("by_symbol", "by_strategy"), lambda combo: combo),
+        **_roll_up(cells[1], ("by_side", "by_hour", "by_weekday", "by_hold"), _slot_keys),
     )
+
+
+_HOURS = tuple(f"{h:02d}" for h in range(24))
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _slot_keys(combo: tuple[str, int, int, int]) -> tuple[str, str, str, str]:
+    side, hour, weekday, hold = combo
+    return side, _HOURS[hour], WEEKDAYS[weekday], HOLD_KEYS[hold]
+
+
+def _roll_up(
+    combined: dict[tuple, list], names: tuple[str, ...], keys: Callable[[tuple], tuple]
+) -> dict[str, dict[str, Cell]]:
+    """The maps ``names`` from the cells of key combinations; ``keys`` gives each
+    combination's key in each map."""
+    maps: list[dict[str, Cell]] = [{} for _ in names]
+    for combo, cell in combined.items():
+        value = tuple(cell)
+        for table, key in zip(maps, keys(combo), strict=True):
+            table[key] = _cell_add(table[key], value) if key in table else value
+    return dict(zip(names, maps, strict=True))
 
 
 def merge(a: Partial, b: Partial) -> Partial:
@@ -364,7 +463,27 @@ def merge(a: Partial, b: Partial) -> Partial:
         daily=daily,
         by_symbol=_merge_maps(a.by_symbol, b.by_symbol),
         by_strategy=_merge_maps(a.by_strategy, b.by_strategy),
+        gross_pnl=add(a.gross_pnl, b.gross_pnl),
+        r_hist=tuple(x + y for x, y in zip(a.r_hist, b.r_hist, strict=True)),
+        rr_r_n=a.rr_r_n + b.rr_r_n,
+        rr_r_hits=a.rr_r_hits + b.rr_r_hits,
+        daily_closed=_merge_counts(a.daily_closed, b.daily_closed),
+        by_side=_merge_maps(a.by_side, b.by_side),
+        by_hour=_merge_maps(a.by_hour, b.by_hour),
+        by_weekday=_merge_maps(a.by_weekday, b.by_weekday),
+        by_hold=_merge_maps(a.by_hold, b.by_hold),
     )
+
+
+def _merge_counts(a: dict, b: dict) -> dict:
+    if not a:
+        return b
+    if not b:
+        return a
+    out = dict(a)
+    for key, n in b.items():
+        out[key] = out.get(key, 0) + n
+    return out
 
 
 def merge_all(partials: list[Partial]) -> Partial:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -107,6 +109,18 @@ def _digest_job(args: tuple) -> FileDigest | None:
     return digest_file(*args)
 
 
+def _worker_start(parent: int) -> None:
+    """In each worker: exit when the build that started it is gone (killed with
+    SIGKILL, a pool's workers would otherwise live on as orphans)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="sitegen-parent-watch").start()
+
+
 def scan_logs(
     logs_dir: Path, timezone: str, cached: dict[str, FileDigest], *, jobs: int | None = None
 ) -> ScanResult:
@@ -145,7 +159,9 @@ def scan_logs(
 
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     if workers > 1 and pending_bytes >= PARALLEL_BYTES:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_worker_start, initargs=(os.getpid(),)
+        ) as pool:
             done = list(pool.map(_digest_job, todo, chunksize=max(1, len(todo) // (workers * 8))))
     else:  # in this process: keep the scans of a few changed files for the pages
         done = []

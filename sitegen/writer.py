@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -36,6 +37,34 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+# atomic_write's temp names: "." + the file's name + "." + mkstemp's 8 characters + ".tmp"
+_TEMP_NAME = re.compile(r"^\..+\.(?:json|md|html|css)\.[a-z0-9_]{8}\.tmp$")
+
+
+def remove_leftovers(root: Path, *, before: float) -> int:
+    """Delete temp files that a killed build left in ``root`` and its subfolders (not
+    deeper: the writer writes no deeper), if last changed before ``before`` (a Unix
+    time). Call it only while holding the build lock: then no build is writing them."""
+    removed = 0
+    folders = [root]
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if folder == root:
+                        folders.append(Path(entry.path))
+                elif _TEMP_NAME.match(entry.name) and entry.stat().st_mtime < before:
+                    os.unlink(entry.path)
+                    removed += 1
+            except OSError:
+                pass
+    return removed
 
 
 class Writer:

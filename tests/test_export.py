@@ -25,6 +25,17 @@ from sitegen.export import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+R_KEYS = ("<=-2", "(-2,-1]", "(-1,0]", "(0,1]", "(1,2]", "(2,3]", ">3")
+R_EDGES = (None, "-2", "-1", "0", "1", "2", "3", None)
+
+
+def _histogram(counts: list[int]) -> list[dict]:
+    return [
+        {"key": key, "low": R_EDGES[i], "high": R_EDGES[i + 1], "trades": n}
+        for i, (key, n) in enumerate(zip(R_KEYS, counts, strict=True))
+    ]
+
+
 EXAMPLES = ROOT / "docs" / "examples"
 HOSTILE = "A|B\n<script>alert(1)</script>"
 
@@ -45,14 +56,98 @@ def _alert() -> dict:
     }
 
 
+def _cell(key: str, **fields) -> dict:
+    """A breakdown cell; unspecified sums are "0", an unspecified ratio null."""
+    row = {
+        "key": key,
+        "trades_closed": 1,
+        "wins": 0,
+        "losses": 0,
+        "win_rate": "0.000000",
+        "profit_factor": None,
+        "expectancy": "0.000000",
+        "net_pnl": "0",
+        "gross_profit": "0",
+        "gross_loss": "0",
+        "avg_r_multiple": None,
+        "r_trades": 0,
+        "commission": "0",
+        "slippage": "0",
+        "costs": "0",
+        "costs_share": None,
+        "undefined_reasons": {},
+    }
+    row.update(copy.deepcopy(fields))
+    return row
+
+
+# The three closed trades of the weekly fixture, each as a cell of its own.
+NVDA_WIN = {
+    "wins": 1,
+    "win_rate": "1.000000",
+    "expectancy": "298.560000",
+    "net_pnl": "298.56",
+    "gross_profit": "298.56",
+    "avg_r_multiple": "1.344865",
+    "r_trades": 1,
+    "commission": "0.24",
+    "slippage": "0.02",
+    "costs": "0.26",
+    "costs_share": "0.000871",
+    "undefined_reasons": {"profit_factor": "no losing trades"},
+}
+HOSTILE_WIN = {
+    "wins": 1,
+    "win_rate": "1.000000",
+    "expectancy": "45.100000",
+    "net_pnl": "45.10",
+    "gross_profit": "45.10",
+    "commission": "0.30",
+    "slippage": "0.01",
+    "costs": "0.31",
+    "costs_share": "0.006874",
+    "undefined_reasons": {
+        "profit_factor": "no losing trades",
+        "avg_r_multiple": "no closed trades with a usable stop",
+    },
+}
+NVDA_EVEN = {
+    "net_pnl": "0.00",
+    "avg_r_multiple": "0.000000",
+    "r_trades": 1,
+    "undefined_reasons": {
+        "profit_factor": "no losing trades",
+        "costs_share": "gross profit is 0",
+    },
+}
+NVDA_BOTH = {
+    "trades_closed": 2,
+    "wins": 1,
+    "win_rate": "0.500000",
+    "expectancy": "149.280000",
+    "net_pnl": "298.56",
+    "gross_profit": "298.56",
+    "avg_r_multiple": "0.672432",
+    "r_trades": 2,
+    "commission": "0.24",
+    "slippage": "0.02",
+    "costs": "0.26",
+    "costs_share": "0.000871",
+    "undefined_reasons": {"profit_factor": "no losing trades"},
+}
+
+
 @pytest.fixture
 def weekly() -> dict:
     """ISO week 2025-W41 in America/New_York.
 
-    Closed trades: NVDA win 298.56 (Mon, stop 180.55 at 182.40 x 120, R:R 2.0),
-    HOSTILE win 45.10 (Tue, no strategy, no stop, R:R 1.5), NVDA breakeven 0.00
-    (Thu, stop 99 at 100 x 50, R:R 2.5). One open AAPL trade with P&L -12.30.
-    Wednesday has no log file (missing day); one bad line on Thursday.
+    Closed trades, all BUY: NVDA win 298.56 (Mon, entered 10:02, held 1862 s, stop
+    180.55 at 182.40 x 120 so R 1.344865, R:R 2.0, profit_loss 298.80, commission 0.24,
+    slippage 0.02), HOSTILE win 45.10 (Tue, entered 11:00, held 240 s, no strategy, no
+    stop, R:R 1.5, profit_loss 45.40, commission 0.30, slippage 0.01), NVDA breakeven
+    0.00 (Thu, entered 15:00, no hold time, stop 99 at 100 x 50 so R 0, R:R 2.5). One
+    open AAPL trade with P&L -12.30. Wednesday has no log file (missing day); one bad
+    line on Thursday.
     """
     return {
         "schema_version": 1,
@@ -73,6 +168,7 @@ def weekly() -> dict:
         "breakevens": 1,
         "win_rate": "0.666667",
         "net_pnl": "343.66",
+        "gross_pnl": "344.20",
         "gross_profit": "343.66",
         "gross_loss": "0",
         "profit_factor": None,
@@ -87,8 +183,16 @@ def weekly() -> dict:
         "sqn": "1.000000",
         "r_trades": 2,
         "no_stop_trades": 1,
+        "r_histogram": _histogram([0, 0, 1, 0, 1, 0, 0]),
+        "planned_rr_trades": 2,
+        "planned_rr_reached": 0,
+        "planned_rr_reached_rate": "0.000000",
         "commission_total": "0.54",
         "slippage_total": "0.03",
+        "costs_total": "0.57",
+        "commission_share": "0.001571",
+        "slippage_share": "0.000087",
+        "costs_share": "0.001659",
         "unrealized_pnl": "-12.30",
         "current_streak": {"type": "win", "count": 2},
         "max_win_streak": 2,
@@ -101,6 +205,15 @@ def weekly() -> dict:
             "2025-10-08": "0",
             "2025-10-09": "0.00",
             "2025-10-10": "0",
+        },
+        "drawdowns": [],
+        "drawdown_count": 0,
+        "current_drawdown": {
+            "depth": "0.00",
+            "peak_day": "2025-10-10",
+            "days": 0,
+            "trades": 0,
+            "recovered": True,
         },
         "best_day": "298.56",
         "worst_day": "0",
@@ -142,6 +255,46 @@ def weekly() -> dict:
                 "net_pnl": "45.10",
             },
         ],
+        "breakdowns": {
+            "symbol": [_cell("NVDA", **NVDA_BOTH), _cell(HOSTILE, **HOSTILE_WIN)],
+            "strategy": [
+                _cell("bull-flag-breakout", **NVDA_BOTH),
+                _cell("(none)", **HOSTILE_WIN),
+            ],
+            "side": [
+                _cell(
+                    "BUY",
+                    **NVDA_BOTH
+                    | {
+                        "trades_closed": 3,
+                        "wins": 2,
+                        "win_rate": "0.666667",
+                        "expectancy": "114.553333",
+                        "net_pnl": "343.66",
+                        "gross_profit": "343.66",
+                        "commission": "0.54",
+                        "slippage": "0.03",
+                        "costs": "0.57",
+                        "costs_share": "0.001659",
+                    },
+                )
+            ],
+            "entry_hour": [
+                _cell("10", **NVDA_WIN),
+                _cell("11", **HOSTILE_WIN),
+                _cell("15", **NVDA_EVEN),
+            ],
+            "entry_weekday": [
+                _cell("Mon", **NVDA_WIN),
+                _cell("Tue", **HOSTILE_WIN),
+                _cell("Thu", **NVDA_EVEN),
+            ],
+            "hold_time": [
+                _cell("<5m", **HOSTILE_WIN),
+                _cell("30m-2h", **NVDA_WIN),
+                _cell("unknown", **NVDA_EVEN),
+            ],
+        },
         "targets": {
             "win_rate_target": {
                 "metric": "win_rate",
@@ -200,6 +353,7 @@ def daily() -> dict:
         "breakevens": 0,
         "win_rate": None,
         "net_pnl": "0",
+        "gross_pnl": "0",
         "gross_profit": "0",
         "gross_loss": "0",
         "profit_factor": None,
@@ -214,8 +368,16 @@ def daily() -> dict:
         "sqn": None,
         "r_trades": 0,
         "no_stop_trades": 0,
+        "r_histogram": _histogram([0] * 7),
+        "planned_rr_trades": 0,
+        "planned_rr_reached": 0,
+        "planned_rr_reached_rate": None,
         "commission_total": "0",
         "slippage_total": "0",
+        "costs_total": "0",
+        "commission_share": None,
+        "slippage_share": None,
+        "costs_share": None,
         "unrealized_pnl": "0",
         "current_streak": {"type": "none", "count": 0},
         "max_win_streak": 0,
@@ -254,6 +416,11 @@ def daily() -> dict:
             "avg_risk_reward": "no closed trades with a risk_reward_ratio",
             "avg_r_multiple": "no closed trades with a usable stop",
             "sqn": "fewer than 2 trades with a usable stop",
+            "planned_rr_reached_rate": "no closed trades with both a usable stop and a "
+            "risk_reward_ratio",
+            "commission_share": "gross profit is 0",
+            "slippage_share": "gross profit is 0",
+            "costs_share": "gross profit is 0",
             "sharpe": "fewer than 2 days",
             "sortino": "no losing days",
         },
@@ -299,6 +466,43 @@ def test_daily_pnl_not_allowed_for_daily_window(daily):
     daily["daily_pnl"] = {"2025-10-13": "0"}
     with pytest.raises(BuildError, match=r"\$\.daily_pnl"):
         validate_summary(daily)
+
+
+@pytest.mark.parametrize("field", ["breakdowns", "drawdowns", "drawdown_count", "current_drawdown"])
+def test_depth_fields_only_for_longer_windows(weekly, daily, field):
+    daily[field] = copy.deepcopy(weekly[field])
+    with pytest.raises(BuildError, match=rf"at \$\.{field}: "):
+        validate_summary(daily)
+    del weekly[field]
+    with pytest.raises(BuildError, match=f"'{field}' is a required property"):
+        validate_summary(weekly)
+
+
+def test_null_breakdown_cell_needs_a_reason(weekly):
+    del weekly["breakdowns"]["side"][0]["undefined_reasons"]["profit_factor"]
+    with pytest.raises(BuildError, match=r"breakdowns\.side\[0\]\.undefined_reasons"):
+        validate_summary(weekly)
+    weekly["breakdowns"]["hold_time"][0]["undefined_reasons"]["win_rate"] = "never"
+    with pytest.raises(BuildError, match=r"breakdowns\.hold_time\[0\]\.undefined_reasons"):
+        validate_summary(weekly)
+
+
+def test_depth_shapes_are_checked(weekly):
+    for mutate, where in (
+        (lambda s: s["r_histogram"].pop(), r"\$\.r_histogram"),
+        (lambda s: s["r_histogram"][0].update(key="<=-3"), r"\$\.r_histogram\[0\]\.key"),
+        (lambda s: s["breakdowns"].update(hour=[]), r"\$\.breakdowns"),
+        (lambda s: s["current_drawdown"].update(depth="-0"), r"\$\.current_drawdown\.depth"),
+        (lambda s: s.update(costs_share=None), r"\$\.undefined_reasons"),
+        (
+            lambda s: s["drawdowns"].append({"peak_day": None, "depth": "-1"}),
+            r"\$\.drawdowns\[0\]",
+        ),
+    ):
+        broken = copy.deepcopy(weekly)
+        mutate(broken)
+        with pytest.raises(BuildError, match=where):
+            validate_summary(broken)
 
 
 @pytest.mark.parametrize(
@@ -412,6 +616,12 @@ def test_docs_examples_validate():
         validate_alert(alert)
     # The example is written exactly as the exporter would write it.
     assert summary_json(summary) == (EXAMPLES / "daily-summary-2025-10-10.json").read_bytes()
+    # The weekly example (the fixture of tests/test_depth.py) shows the breakdown grid
+    # and the drawdown table.
+    weekly = json.loads((EXAMPLES / "weekly-summary-2025-W41.json").read_text("utf-8"))
+    validate_summary(weekly)
+    assert summary_json(weekly) == (EXAMPLES / "weekly-summary-2025-W41.json").read_bytes()
+    assert weekly["breakdowns"]["hold_time"] and weekly["drawdowns"]
 
 
 # --- JSON ----------------------------------------------------------------------------
@@ -489,9 +699,9 @@ def test_markdown_escapes_hostile_symbol(weekly):
     assert len(rows) == 1  # no newline inside the row
     row = rows[0]
     assert row.startswith("| A\\|B &lt;script&gt;alert(1)&lt;/script&gt; |")
-    # Only the table's own separators are unescaped pipes: five columns -> six.
+    # Only the table's own separators are unescaped pipes: nine columns -> ten.
     unescaped = [i for i, ch in enumerate(row) if ch == "|" and row[i - 1 : i] != "\\"]
-    assert len(unescaped) == 6
+    assert len(unescaped) == 10
 
 
 def test_markdown_escapes_other_log_text(weekly):
@@ -505,7 +715,19 @@ def test_markdown_values(weekly):
     text = summary_markdown(weekly)
     assert "| Profit factor | n/a (no losing trades) |" in text
     assert "| Win rate | 66.67% |" in text
-    assert "| NVDA | 2 | 1 | 50.00% | 298.56 |" in text
+    assert (
+        "| NVDA | 2 | 50.00% | n/a (no losing trades) | 149.280000 | 298.56 | 0.672432 "
+        "| 0.26 | 0.09% |" in text
+    )
+    assert "| Gross P&L (before costs) | 344.20 |" in text
+    assert "| Costs / gross profit | 0.17% |" in text
+    assert "| Planned R:R reached rate | 0.00% |" in text
+    assert "### By hold time" in text and "| under 5 min | 1 | 100.00% |" in text
+    assert "### By entry weekday (America/New_York)" in text
+    assert "- Planned R:R reached (R ≥ risk_reward_ratio): 0 of 2 (0.00%)" in text
+    assert "| 1 < R ≤ 2 | 1 |" in text
+    assert "- Current drawdown: none (equity at its peak)" in text
+    assert "No drawdowns." in text
     assert "| Current streak | 2 wins |" in text
     assert "| Best day | 298.56 (2025-10-06) |" in text
     assert "| Net P&L | 343.66 |" in text
@@ -529,6 +751,9 @@ def test_markdown_daily_without_trades(daily):
     assert "| win_rate_target (win_rate) | n/a | 55 | n/a | n/a |" in text
     assert "No closed trades." in text
     assert "No data quality problems." in text
+    assert "| Costs / gross profit | n/a (gross profit is 0) |" in text
+    assert "## Drawdowns" not in text and "### By side" not in text
+    assert "## R multiples" in text
 
 
 def test_markdown_renders_without_raw_html(weekly):

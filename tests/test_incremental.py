@@ -13,7 +13,7 @@ import pytest
 
 from sitegen import scan as scan_module
 from sitegen.build import build
-from sitegen.cache import INDEX_NAME
+from sitegen.cache import FORMAT_VERSION, INDEX_NAME
 from sitegen.config import load_config
 from sitegen.demo import generate
 
@@ -140,7 +140,7 @@ def test_bad_index_warns_and_rebuilds(workspace, caplog, damage):
         {
             "corrupt": b"{not json",
             "truncated": data[: len(data) // 2],
-            "version": data.replace(b'{"version":1', b'{"version":99', 1),
+            "version": data.replace(b'{"version":%d,' % FORMAT_VERSION, b'{"version":99,', 1),
             "empty": b"",
         }[damage]
     )

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sitegen.history import merge_tree
 from sitegen.metrics import WindowContext, summarize
 from sitegen.partials import (
+    HOLD_UNKNOWN,
     Equity,
     Partial,
     Trade,
@@ -24,7 +25,11 @@ from sitegen.partials import (
 
 BASE = dt.datetime(2025, 10, 6, 14, tzinfo=dt.UTC)
 money = st.decimals(min_value=-500, max_value=500, places=2, allow_nan=False)
-r_values = st.one_of(st.none(), st.decimals(min_value=-5, max_value=5, places=3))
+r_values = st.one_of(
+    st.none(),
+    st.decimals(min_value=-5, max_value=5, places=3),
+    st.sampled_from([Decimal(e) for e in (-2, -1, 0, 1, 2, 3)]),
+)
 
 
 @st.composite
@@ -48,6 +53,11 @@ def trades(draw, max_size=40):
                 risk_reward=draw(st.one_of(st.none(), st.decimals(0, 5, places=1))),
                 commission=draw(st.one_of(st.none(), st.decimals(0, 3, places=2))),
                 slippage=draw(st.one_of(st.none(), st.decimals(0, 1, places=2))),
+                gross=draw(st.one_of(st.none(), money)),
+                side=draw(st.sampled_from(["BUY", "SELL", "(none)", "<b>|"])),
+                hour=draw(st.integers(0, 23)),
+                weekday=draw(st.integers(0, 6)),
+                hold=draw(st.integers(0, HOLD_UNKNOWN)),
             )
         )
     return out
@@ -76,6 +86,25 @@ def test_merge_of_any_split_equals_whole(items, cuts):
     merged = merge_tree(pieces)
     assert merged == whole
     assert _summary(merged) == _summary(whole)
+    # the new maps and counters are covered by the equality above; spell them out so a
+    # field left out of merge() cannot pass unnoticed
+    for field in (
+        "gross_pnl",
+        "r_hist",
+        "rr_r_n",
+        "rr_r_hits",
+        "daily_closed",
+        "by_side",
+        "by_hour",
+        "by_weekday",
+        "by_hold",
+    ):
+        assert getattr(merged, field) == getattr(whole, field), field
+    closed = sum(1 for t in items if t.closed)
+    for field in ("by_side", "by_hour", "by_weekday", "by_hold"):
+        assert sum(cell[0] for cell in getattr(whole, field).values()) == closed, field
+    assert sum(whole.daily_closed.values()) == closed
+    assert sum(whole.r_hist) == whole.r_n
 
 
 @settings(max_examples=200, deadline=None)

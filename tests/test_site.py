@@ -18,6 +18,7 @@ import pytest
 from sitegen import demo
 from sitegen.build import BuildReport, ScanCache, load_history
 from sitegen.config import Config
+from sitegen.depth import HOLD_LABELS
 from sitegen.site import default_templates_dir, fmt, render_site, with_neighbours
 from sitegen.writer import Writer
 from tests.conftest import trade, write_log
@@ -25,6 +26,7 @@ from tests.conftest import trade, write_log
 HOSTILE_SYMBOL = "<script>alert(1)</script>"
 HOSTILE_STRATEGY = "a|b\nc"
 HOSTILE_REASON = '../../etc/passwd <img src=x onerror=alert(2)> "q" & done'
+HOSTILE_SIDE = "<i>SHORT</i>|x"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
 
@@ -154,6 +156,7 @@ def built(tmp_path_factory):
         order_id="hostile-1",
         decision_reasoning=HOSTILE_REASON,
         exit_reasoning="line1\nline2 </td></tr><tr>",
+        action=HOSTILE_SIDE,
     )
     with (logs / "2025-09-03.jsonl").open("a", encoding="utf-8") as fp:
         fp.write(json.dumps(hostile) + "\n")
@@ -228,11 +231,17 @@ def test_log_text_is_escaped_everywhere(built) -> None:
     for path in [*html_files(site), *(site / "data").glob("*.md")]:
         text = path.read_text(encoding="utf-8")
         assert HOSTILE_SYMBOL not in text, path
+        assert HOSTILE_SIDE not in text and "<i>" not in text, path
         assert "<img src=x" not in text, path
         assert "</td></tr><tr>" not in text, path
     # the symbol reaches the breakdown tables of its week, month and the index, escaped
     for path in (site / "weekly" / "2025-W36.html", site / "index.html"):
-        assert "&lt;script&gt;" in path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
+        assert "&lt;script&gt;" in text
+        # the side (action) reaches the breakdown grid, escaped
+        assert "&lt;i&gt;SHORT&lt;/i&gt;|x" in text.split('id="h-by-side"', 1)[1]
+    markdown = (site / "data" / "weekly-summary-2025-W36.md").read_text(encoding="utf-8")
+    assert "| &lt;i&gt;SHORT&lt;/i&gt;\\|x | 1 |" in markdown
     # the bad line is on its day's page with file and line
     assert "2025-09-03.jsonl:" in day and "Skipped lines" in day
 
@@ -444,3 +453,95 @@ def test_with_neighbours(built) -> None:
         ("weekly", "2025-W36"),
         ("weekly", "2025-W38"),
     }
+
+
+# --- report depth ------------------------------------------------------------------
+
+GRID_IDS = ("symbol", "strategy", "side", "entry-hour", "entry-weekday", "hold-time")
+
+
+def test_longer_windows_show_the_breakdown_grid_and_drawdowns(built) -> None:
+    history, summaries, _, site, _ = built
+    pages = [site / "weekly" / f"{w}.html" for w in history.periods("weekly")]
+    pages += [site / "monthly" / f"{m}.html" for m in history.periods("monthly")]
+    pages.append(site / "index.html")
+    for path in pages:
+        page = parse(path)
+        for name in GRID_IDS:
+            assert f"h-by-{name}" in page.ids, (path, name)
+        for section in ("h-drawdowns", "h-r", "h-costs", "h-breakdown"):
+            assert section in page.ids, (path, section)
+        text = path.read_text(encoding="utf-8")
+        assert 'class="chart c-hist"' in text
+        assert "Current drawdown" in text and "end-of-day equity" in text
+        assert "Entry hour and weekday are in UTC" in text
+    month = summaries[("monthly", "2025-09")]
+    text = (site / "monthly" / "2025-09.html").read_text(encoding="utf-8")
+    grid = text.split('id="h-breakdown"', 1)[1]
+    for row in month["breakdowns"]["hold_time"]:
+        assert f'<th scope="row">{HOLD_LABELS[row["key"]]}</th>' in grid
+    deepest = month["drawdowns"][0]
+    table = text.split('class="drawdowns"', 1)[1].split("</table>", 1)[0]
+    assert fmt.money(deepest["depth"], signed=True) in table
+    assert deepest["valley_day"] in table
+    # a small sample is marked in the grid
+    if any(r["trades_closed"] < 30 for r in month["breakdowns"]["symbol"]):
+        assert 'title="fewer than 30 closed trades"' in grid
+
+
+def test_daily_pages_have_r_and_costs_but_no_grid(built) -> None:
+    history, summaries, _, site, _ = built
+    day = history.periods("daily")[0]
+    page = parse(site / "daily" / f"{day}.html")
+    assert {"h-r", "h-costs", "h-by-symbol", "h-by-strategy"} <= page.ids
+    assert "h-drawdowns" not in page.ids and "h-by-hold-time" not in page.ids
+    text = (site / "daily" / f"{day}.html").read_text(encoding="utf-8")
+    summary = summaries[("daily", day)]
+    assert fmt.money(summary["gross_pnl"], signed=True) in text.split('id="h-costs"', 1)[1]
+
+
+def test_trades_without_a_stop_are_named(built) -> None:
+    history, summaries, _, site, _ = built
+    for day in history.periods("daily"):
+        if summaries[("daily", day)]["no_stop_trades"]:
+            break
+    else:  # pragma: no cover - the demo data has trades without a stop
+        pytest.fail("no day with a trade without a usable stop")
+    n = summaries[("daily", day)]["no_stop_trades"]
+    text = (site / "daily" / f"{day}.html").read_text(encoding="utf-8")
+    assert f"<strong>{n} of " in text and "left out of every R figure" in text
+    body = text.split('<table class="trades">', 1)[1]
+    assert body.count("<td>no stop</td>") == n
+
+
+def test_undefined_grid_cells_show_their_reason(built) -> None:
+    _, summaries, _, site, _ = built
+    for (window, period), summary in summaries.items():
+        if window not in ("weekly", "monthly"):
+            continue
+        for rows in summary["breakdowns"].values():
+            for row in rows:
+                for reason in row["undefined_reasons"].values():
+                    path = site / window / f"{period}.html"
+                    assert f"({html.escape(reason, quote=False)})" in path.read_text("utf-8")
+
+
+def test_definitions_page_defines_every_metric(built) -> None:
+    _, _, config, site, _ = built
+    page = parse(site / "definitions.html")
+    text = (site / "definitions.html").read_text(encoding="utf-8")
+    from sitegen.metrics import DEFINITIONS
+    from sitegen.site.depth import GRID_COLUMNS
+    from sitegen.site.parts import METRIC_GROUPS
+
+    for key in DEFINITIONS:
+        assert key in page.ids, key
+    # every metric label on a page links to its definition
+    for _, rows in METRIC_GROUPS:
+        for _, field, _ in rows:
+            assert field in DEFINITIONS, field
+    for _, field, _ in GRID_COLUMNS:
+        assert field in DEFINITIONS or field == "costs", field
+    assert f"<strong>{config.timezone}</strong>" in text
+    assert "√252" in text and "breakeven" in text.lower() and "Open trades" in text
+    assert "300 ≤ d &lt; 1800 s" in text  # hold-time buckets, lower bound inclusive

@@ -164,7 +164,8 @@ def render_site(
     pages.append(("archive.html", "archive.html", lambda: archive))
     alerts_page = home.alerts_page(alerts, ordered)
     pages.append(("alerts.html", "alerts.html", lambda: alerts_page))
-    pages.append(("definitions.html", "definitions.html", home.definitions_page))
+    definitions = functools.partial(home.definitions_page, config.timezone)
+    pages.append(("definitions.html", "definitions.html", definitions))
 
     written = unchanged = 0
     writer.write(f"assets/{STYLESHEET}", _stylesheet(config.templates_dir))

@@ -367,3 +367,49 @@ def calendar_month(
         body.append(f'<a href="{escape(href)}">{cell}</a>' if href else cell)
     alt = f"{name} daily P&L calendar: {traded} days with data, {up} up, {down} down"
     return _svg(width, height, alt, body, "c-cal")
+
+
+def histogram(
+    counts: Sequence[int],
+    labels: Sequence[str],
+    title: str,
+    *,
+    negative: Sequence[bool] = (),
+    width: float = WIDTH,
+) -> str:
+    """One bar per bucket, its count written above it; ``negative`` marks the buckets
+    drawn in the loss colour (the rest use the gain colour)."""
+    if not counts or not any(counts):
+        return _empty(width, 160, title, "No closed trades with R", "c-hist")
+    plot_h = 160.0
+    top = _TOP + 12  # room for the count over the tallest bar
+    height = top + plot_h + 30
+    left, right = float(_LEFT), width - _RIGHT
+    ticks, y = axis(0.0, float(max(counts)), top, top + plot_h, 4)
+    ticks = [t for t in ticks if t == int(t)]  # counts: whole ticks only
+    slot = (right - left) / len(counts)
+    bar_w = min(slot * 0.72, 96.0)
+    body = _y_axis(ticks, y, left, right)
+    zero = y(0.0)
+    for i, n in enumerate(counts):
+        cx = left + slot * (i + 0.5)
+        low = i < len(negative) and negative[i]
+        cls, colour = ("c-neg", "#dc2626") if low else ("c-pos", "#16a34a")
+        bar_top = y(float(n))
+        tip = escape(f"{labels[i]}: {n} trade{'s' if n != 1 else ''}")
+        body.append(
+            f'<rect class="{cls}" x="{_f(cx - bar_w / 2)}" y="{_f(bar_top)}" '
+            f'width="{_f(bar_w)}" height="{_f(max(zero - bar_top, 0.5 if n else 0.0))}" '
+            f'fill="{colour}"><title>{tip}</title></rect>'
+        )
+        body.append(
+            f'<text class="c-label" x="{_f(cx)}" y="{_f(bar_top - 5)}" text-anchor="middle" '
+            f'font-size="{_FONT}" fill="#555">{n}</text>'
+        )
+    body += [
+        f'<text class="c-label" x="{_f(left + slot * (i + 0.5))}" y="{_f(top + plot_h + 20)}" '
+        f'text-anchor="middle" font-size="{_FONT}" fill="#555">{escape(text)}</text>'
+        for i, text in enumerate(labels)
+    ]
+    parts = ", ".join(f"{text}: {n}" for text, n in zip(labels, counts, strict=True))
+    return _svg(width, height, f"{title}: {sum(counts)} trades; {parts}", body, "c-hist")

@@ -13,19 +13,18 @@ from typing import Any
 
 from markupsafe import Markup
 
-from sitegen.metrics import DEFINITIONS
+from sitegen.metrics import DEFINITIONS, NOTES
 from sitegen.site import charts, fmt
+from sitegen.site.depth import Depth, depth
 from sitegen.site.pages import period_title, short_label
 from sitegen.site.parts import (
     METRIC_GROUPS,
     AlertItem,
-    BreakdownRow,
     Card,
     Cell,
     Layout,
     Link,
     alert_item,
-    breakdown,
     data_path,
     definition_anchor,
     metric_cell,
@@ -83,8 +82,7 @@ class IndexPage:
     months: tuple[ArchiveRow, ...]
     weeks: tuple[ArchiveRow, ...]
     more_weeks: int
-    by_symbol: tuple[BreakdownRow, ...]
-    by_strategy: tuple[BreakdownRow, ...]
+    depth: Depth | None
     data_links: tuple[Link, ...]
 
 
@@ -113,6 +111,8 @@ class Definition:
 @dataclass(frozen=True)
 class DefinitionsPage:
     layout: Layout
+    timezone: str
+    notes: tuple[str, ...]
     items: tuple[Definition, ...]
 
 
@@ -216,8 +216,7 @@ def index_page(
             (),
             (),
             0,
-            (),
-            (),
+            None,
             (),
         )
     daily = everything.get("daily_pnl") or {}
@@ -250,8 +249,7 @@ def index_page(
         months=archive_rows("monthly", ordered.get("monthly", ()), daily),
         weeks=weeks[:RECENT_WEEKS],
         more_weeks=max(0, len(weeks) - RECENT_WEEKS),
-        by_symbol=breakdown(everything.get("by_symbol") or []),
-        by_strategy=breakdown(everything.get("by_strategy") or []),
+        depth=depth(everything, "", ordered.get("daily", ())),
         data_links=(
             Link(data_path("all", "all", "json"), "All-time JSON"),
             Link(data_path("all", "all", "md"), "All-time Markdown"),
@@ -288,11 +286,29 @@ def alerts_page(
     )
 
 
-def definitions_page() -> DefinitionsPage:
+#: labels of the definitions that no metric table names
+_LABELS = {
+    "daily_pnl": "Daily P&L",
+    "r_histogram": "R histogram",
+    "planned_rr_trades": "Trades with R and a planned R:R",
+    "planned_rr_reached": "Planned R:R reached",
+    "drawdowns": "Drawdowns (end-of-day equity)",
+    "drawdown_count": "Number of drawdowns",
+    "current_drawdown": "Current drawdown",
+    "breakdowns": "Breakdown grid",
+    "hold_time": "Hold time buckets",
+}
+
+
+def definitions_page(timezone: str) -> DefinitionsPage:
+    """Every definition of metrics.DEFINITIONS, with the notes on how trades count;
+    ``timezone`` is the configured zone the notes name."""
     labels = {field: label for _, rows in METRIC_GROUPS for label, field, _ in rows}
-    labels["daily_pnl"] = "Daily P&L"
+    labels.update(_LABELS)
     return DefinitionsPage(
         layout=Layout("Definitions", "", "definitions"),
+        timezone=timezone,
+        notes=tuple(note.replace("{timezone}", timezone) for note in NOTES),
         items=tuple(
             Definition(field, labels.get(field, field), text) for field, text in DEFINITIONS.items()
         ),

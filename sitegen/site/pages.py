@@ -18,6 +18,7 @@ from markupsafe import Markup
 from sitegen.ingest import TradeRecord
 from sitegen.partials import Partial, Trade
 from sitegen.site import charts, fmt
+from sitegen.site.depth import Depth, depth
 from sitegen.site.parts import (
     Banner,
     BreakdownRow,
@@ -138,6 +139,7 @@ class PeriodPage:
     groups: tuple[MetricGroup, ...]
     by_symbol: tuple[BreakdownRow, ...]
     by_strategy: tuple[BreakdownRow, ...]
+    depth: Depth
     charts: tuple[Chart, ...]
     days: tuple[DayRow, ...]
     weeks: tuple[Link, ...]
@@ -243,10 +245,17 @@ def _clock(when: dt.datetime, tz: ZoneInfo) -> str:
     return f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
 
 
+def r_text(trade: Trade) -> str:
+    """A trade's R for the table; a closed trade without a usable stop says so."""
+    if trade.r is not None:
+        return fmt.rounded(trade.r, signed=True)
+    return fmt.DASH if trade.outcome == "open" else "no stop"
+
+
 def trade_rows(pairs: Sequence[tuple[Trade, TradeRecord]], tz: ZoneInfo) -> tuple[TradeRow, ...]:
     """The day's trades as text rows; the time is the attribution instant, local."""
     rows = []
-    money, rounded, tone = fmt.money, fmt.rounded, fmt.tone
+    money, tone = fmt.money, fmt.tone
     for trade, rec in pairs:
         pnl = trade.pnl
         if trade.outcome == "open":
@@ -263,7 +272,7 @@ def trade_rows(pairs: Sequence[tuple[Trade, TradeRecord]], tz: ZoneInfo) -> tupl
                 outcome=trade.outcome,
                 pnl=pnl_text,
                 pnl_cls=tone(pnl) if trade.outcome != "open" else "muted",
-                r=fmt.DASH if trade.r is None else rounded(trade.r, signed=True),
+                r=r_text(trade),
                 strategy=trade.strategy,
                 decision=rec.decision_reasoning or "",
                 exit=rec.exit_reasoning or "",
@@ -378,6 +387,7 @@ def period_page(
         groups=metric_groups(summary, root),
         by_symbol=breakdown(summary.get("by_symbol") or []),
         by_strategy=breakdown(summary.get("by_strategy") or []),
+        depth=depth(summary, root, near.days),
         charts=period_charts(summary, pairs, trades, root, day_pages),
         days=day_rows(near.days, partials, summary.get("daily_pnl") or {}, root),
         weeks=tuple(Link(f"{root}weekly/{w}.html", short_label("weekly", w)) for w in near.weeks),

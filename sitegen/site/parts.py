@@ -101,6 +101,7 @@ METRIC_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         "Profit and loss",
         (
             ("Net P&L", "net_pnl", "money"),
+            ("Gross P&L (before costs)", "gross_pnl", "money"),
             ("Gross profit", "gross_profit", "money"),
             ("Gross loss", "gross_loss", "money"),
             ("Profit factor", "profit_factor", "ratio"),
@@ -111,8 +112,17 @@ METRIC_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
             ("Largest win", "largest_win", "money"),
             ("Largest loss", "largest_loss", "money"),
             ("Unrealized P&L", "unrealized_pnl", "money"),
+        ),
+    ),
+    (
+        "Costs",
+        (
             ("Commission", "commission_total", "money"),
             ("Slippage", "slippage_total", "money"),
+            ("Costs (commission + slippage)", "costs_total", "money"),
+            ("Commission / gross profit", "commission_share", "rate"),
+            ("Slippage / gross profit", "slippage_share", "rate"),
+            ("Costs / gross profit", "costs_share", "rate"),
         ),
     ),
     (
@@ -120,13 +130,21 @@ METRIC_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         (
             ("Max drawdown", "max_drawdown", "money"),
             ("Drawdown length (trades)", "max_drawdown_duration_trades", "count"),
-            ("Avg planned R:R", "avg_risk_reward", "ratio"),
-            ("Avg R multiple", "avg_r_multiple", "ratio"),
-            ("SQN", "sqn", "ratio"),
-            ("Trades with a stop", "r_trades", "count"),
-            ("Trades without a stop", "no_stop_trades", "count"),
             ("Sharpe (annualised)", "sharpe", "ratio"),
             ("Sortino (annualised)", "sortino", "ratio"),
+        ),
+    ),
+    (
+        "R multiples",
+        (
+            ("Expectancy in R (avg R)", "avg_r_multiple", "ratio"),
+            ("SQN", "sqn", "ratio"),
+            ("Avg planned R:R", "avg_risk_reward", "ratio"),
+            ("Trades with R and planned R:R", "planned_rr_trades", "count"),
+            ("Planned R:R reached", "planned_rr_reached", "count"),
+            ("Planned R:R reached rate", "planned_rr_reached_rate", "rate"),
+            ("Trades with a stop", "r_trades", "count"),
+            ("Trades without a stop", "no_stop_trades", "count"),
         ),
     ),
     (
@@ -144,7 +162,15 @@ METRIC_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
 )
 
 _SIGNED = frozenset(
-    ("net_pnl", "expectancy", "unrealized_pnl", "best_day", "worst_day", "avg_r_multiple")
+    (
+        "net_pnl",
+        "gross_pnl",
+        "expectancy",
+        "unrealized_pnl",
+        "best_day",
+        "worst_day",
+        "avg_r_multiple",
+    )
 )
 
 

@@ -1,0 +1,236 @@
+"""The report-depth sections of a page: costs, R multiples, end-of-day drawdowns and
+the breakdown grid. Pure: a summary dict in, small frozen values out; keys from the
+logs stay plain ``str`` so Jinja2 escapes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from sitegen.depth import BREAKDOWN_TITLES, R_LABELS, key_label
+from sitegen.metrics import SMALL_SAMPLE
+from sitegen.site import charts, fmt
+from sitegen.site.parts import Card, Cell, definition_anchor, metric_cell, na
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    anchor: str | None
+
+
+@dataclass(frozen=True)
+class GridRow:
+    key: str
+    closed: str
+    small: bool  # fewer than SMALL_SAMPLE closed trades
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class GridTable:
+    id: str
+    title: str
+    key_label: str
+    rows: tuple[GridRow, ...]
+
+
+@dataclass(frozen=True)
+class DrawdownRow:
+    rank: int
+    peak: Cell
+    valley: Cell
+    recovery: Cell | None  # None: not recovered
+    depth: Cell
+    days: str
+    trades: str
+
+
+@dataclass(frozen=True)
+class Drawdowns:
+    current: Cell
+    current_text: str
+    count: int
+    rows: tuple[DrawdownRow, ...]
+
+
+@dataclass(frozen=True)
+class RSection:
+    cards: tuple[Card, ...]
+    no_stop: int
+    closed: int
+    chart: Markup
+
+
+@dataclass(frozen=True)
+class Depth:
+    """Everything the report-depth sections of one page need (``_depth.html``)."""
+
+    timezone: str
+    costs: tuple[Card, ...]
+    r: RSection
+    drawdowns: Drawdowns | None  # windows longer than a day
+    columns: tuple[Column, ...]
+    grid: tuple[GridTable, ...]  # empty for a daily page
+
+
+# (label, field, kind) of a breakdown cell; the column heading links to the field's
+# window-level definition, which the cell shares
+GRID_COLUMNS = (
+    ("Win rate", "win_rate", "rate"),
+    ("Profit factor", "profit_factor", "ratio"),
+    ("Expectancy", "expectancy", "avg"),
+    ("Net P&L", "net_pnl", "money"),
+    ("Avg R", "avg_r_multiple", "ratio"),
+    ("Costs", "costs", "money"),
+    ("Costs / gross profit", "costs_share", "rate"),
+)
+_ANCHORS = {"costs": "costs_total"}
+
+
+def _cell(row: Mapping[str, Any], field: str, kind: str) -> Cell:
+    value = row.get(field)
+    if value is None:
+        return na((row.get("undefined_reasons") or {}).get(field))
+    if kind == "rate":
+        return Cell(fmt.percent(value))
+    if kind == "money":
+        signed = field == "net_pnl"
+        return Cell(fmt.money(value, signed=signed), fmt.tone(value) if signed else "")
+    signed = field in ("expectancy", "avg_r_multiple")
+    text = fmt.rounded(value, signed=signed)
+    # the colour follows the number shown: -0.004 reads "0.00", which is not a loss
+    return Cell(text, fmt.tone(text.replace(",", "")) if signed else "")
+
+
+def grid(summary: Mapping[str, Any]) -> tuple[GridTable, ...]:
+    tables = []
+    for name, rows in (summary.get("breakdowns") or {}).items():
+        title = BREAKDOWN_TITLES.get(name, name)
+        tables.append(
+            GridTable(
+                id=f"h-by-{name.replace('_', '-')}",
+                title=f"By {title[0].lower()}{title[1:]}",
+                key_label=title,
+                rows=tuple(
+                    GridRow(
+                        key=key_label(name, str(r["key"])),
+                        closed=f"{r['trades_closed']:,}",
+                        small=r["trades_closed"] < SMALL_SAMPLE,
+                        cells=tuple(_cell(r, field, kind) for _, field, kind in GRID_COLUMNS),
+                    )
+                    for r in rows
+                ),
+            )
+        )
+    return tuple(tables)
+
+
+def _day(date: str | None, missing: str, root: str, day_pages: frozenset[str]) -> Cell:
+    if date is None:
+        return Cell(missing, "muted")
+    href = f"{root}daily/{date}.html" if date in day_pages else None
+    return Cell(date, href=href)
+
+
+def drawdowns(summary: Mapping[str, Any], root: str, day_pages: frozenset[str]) -> Drawdowns | None:
+    current = summary.get("current_drawdown")
+    if current is None:
+        return None
+    if current.get("recovered", True):
+        text = "Equity is at its peak: no drawdown now."
+        cell = Cell(fmt.money(current["depth"]), "zero")
+    else:
+        since = current.get("peak_day") or "the start of the window"
+        days, trades = current["days"], current["trades"]
+        text = (
+            f"Not yet recovered: below the peak of {since} for {days} "
+            f"day{'s' if days != 1 else ''} and {trades:,} closed trade"
+            f"{'s' if trades != 1 else ''}."
+        )
+        cell = Cell(fmt.money(current["depth"], signed=True), "neg")
+    rows = tuple(
+        DrawdownRow(
+            rank=i,
+            peak=_day(r["peak_day"], "window start", root, day_pages),
+            valley=_day(r["valley_day"], "—", root, day_pages),
+            recovery=None
+            if r["recovery_day"] is None
+            else _day(r["recovery_day"], "", root, day_pages),
+            depth=Cell(fmt.money(r["depth"], signed=True), fmt.tone(r["depth"])),
+            days=f"{r['days']:,}",
+            trades=f"{r['trades']:,}",
+        )
+        for i, r in enumerate(summary.get("drawdowns") or [], 1)
+    )
+    return Drawdowns(cell, text, int(summary.get("drawdown_count", len(rows))), rows)
+
+
+def _card(summary: Mapping[str, Any], label: str, field: str, kind: str, detail: str) -> Card:
+    return Card(label, definition_anchor(field), metric_cell(summary, field, kind), detail)
+
+
+def costs(summary: Mapping[str, Any]) -> tuple[Card, ...]:
+    """Gross and net P&L side by side, then what the costs took."""
+    comm, slip = summary.get("commission_total"), summary.get("slippage_total")
+    return (
+        _card(summary, "Gross P&L", "gross_pnl", "money", "before costs"),
+        _card(summary, "Net P&L", "net_pnl", "money", "after costs"),
+        _card(
+            summary,
+            "Costs",
+            "costs_total",
+            "money",
+            f"commission {fmt.money(comm)} · slippage {fmt.money(slip)}",
+        ),
+        _card(summary, "Costs / gross profit", "costs_share", "rate", "of the winners' P&L"),
+        _card(summary, "Commission / gross profit", "commission_share", "rate", ""),
+        _card(summary, "Slippage / gross profit", "slippage_share", "rate", ""),
+    )
+
+
+def r_section(summary: Mapping[str, Any]) -> RSection:
+    buckets = summary.get("r_histogram") or []
+    labels = [R_LABELS.get(b["key"], b["key"]) for b in buckets]
+    counts = [int(b["trades"]) for b in buckets]
+    negative = [b["high"] is not None and int(b["high"]) <= 0 for b in buckets]
+    period = summary.get("period", "")
+    chart = charts.histogram(counts, labels, f"R multiples, {period}", negative=negative)
+    n, hits = summary.get("planned_rr_trades", 0), summary.get("planned_rr_reached", 0)
+    cards = (
+        _card(summary, "Expectancy (R)", "avg_r_multiple", "ratio", "average R per trade"),
+        _card(summary, "SQN", "sqn", "ratio", f"{summary.get('r_trades', 0):,} trades with R"),
+        _card(summary, "Avg planned R:R", "avg_risk_reward", "ratio", "risk_reward_ratio"),
+        _card(
+            summary,
+            "Planned R:R reached",
+            "planned_rr_reached_rate",
+            "rate",
+            f"{hits:,} of {n:,} trades: R ≥ planned R:R",
+        ),
+    )
+    return RSection(
+        cards=cards,
+        no_stop=int(summary.get("no_stop_trades", 0)),
+        closed=int(summary.get("trades_closed", 0)),
+        chart=Markup(chart),
+    )
+
+
+def depth(summary: Mapping[str, Any], root: str, day_pages: Sequence[str] = ()) -> Depth:
+    pages = frozenset(day_pages)
+    return Depth(
+        timezone=str(summary.get("timezone", "")),
+        costs=costs(summary),
+        r=r_section(summary),
+        drawdowns=drawdowns(summary, root, pages),
+        columns=tuple(
+            Column(label, definition_anchor(_ANCHORS.get(field, field)))
+            for label, field, _ in GRID_COLUMNS
+        ),
+        grid=grid(summary),
+    )
