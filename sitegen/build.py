@@ -150,25 +150,49 @@ def compute_summaries(
     return {(w, p): memo.get((w, p)) or history.summary(w, p, targets) for w, p in chosen}
 
 
-def compute_alerts(
-    history: History, config: Config, summaries: dict[tuple[str, str], dict]
-) -> list[dict]:
-    """Stage 4a: every rule breach, with its acknowledgement state from the alert log.
-
-    Summaries a rule checks are computed into ``summaries`` (so later stages reuse them).
-    """
+def rule_inputs(
+    history: History,
+    config: Config,
+    summaries: dict[tuple[str, str], dict],
+    reuse: dict[str, dict] | None = None,
+) -> dict[str, dict]:
+    """What the summary rules read of every period of their windows: its dates, its
+    trade count and the metrics they check. Taken from ``reuse`` (the last build's) for
+    periods whose inputs did not change; the summaries computed for the others are
+    left in ``summaries`` for later stages."""
     targets = config.targets.specs()
-    for rule in config.rules:
-        if rule.metric in ROLLING_METRICS:
-            continue
-        for period in history.periods(rule.window):
-            if (rule.window, period) not in summaries:
-                summaries[(rule.window, period)] = history.summary(rule.window, period, targets)
+    metrics = {rule.metric for rule in config.rules if rule.metric not in ROLLING_METRICS}
+    windows = {rule.window for rule in config.rules if rule.metric not in ROLLING_METRICS}
+    inputs: dict[str, dict] = {}
+    for window in sorted(windows):
+        for period in history.periods(window):
+            key = f"{window} {period}"
+            if reuse is not None and key in reuse and (window, period) not in summaries:
+                inputs[key] = reuse[key]
+                continue
+            summary = summaries.get((window, period))
+            if summary is None:
+                summary = summaries[(window, period)] = history.summary(window, period, targets)
+            inputs[key] = {
+                name: summary[name]
+                for name in ("window", "period", "start", "end", "trades_total", *sorted(metrics))
+            }
+    return inputs
+
+
+def _rule_periods(history: History, config: Config) -> set[tuple[str, str]]:
+    windows = {rule.window for rule in config.rules if rule.metric not in ROLLING_METRICS}
+    return {(w, p) for w in windows for p in history.periods(w)}
+
+
+def compute_alerts(history: History, config: Config, inputs: dict[str, dict]) -> list[dict]:
+    """Stage 4a: every rule breach, with its acknowledgement state from the alert log."""
+    slim = {(v["window"], v["period"]): v for v in inputs.values()}
     events = evaluate(
         config.rules,
         config.targets.values(),
         history.day_closes(),
-        summaries,
+        slim,
         config.rolling_window,
     )
     return apply_log(events, read_alert_log(config.alerts_file))
@@ -289,11 +313,10 @@ def build(
             progress(f"read {report.files_read} of {report.files_total} log files")
 
         # What to recompute: everything, or the periods whose inputs changed.
-        memo: dict[tuple[str, str], dict] = {}
-        events = compute_alerts(history, config, memo)
         valid = {(w, p) for w in WINDOWS for p in history.periods(w)}
-        if full or previous is None or previous.settings != settings:
-            todo = set(valid)
+        everything = full or previous is None or previous.settings != settings
+        if everything:
+            changed = set(valid)
         else:
             days = affected_days(
                 history.digests,
@@ -303,7 +326,18 @@ def build(
                 (previous.first, previous.last),
                 (None, None) if history.empty else (history.first, history.last),
             )
-            todo = (periods_of_days(days) | changed_events(previous.events, events)) & valid
+            changed = periods_of_days(days) & valid
+        # Rules read every period of their windows: changed ones are summarised now
+        # (and reused below), the rest come from the last build's rule inputs.
+        memo = {
+            key: history.summary(*key, config.targets.specs())
+            for key in changed & _rule_periods(history, config)
+        }
+        inputs = rule_inputs(history, config, memo, None if everything else previous.rule_inputs)
+        events = compute_alerts(history, config, inputs)
+        todo = set(changed)
+        if not everything:
+            todo |= changed_events(previous.events, events) & valid
         chosen = select_periods(history, window, start_day, end_day, backfill)
         chosen_set = set(chosen)
         todo &= chosen_set
@@ -344,6 +378,7 @@ def build(
                 events=events,
                 open_breaches=report.open_breaches,
                 complete=all(d.complete for d in history.digests),
+                rule_inputs=inputs,
             )
             save_index(
                 index_path, history.digests, history.assembled, cache.fingerprint or "", state
@@ -433,6 +468,7 @@ class Tracker:
             parse_period(window, period)
         summary = history.summary(window, period, self.config.targets.specs())
         key = (window, period)
-        events = compute_alerts(history, self.config, {key: summary})
+        inputs = rule_inputs(history, self.config, {key: summary})
+        events = compute_alerts(history, self.config, inputs)
         attach_alerts(history, {key: summary}, events)
         return summary

@@ -35,6 +35,8 @@ class BuildState(msgspec.Struct):
     open_breaches: list[str] = []
     #: every log file ended with a newline (a file being written is read again next time)
     complete: bool = True
+    #: "window period" -> what the summary rules read of that period (reused when unchanged)
+    rule_inputs: dict[str, dict] = {}
 
 
 def key_of(*parts: object) -> str:
