@@ -659,3 +659,18 @@ def test_docs_weekly_example_is_this_fixture(week):
 
     example = Path(__file__).resolve().parent.parent / "docs" / "examples"
     assert summary_json(week()) == (example / "weekly-summary-2025-W41.json").read_bytes()
+
+
+def test_page_names_a_drawdown_not_yet_recovered(metrics_week):
+    from sitegen.site.depth import drawdowns
+
+    section = drawdowns(metrics_week(), "../", frozenset({"2025-10-07"}))
+    assert section is not None and section.count == 2
+    assert (section.current.text, section.current.cls) == ("-5.00", "neg")
+    assert section.current_text == (
+        "Not yet recovered: below the peak of 2025-10-07 for 1 day and 1 closed trade."
+    )
+    first, second = section.rows
+    assert (first.peak.text, first.peak.href) == ("window start", None)
+    assert first.recovery is not None and first.recovery.href == "../daily/2025-10-07.html"
+    assert second.recovery is None  # shown as "not recovered"

@@ -219,3 +219,18 @@ def test_outputs_are_readable_by_others(workspace):
     summary = logs / "performance" / "all-summary.json"
     for path in (index, summary):
         assert path.stat().st_mode & 0o044 == 0o044, path  # umask 022 in tests
+
+
+def test_editing_a_template_rerenders_the_site(workspace, tmp_path):
+    _, logs, _ = workspace
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "style.css").write_text("body { color: red; }\n")
+    config = _config(logs, templates_dir=theme, site_dir=tmp_path / "site")
+    build(config)
+    assert build(config).up_to_date
+    (theme / "style.css").write_text("body { color: blue; }\n")
+    report = build(config)
+    # every page again (daily pages read their trades back), no log re-digested
+    assert not report.up_to_date and report.cache_misses == 0
+    assert "blue" in (tmp_path / "site" / "assets" / "style.css").read_text()

@@ -145,10 +145,11 @@ def drawdowns(summary: Mapping[str, Any], root: str, day_pages: frozenset[str]) 
         text = "Equity is at its peak: no drawdown now."
         cell = Cell(fmt.money(current["depth"]), "zero")
     else:
-        since = current.get("peak_day") or "the start of the window"
+        peak = current.get("peak_day")
+        since = f"the peak of {peak}" if peak else "the equity the window started with"
         days, trades = current["days"], current["trades"]
         text = (
-            f"Not yet recovered: below the peak of {since} for {days} "
+            f"Not yet recovered: below {since} for {days} "
             f"day{'s' if days != 1 else ''} and {trades:,} closed trade"
             f"{'s' if trades != 1 else ''}."
         )
