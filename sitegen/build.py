@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from sitegen import export
@@ -408,10 +411,63 @@ def render_pages(
         if extra[key] is None:
             extra[key] = history.summary(*key, config.targets.specs())
     attach_alerts(history, extra, events)
-    writer = Writer(config.site_dir)
-    report.pages_rendered, report.pages_skipped = render_site(
-        history, {**summaries, **extra}, events, config, writer
+    pages = {**summaries, **extra}
+    cache_dir = config.artifacts / CACHE_DIR / "templates"
+    daily = sorted(key for key in pages if key[0] == "daily")
+    workers = min(os.cpu_count() or 1, len(daily) // PAGES_PER_WORKER)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        # Daily pages (a table row per trade) dominate a cold build: render them in
+        # forked workers that share this process's history, in contiguous runs of
+        # days (neighbouring days share log files). Workers write their own pages.
+        global _SHARED
+        _SHARED = (history, pages, events, config, cache_dir)
+        size = -(-len(daily) // workers)
+        chunks = [daily[i : i + size] for i in range(0, len(daily), size)]
+        context = multiprocessing.get_context("fork")
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                for written, unchanged, reads in pool.map(_render_days, chunks):
+                    report.pages_rendered += written
+                    report.pages_skipped += unchanged
+                    report.files_read += reads
+        finally:
+            _SHARED = None
+        rest = ("weekly", "monthly")
+    else:
+        rest = ("daily", "weekly", "monthly")
+    written, unchanged = render_site(
+        history, pages, events, config, Writer(config.site_dir), windows=rest, cache_dir=cache_dir
     )
+    report.pages_rendered += written
+    report.pages_skipped += unchanged
+
+
+#: a forked page worker is worth starting for at least this many daily pages
+PAGES_PER_WORKER = 24
+#: the folder (in the artifacts folder) for caches other than the index
+CACHE_DIR = ".sitegen-cache"
+_SHARED: tuple | None = None  # what forked page workers read (set only while they run)
+
+
+def _render_days(keys: list[tuple[str, str]]) -> tuple[int, int, int]:
+    """In a forked worker: render these daily pages; (written, unchanged, files read)."""
+    from sitegen.site import render_site
+
+    assert _SHARED is not None
+    history, pages, events, config, cache_dir = _SHARED
+    reads_before = history.rescan.reads if history.rescan is not None else 0
+    written, unchanged = render_site(
+        history,
+        {key: pages[key] for key in keys},
+        events,
+        config,
+        Writer(config.site_dir),
+        overview=False,
+        windows=("daily",),
+        cache_dir=cache_dir,
+    )
+    reads = (history.rescan.reads if history.rescan is not None else 0) - reads_before
+    return written, unchanged, reads
 
 
 def _period_order(item: tuple[str, str]) -> tuple[int, str]:

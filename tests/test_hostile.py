@@ -382,7 +382,10 @@ _ARTIFACT = (
     r"(daily-summary-\d{4}-\d{2}-\d{2}|weekly-summary-\d{4}-W\d{2}"
     r"|monthly-summary-\d{4}-\d{2}|all-summary)\.(json|md)"
 )
-ARTIFACT_NAMES = re.compile(rf"{_ARTIFACT}|performance-index\.json|\.sitegen\.lock")
+ARTIFACT_NAMES = re.compile(
+    rf"{_ARTIFACT}|performance-index\.json|\.sitegen\.lock"
+    r"|\.sitegen-cache/templates/__jinja2_[0-9a-f]+\.cache"
+)
 SITE_NAMES = re.compile(
     r"(index|alerts|archive|definitions)\.html"
     r"|daily/\d{4}-\d{2}-\d{2}\.html|weekly/\d{4}-W\d{2}\.html|monthly/\d{4}-\d{2}\.html"

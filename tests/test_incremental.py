@@ -234,3 +234,20 @@ def test_editing_a_template_rerenders_the_site(workspace, tmp_path):
     # every page again (daily pages read their trades back), no log re-digested
     assert not report.up_to_date and report.cache_misses == 0
     assert "blue" in (tmp_path / "site" / "assets" / "style.css").read_text()
+
+
+def test_parallel_page_rendering_gives_the_same_site(workspace, tmp_path, monkeypatch):
+    from sitegen import build as build_module
+
+    _, logs, _ = workspace
+    sequential = tmp_path / "seq"
+    build(_config(logs, site_dir=sequential, artifacts_dir=tmp_path / "a1"))
+    monkeypatch.setattr(build_module, "PAGES_PER_WORKER", 2)
+    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    parallel = tmp_path / "par"
+    report = build(_config(logs, site_dir=parallel, artifacts_dir=tmp_path / "a2"))
+    assert report.pages_rendered > 10
+    files = sorted(p.relative_to(sequential) for p in sequential.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(parallel) for p in parallel.rglob("*") if p.is_file())
+    for name in files:
+        assert (sequential / name).read_bytes() == (parallel / name).read_bytes(), name

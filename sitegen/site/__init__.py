@@ -43,15 +43,24 @@ def default_templates_dir() -> Path:
     return package.parent / "templates"
 
 
-def environment(templates_dir: Path | None = None) -> jinja2.Environment:
+def environment(
+    templates_dir: Path | None = None, cache_dir: Path | None = None
+) -> jinja2.Environment:
     """A Jinja2 environment with autoescaping and strict undefined variables.
 
     A user's ``templates_dir`` comes first; templates it does not have fall back to
     the default theme, so a restyle can override just ``base.html`` or the CSS.
+    With ``cache_dir``, compiled templates are kept there (keyed by their source), so
+    an incremental build does not compile them again.
     """
     paths = [str(p) for p in (templates_dir, default_templates_dir()) if p is not None]
+    bytecode = None
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        bytecode = jinja2.FileSystemBytecodeCache(str(cache_dir))
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(paths),
+        bytecode_cache=bytecode,
         autoescape=jinja2.select_autoescape(("html", "htm", "xml", "svg"), default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -117,8 +126,16 @@ def render_site(
     alerts: list[dict],
     config: Config,
     writer: Writer,
+    *,
+    overview: bool = True,
+    windows: tuple[str, ...] = ("daily", "weekly", "monthly"),
+    cache_dir: Path | None = None,
 ) -> tuple[int, int]:
     """Render the site into writer.root; return (pages written, pages unchanged).
+
+    ``overview=False`` renders only the period pages, and ``windows`` says of which
+    windows (worker processes render shares of the daily pages); ``cache_dir`` keeps
+    compiled templates between builds.
 
     One page (and one JSON/Markdown copy under ``data/``) per daily, weekly and
     monthly period in ``summaries``; ``index.html``, ``archive.html``,
@@ -126,7 +143,7 @@ def render_site(
     pass the changed periods widened by :func:`with_neighbours`. Pages are the
     HTML files; the stylesheet and data copies are written too but not counted.
     """
-    env = environment(config.templates_dir)
+    env = environment(config.templates_dir, cache_dir)
     tz = zone(config.timezone)
     ordered = _ordered(history)
     targets = config.targets.specs()
@@ -141,35 +158,39 @@ def render_site(
     # has hundreds of days with thousands of trade rows each.
     pages: list[tuple[str, str, Callable[[], object]]] = []  # (path, template, context)
     for window, period, summary in _page_summaries(summaries):
-        if window == "all":
+        if window not in windows:
             continue
         near = neighbours(window, period, ordered)
         make = functools.partial(_period_context, history, summary, near, tz)
         pages.append((page_path(window, period), f"{window}.html", make))
 
-    everything = None if history.empty else summary_of("all", "all")
-    latest = []
-    for window, label in (
-        ("daily", "Latest day"),
-        ("weekly", "This week"),
-        ("monthly", "This month"),
-    ):
-        found = summary_of(window, history.latest_period(window))
-        if found is not None:
-            latest.append((label, found))
-    daily_all = (everything or {}).get("daily_pnl") or {}
-    index = home.index_page(latest, everything, alerts, ordered, config.timezone)
-    pages.append(("index.html", "index.html", lambda: index))
-    archive = home.archive_page(ordered, daily_all)
-    pages.append(("archive.html", "archive.html", lambda: archive))
-    alerts_page = home.alerts_page(alerts, ordered)
-    pages.append(("alerts.html", "alerts.html", lambda: alerts_page))
-    definitions = functools.partial(home.definitions_page, config.timezone)
-    pages.append(("definitions.html", "definitions.html", definitions))
+    if overview:
+        everything = None if history.empty else summary_of("all", "all")
+        latest = []
+        for window, label in (
+            ("daily", "Latest day"),
+            ("weekly", "This week"),
+            ("monthly", "This month"),
+        ):
+            found = summary_of(window, history.latest_period(window))
+            if found is not None:
+                latest.append((label, found))
+        daily_all = (everything or {}).get("daily_pnl") or {}
+        index = home.index_page(latest, everything, alerts, ordered, config.timezone)
+        pages.append(("index.html", "index.html", lambda: index))
+        archive = home.archive_page(ordered, daily_all)
+        pages.append(("archive.html", "archive.html", lambda: archive))
+        alerts_page = home.alerts_page(alerts, ordered)
+        pages.append(("alerts.html", "alerts.html", lambda: alerts_page))
+        definitions = functools.partial(home.definitions_page, config.timezone)
+        pages.append(("definitions.html", "definitions.html", definitions))
 
     written = unchanged = 0
-    writer.write(f"assets/{STYLESHEET}", _stylesheet(config.templates_dir))
+    if overview:
+        writer.write(f"assets/{STYLESHEET}", _stylesheet(config.templates_dir))
     for window, period, summary in _page_summaries(summaries):
+        if window not in windows and not (overview and window == "all"):
+            continue
         writer.write(data_path(window, period, "json"), export.summary_json(summary))
         writer.write(data_path(window, period, "md"), export.summary_markdown(summary))
     templates: dict[str, jinja2.Template] = {}
