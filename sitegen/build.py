@@ -19,7 +19,7 @@ from pathlib import Path
 from sitegen import export
 from sitegen.alertlog import append_events, read_alert_log
 from sitegen.alerts import alerts_for, apply_log, evaluate
-from sitegen.cache import INDEX_NAME, fingerprint, load_index, read_head, save_index
+from sitegen.cache import CACHE_DIR, INDEX_NAME, fingerprint, load_index, read_head, save_index
 from sitegen.config import Config
 from sitegen.digest import FileDigest
 from sitegen.errors import ConfigError
@@ -444,8 +444,6 @@ def render_pages(
 
 #: a forked page worker is worth starting for at least this many daily pages
 PAGES_PER_WORKER = 24
-#: the folder (in the artifacts folder) for caches other than the index
-CACHE_DIR = ".sitegen-cache"
 _SHARED: tuple | None = None  # what forked page workers read (set only while they run)
 
 

@@ -26,6 +26,8 @@ from sitegen.writer import atomic_write
 log = logging.getLogger("sitegen")
 
 INDEX_NAME = "performance-index.json"
+#: the folder (in the artifacts folder) for caches besides the index
+CACHE_DIR = ".sitegen-cache"
 #: bump when digests, partials or metrics change meaning: old indexes are then rebuilt
 FORMAT_VERSION = 2
 
@@ -73,8 +75,32 @@ def fingerprint(timezone: str) -> str:
 _head_decoder = msgspec.json.Decoder(IndexHead)
 
 
+class HeadFile(msgspec.Struct):
+    """A copy of the index's head beside it, stamped with the index it belongs to, so
+    a no-change build need not read a large index at all."""
+
+    index_size: int
+    index_mtime_ns: int
+    head: IndexHead
+
+
+def head_path(index: Path) -> Path:
+    return index.parent / CACHE_DIR / "index-head.json"
+
+
 def read_head(path: Path) -> IndexHead | None:
-    """The index without its digests, or None when it is missing or unreadable."""
+    """The index without its digests (from its head file when that still matches the
+    index), or None when the index is missing or unreadable."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    try:
+        found = msgspec.json.decode(head_path(path).read_bytes(), type=HeadFile)
+        if (found.index_size, found.index_mtime_ns) == (st.st_size, st.st_mtime_ns):
+            return found.head
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+        pass
     try:
         return _head_decoder.decode(path.read_bytes())
     except (OSError, msgspec.DecodeError, msgspec.ValidationError):
@@ -132,9 +158,18 @@ def save_index(
     )
     data = msgspec.json.encode(index)
     try:
-        if path.read_bytes() == data:
-            return False
+        changed = path.read_bytes() != data
     except OSError:
-        pass
-    atomic_write(path, data)
-    return True
+        changed = True
+    if changed:
+        atomic_write(path, data)
+    st = path.stat()
+    head = HeadFile(st.st_size, st.st_mtime_ns, IndexHead(FORMAT_VERSION, expected, state))
+    encoded = msgspec.json.encode(head)
+    try:
+        same = head_path(path).read_bytes() == encoded
+    except OSError:
+        same = False
+    if not same:
+        atomic_write(head_path(path), encoded)
+    return changed

@@ -384,7 +384,7 @@ _ARTIFACT = (
 )
 ARTIFACT_NAMES = re.compile(
     rf"{_ARTIFACT}|performance-index\.json|\.sitegen\.lock"
-    r"|\.sitegen-cache/templates/__jinja2_[0-9a-f]+\.cache"
+    r"|\.sitegen-cache/(templates/__jinja2_[0-9a-f]+\.cache|index-head\.json)"
 )
 SITE_NAMES = re.compile(
     r"(index|alerts|archive|definitions)\.html"

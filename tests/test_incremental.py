@@ -13,7 +13,7 @@ import pytest
 
 from sitegen import scan as scan_module
 from sitegen.build import build
-from sitegen.cache import FORMAT_VERSION, INDEX_NAME
+from sitegen.cache import CACHE_DIR, FORMAT_VERSION, INDEX_NAME
 from sitegen.config import load_config
 from sitegen.demo import generate
 
@@ -63,7 +63,7 @@ def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     return {
         str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != INDEX_NAME
+        if p.is_file() and p.name != INDEX_NAME and CACHE_DIR not in p.parts
     }
 
 
@@ -251,3 +251,13 @@ def test_parallel_page_rendering_gives_the_same_site(workspace, tmp_path, monkey
     assert files == sorted(p.relative_to(parallel) for p in parallel.rglob("*") if p.is_file())
     for name in files:
         assert (sequential / name).read_bytes() == (parallel / name).read_bytes(), name
+
+
+def test_deleting_the_index_rebuilds_even_with_its_head_left(workspace):
+    _, logs, _ = workspace
+    build(_config(logs), site=SITE)
+    (logs / "performance" / INDEX_NAME).unlink()
+    assert (logs / "performance" / CACHE_DIR / "index-head.json").exists()
+    report = build(_config(logs), site=SITE)
+    assert not report.up_to_date and report.files_read == report.files_total
+    assert build(_config(logs), site=SITE).up_to_date

@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sitegen.build import CACHE_DIR, ScanCache, build
-from sitegen.cache import INDEX_NAME
+from sitegen.build import ScanCache, build
+from sitegen.cache import CACHE_DIR, INDEX_NAME
 from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.demo import generate
