@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen import export
@@ -310,86 +311,141 @@ def build(
         if full or cache is None or cache.stale(index_path):
             cache = ScanCache()
         history = load_history(config, cache, report, use_index=not full)
-        scan = cache.last_scan
-        previous = cache.state
         if progress:
             progress(f"read {report.files_read} of {report.files_total} log files")
 
-        # What to recompute: everything, or the periods whose inputs changed.
-        valid = {(w, p) for w in WINDOWS for p in history.periods(w)}
-        everything = full or previous is None or previous.settings != settings
-        if everything:
-            changed = set(valid)
-        else:
-            days = affected_days(
-                history.digests,
-                scan.changed,
-                scan.previous,
-                scan.removed,
-                (previous.first, previous.last),
-                (None, None) if history.empty else (history.first, history.last),
-            )
-            changed = periods_of_days(days) & valid
-        # Rules read every period of their windows: changed ones are summarised now
-        # (and reused below), the rest come from the last build's rule inputs.
-        memo = {
-            key: history.summary(*key, config.targets.specs())
-            for key in changed & _rule_periods(history, config)
-        }
-        inputs = rule_inputs(history, config, memo, None if everything else previous.rule_inputs)
-        events = compute_alerts(history, config, inputs)
-        todo = set(changed)
-        if not everything:
-            todo |= changed_events(previous.events, events) & valid
-        chosen = select_periods(history, window, start_day, end_day, backfill)
-        chosen_set = set(chosen)
-        todo &= chosen_set
-        if backfill:  # also whatever of the last N days is missing on disk
-            todo |= {(w, p) for w, p in chosen if not _exists(config, w, p, site)}
-            report.backfill_generated = [f"{w} {p}" for w, p in sorted(todo, key=_period_order)]
-            report.backfill_skipped = [
-                f"{w} {p}" for w, p in sorted(chosen_set - todo, key=_period_order)
-            ]
-
-        summaries = compute_summaries(history, config, sorted(todo, key=_period_order), memo)
-        report.alerts_raised = record_alerts(events, config)
-        attach_alerts(history, summaries, events)
-        report.open_breaches = open_breaches(history, events)
+        plan = plan_work(
+            history,
+            config,
+            cache,
+            settings,
+            full=full,
+            backfill=backfill,
+            chosen=select_periods(history, window, start_day, end_day, backfill),
+            site=site,
+            report=report,
+        )
+        todo = sorted(plan.todo, key=_period_order)
+        summaries = compute_summaries(history, config, todo, plan.memo)
+        report.alerts_raised = record_alerts(plan.events, config)
+        attach_alerts(history, summaries, plan.events)
+        report.open_breaches = open_breaches(history, plan.events)
         report.summaries = len(summaries)
-        for kind in WINDOWS:
-            latest = history.latest_period(kind)
-            if latest:
-                report.latest[kind] = latest
-        for (kind, period), summary in summaries.items():
-            if summary["partial"]:
-                report.partial_windows.append(f"{kind} {period}")
-                log.warning("%s %s is partial: %s", kind, period, _partial_reason(summary))
+        note_windows(history, summaries, report)
 
         writer = Writer(config.artifacts)
         write_artifacts(summaries, writer, validate=validate)
         report.artifacts_written, report.artifacts_unchanged = writer.written, writer.unchanged
 
         if site:
-            render_pages(history, config, summaries, events, memo, report)
+            render_pages(history, config, summaries, plan.events, plan.memo, report)
 
         if not narrowed:  # a narrowed build leaves the index alone: the next build redoes the rest
-            state = BuildState(
-                outputs=outputs_key(config, settings) or "",
-                settings=settings,
-                first=None if history.empty else history.first,
-                last=None if history.empty else history.last,
-                events=events,
-                open_breaches=report.open_breaches,
-                complete=all(d.complete for d in history.digests),
-                rule_inputs=inputs,
-            )
-            save_index(
-                index_path, history.digests, history.assembled, cache.fingerprint or "", state
-            )
-            cache.state = state
+            save_state(history, config, cache, settings, plan.events, plan.inputs, report)
         if cache.rescanner is not None:  # files read back for pages or rare identity cases
             report.files_read += cache.rescanner.reads
         return finish(report, began)
+
+
+@dataclass
+class Plan:
+    """What a build redoes: the periods to summarise (and render), the summaries already
+    made for the alert rules, the rules' inputs and the alert events."""
+
+    todo: set[tuple[str, str]]
+    memo: dict[tuple[str, str], dict]
+    inputs: dict[str, dict]
+    events: list[dict]
+
+
+def plan_work(
+    history: History,
+    config: Config,
+    cache: ScanCache,
+    settings: str,
+    *,
+    full: bool,
+    backfill: int | None,
+    chosen: list[tuple[str, str]],
+    site: bool,
+    report: BuildReport,
+) -> Plan:
+    """Stage 3: everything (a first build, --full, other settings), or the periods whose
+    inputs changed since the last build — and, for any, the alert events."""
+    previous, scan = cache.state, cache.last_scan
+    valid = {(w, p) for w in WINDOWS for p in history.periods(w)}
+    everything = full or previous is None or previous.settings != settings
+    if everything:
+        changed = set(valid)
+    else:
+        days = affected_days(
+            history.digests,
+            scan.changed,
+            scan.previous,
+            scan.removed,
+            (previous.first, previous.last),
+            (None, None) if history.empty else (history.first, history.last),
+        )
+        changed = periods_of_days(days) & valid
+    # Rules read every period of their windows: changed ones are summarised now
+    # (and reused below), the rest come from the last build's rule inputs.
+    memo = {
+        key: history.summary(*key, config.targets.specs())
+        for key in changed & _rule_periods(history, config)
+    }
+    inputs = rule_inputs(history, config, memo, None if everything else previous.rule_inputs)
+    events = compute_alerts(history, config, inputs)
+    todo = set(changed)
+    if not everything:  # an alert that appeared, went or was acknowledged
+        todo |= changed_events(previous.events, events) & valid
+    chosen_set = set(chosen)
+    todo &= chosen_set
+    if backfill:  # also whatever of the last N days is missing on disk
+        todo |= {(w, p) for w, p in chosen if not _exists(config, w, p, site)}
+        report.backfill_generated = [f"{w} {p}" for w, p in sorted(todo, key=_period_order)]
+        report.backfill_skipped = [
+            f"{w} {p}" for w, p in sorted(chosen_set - todo, key=_period_order)
+        ]
+    return Plan(todo, memo, inputs, events)
+
+
+def note_windows(
+    history: History, summaries: dict[tuple[str, str], dict], report: BuildReport
+) -> None:
+    """The latest periods, and a warning for each partial window, in the report."""
+    for kind in WINDOWS:
+        latest = history.latest_period(kind)
+        if latest:
+            report.latest[kind] = latest
+    for (kind, period), summary in summaries.items():
+        if summary["partial"]:
+            report.partial_windows.append(f"{kind} {period}")
+            log.warning("%s %s is partial: %s", kind, period, _partial_reason(summary))
+
+
+def save_state(
+    history: History,
+    config: Config,
+    cache: ScanCache,
+    settings: str,
+    events: list[dict],
+    inputs: dict[str, dict],
+    report: BuildReport,
+) -> None:
+    """Stage 7: the index — digests, rebuilt days and what this build produced."""
+    state = BuildState(
+        outputs=outputs_key(config, settings) or "",
+        settings=settings,
+        first=None if history.empty else history.first,
+        last=None if history.empty else history.last,
+        events=events,
+        open_breaches=report.open_breaches,
+        complete=all(d.complete for d in history.digests),
+        rule_inputs=inputs,
+    )
+    index_path = config.artifacts / INDEX_NAME
+    save_index(index_path, history.digests, history.assembled, cache.fingerprint or "", state)
+    cache.state = state
 
 
 def render_pages(
