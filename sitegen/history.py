@@ -38,10 +38,11 @@ from sitegen.digest import (
 )
 from sitegen.ingest import FileScan, Problem, TradeRecord
 from sitegen.metrics import TargetSpec, WindowContext, summarize
-from sitegen.partials import Partial, Trade, from_trades, merge
+from sitegen.partials import Equity, Partial, Trade, fold_equity, from_trades, merge
 from sitegen.windows import days_between, is_trading_day, missing_days, period_bounds, periods
 
 MAX_LISTED_PROBLEMS = 100
+NO_EQUITY = Equity()
 Rescan = Callable[[FileDigest], FileScan]
 
 
@@ -62,7 +63,8 @@ class History:
     digests: tuple[FileDigest, ...] = ()
     day_files: dict[dt.date, tuple[int, ...]] = field(default_factory=dict)
     excluded: dict[int, frozenset[str]] = field(default_factory=dict)
-    latest_file: dict[str, int] = field(default_factory=dict)
+    #: per file: its open records' ids that a later file supersedes
+    replaced_opens: dict[int, frozenset[str]] = field(default_factory=dict)
     assembled: dict[dt.date, AssembledDay] = field(default_factory=dict)
     tz: ZoneInfo | None = None
     rescan: Rescan | None = None
@@ -111,8 +113,13 @@ class History:
         return period_bounds(window, period)
 
     def partial(self, first: dt.date, last: dt.date) -> Partial:
-        """The merged partial of the local dates ``first`` .. ``last``."""
-        return merge_tree([p for d, p in sorted(self.days.items()) if first <= d <= last])
+        """The merged partial of the local dates ``first`` .. ``last`` (final: its equity
+        is folded, without the points a further merge would need)."""
+        days = [p for d, p in sorted(self.days.items()) if first <= d <= last]
+        if len(days) <= 1:
+            return days[0] if days else Partial()
+        flat = merge_tree([msgspec.structs.replace(p, equity=NO_EQUITY) for p in days])
+        return msgspec.structs.replace(flat, equity=fold_equity([p.equity for p in days]))
 
     def series_days(self, first: dt.date, last: dt.date, merged: Partial) -> list[dt.date]:
         """Dates of the daily P&L series of a window (SPEC §4 ``daily_pnl``)."""
@@ -139,7 +146,7 @@ class History:
                 if trade.day != day:
                     continue
                 key = order_key(rec.trade.order_id)
-                if trade.outcome == "open" and key is not None and self.latest_file[key] != fi:
+                if trade.outcome == "open" and key in self.replaced_opens.get(fi, ()):
                     continue
                 pairs.append((trade, rec.trade))
         pairs.sort(key=lambda pair: sort_key(pair[0]))
@@ -265,13 +272,20 @@ def build_history(
     """
     assembled = assembled or {}
     digests = tuple(sorted(digests, key=lambda d: d.name))
-    latest: dict[str, int] = {}
-    for fi, dg in enumerate(digests):
-        for o in dg.opens:
-            if o.order_id is not None:
-                latest[o.order_id] = fi
-        for key in dg.closed_ids:
-            latest[key] = fi
+    # Newest file first: the ids later files hold are what supersedes a record here.
+    later: set[str] = set()
+    replaced: dict[int, frozenset[str]] = {}  # closed ids a later file supersedes
+    replaced_opens: dict[int, frozenset[str]] = {}
+    for fi in range(len(digests) - 1, -1, -1):
+        dg = digests[fi]
+        open_ids = [o.order_id for o in dg.opens if o.order_id is not None]
+        if later:
+            if gone := later.intersection(dg.closed_ids):
+                replaced[fi] = frozenset(gone)
+            if gone := later.intersection(open_ids):
+                replaced_opens[fi] = frozenset(gone)
+        later.update(dg.closed_ids)
+        later.update(open_ids)
 
     history = History(
         timezone,
@@ -279,7 +293,7 @@ def build_history(
         tuple(d.date for d in digests),
         {},
         digests=digests,
-        latest_file=latest,
+        replaced_opens=replaced_opens,
         tz=tz,
         rescan=rescan,
     )
@@ -292,7 +306,7 @@ def build_history(
         if dg.in_progress is not None:
             history.in_progress.setdefault(dg.date, []).append((dg.name, dg.in_progress))
         superseded = dg.superseded
-        gone = frozenset(k for k in dg.closed_ids if latest[k] != fi)
+        gone = replaced.get(fi)
         if gone:  # a later file rewrote some of its closed trades: re-digest without them
             history.excluded[fi] = gone
             superseded += len(gone)
@@ -303,7 +317,7 @@ def build_history(
             for line, oid in part.missing_pnl:
                 history.missing_pnl.setdefault(day, []).append((dg.name, line, oid))
         for o in dg.opens:
-            if o.order_id is not None and latest[o.order_id] != fi:
+            if o.order_id is not None and o.order_id in replaced_opens.get(fi, ()):
                 superseded += 1
                 continue
             opens_of[o.day].append(o)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from functools import reduce
+from itertools import pairwise
 
 import msgspec
 
@@ -204,9 +205,13 @@ class Equity(msgspec.Struct, frozen=True, gc=False):
     low: Decimal = ZERO
     dd: Decimal = ZERO
     points: tuple[tuple[int, Decimal], ...] = ()
+    #: set by fold_equity, which drops the points: the duration they would give
+    duration: int | None = None
 
     def max_duration(self) -> int:
         """Longest run of consecutive trades below the running peak (peak starts at 0)."""
+        if self.duration is not None:
+            return self.duration
         longest, previous = 0, 0
         for t, _ in self.points:
             longest = max(longest, t - previous - 1)
@@ -225,6 +230,39 @@ def equity_of(pnls: list[Decimal]) -> Equity:
         low = min(low, total)
         dd = min(dd, EXACT.subtract(total, peak))
     return Equity(len(pnls), total, peak, low, dd, tuple(points))
+
+
+def fold_equity(parts: Sequence[Equity]) -> Equity:
+    """The equity of ``parts`` in order, as ``merge_equity`` would give it, but without
+    building the merged points: for a window's summary, the end of the line. Walks
+    each part's own points once (O(points), no shifted copies)."""
+    n, total, peak, low, dd = 0, ZERO, ZERO, ZERO, ZERO
+    run = best = 0
+    with localcontext(EXACT):
+        for e in parts:
+            if not e.n:
+                continue
+            gap = peak - total  # how far below its peak the curve stands
+            dd = min(dd, e.dd, e.low - gap)
+            low = min(low, total + e.low)
+            peak = max(peak, total + e.peak)
+            points = e.points
+            k = bisect_left(points, gap, key=_height)  # first point back at the peak
+            if k == len(points):
+                run += e.n
+            else:
+                best = max(best, run + points[k][0] - 1)
+                for (t1, _), (t2, _) in pairwise(points[k:]):
+                    best = max(best, t2 - t1 - 1)
+                run = e.n - points[-1][0]
+            best = max(best, run)
+            n += e.n
+            total += e.total
+    return Equity(n, total, peak, low, dd, (), best)
+
+
+def _height(point: tuple[int, Decimal]) -> Decimal:
+    return point[1]
 
 
 def merge_equity(a: Equity, b: Equity) -> Equity:

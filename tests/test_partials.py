@@ -16,6 +16,7 @@ from sitegen.partials import (
     Partial,
     Trade,
     equity_of,
+    fold_equity,
     from_trades,
     merge,
     merge_equity,
@@ -136,6 +137,14 @@ def test_equity_matches_definition_for_any_split(pnls, cuts):
     for piece in _split(pnls, cuts):
         merged = merge_equity(merged, equity_of(piece))
     assert (merged.dd, merged.max_duration()) == _direct_drawdown(pnls)
+    folded = fold_equity([equity_of(piece) for piece in _split(pnls, cuts)])
+    assert (folded.dd, folded.max_duration()) == _direct_drawdown(pnls)
+    assert (folded.n, folded.total, folded.peak, folded.low) == (
+        merged.n,
+        merged.total,
+        merged.peak,
+        merged.low,
+    )
 
 
 def test_drawdown_edge_cases():
