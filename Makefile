@@ -11,6 +11,7 @@ $(BIN)/sitegen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/python -m compileall -q sitegen  # as a regular install does: faster start-up
 	touch $(BIN)/sitegen
 
 # exit code 2 only means "there are unacknowledged alerts": the site is built

@@ -7,8 +7,10 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sitegen.ingest import Problem
+if TYPE_CHECKING:
+    from sitegen.ingest import Problem
 
 log = logging.getLogger("sitegen")
 
