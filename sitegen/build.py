@@ -75,12 +75,17 @@ class ScanCache:
 
 
 def load_history(
-    config: Config, cache: ScanCache, report: BuildReport, *, use_index: bool = True
+    config: Config,
+    cache: ScanCache,
+    report: BuildReport,
+    *,
+    use_index: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> History:
     """Stages 1–2: digest the log files (through the cache) and assemble the history.
     What the scan found (changed and removed files) is left in ``cache.last_scan``."""
     cache.prepare(config, use_index=use_index)
-    result = scan_logs(config.logs_dir, config.timezone, cache.digests)
+    result = scan_logs(config.logs_dir, config.timezone, cache.digests, progress=progress)
     cache.digests = {d.name: d for d in result.digests}
     cache.last_scan = result
     rescanner = Rescanner(config.logs_dir, seed=result.scans)
@@ -274,7 +279,7 @@ def build(
     site: bool = True,
     validate: bool = False,
     cache: ScanCache | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
     lock_timeout: float | None = DEFAULT_LOCK_TIMEOUT,
 ) -> BuildReport:
     """Build summaries, alerts, artifacts and the site for ``config``, redoing only what
@@ -310,9 +315,9 @@ def build(
 
         if full or cache is None or cache.stale(index_path):
             cache = ScanCache()
-        history = load_history(config, cache, report, use_index=not full)
+        history = load_history(config, cache, report, use_index=not full, progress=progress)
         if progress:
-            progress(f"read {report.files_read} of {report.files_total} log files")
+            progress("summarising", 0, 0)
 
         plan = plan_work(
             history,
@@ -338,6 +343,8 @@ def build(
         report.artifacts_written, report.artifacts_unchanged = writer.written, writer.unchanged
 
         if site:
+            if progress:
+                progress("rendering pages", 0, 0)
             render_pages(history, config, summaries, plan.events, plan.memo, report)
 
         if not narrowed:  # a narrowed build leaves the index alone: the next build redoes the rest
@@ -561,6 +568,15 @@ class Tracker:
         history = load_history(self.config, self._cache, report)
         self.last_report = report
         return history
+
+    def periods(
+        self, window: str, start: dt.date | str | None = None, end: dt.date | str | None = None
+    ) -> list[str]:
+        """The ids of ``window``'s periods that overlap ``start`` .. ``end``."""
+        if window not in WINDOWS:
+            raise ConfigError(f"window: {window!r} is not one of {', '.join(WINDOWS)}")
+        first, last = _parse_day(start, "--start"), _parse_day(end, "--end")
+        return [p for w, p in select_periods(self.history(), window, first, last, None)]
 
     def get_summary(self, window: str, period: str | None = None) -> dict | None:
         """The summary of ``window`` for ``period`` (latest when None), exactly as its

@@ -173,18 +173,21 @@ def build(
     report = quick_report(config, not no_site, began) if everything else None
     if report is None:
         from sitegen.build import build as run_build
+        from sitegen.console import progress_bar
 
-        report = run_build(
-            config,
-            window=window,
-            start=start,
-            end=end,
-            backfill=backfill,
-            full=full,
-            site=not no_site,
-            validate=strict,
-            lock_timeout=lock_timeout,
-        )
+        with progress_bar(enabled=not quiet) as progress:
+            report = run_build(
+                config,
+                window=window,
+                start=start,
+                end=end,
+                backfill=backfill,
+                full=full,
+                site=not no_site,
+                validate=strict,
+                lock_timeout=lock_timeout,
+                progress=progress,
+            )
     if not quiet:
         for problem in report.bad_lines[:20]:
             click.echo(f"skipped {problem}", err=True)
@@ -319,22 +322,39 @@ def ack(config, *, quiet, alert_id):
     help="Window kind to show.",
 )
 @click.option("--period", help="Period id (2025-10-10, 2025-W41, 2025-10); default: latest.")
+@click.option("--start", help="With --end: every period of the window in this date range.")
+@click.option("--end", help="Last date of the range (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary JSON instead.")
-def summary(config, *, quiet, window, period, as_json):
-    """Show one window's metrics and target variance."""
+def summary(config, *, quiet, window, period, start, end, as_json):
+    """Show one window's metrics and target variance (the latest period, one --period,
+    or every period between --start and --end)."""
+    import json
+
     from sitegen.build import Tracker
 
-    result = Tracker(config).get_summary(window, period)
-    if result is None:
-        raise click.ClickException(f"no trade logs found in {config.logs_dir}/")
+    tracker = Tracker(config)
+    if start or end:
+        if period:
+            raise click.UsageError("give either --period or --start/--end, not both")
+        results = [tracker.get_summary(window, p) for p in tracker.periods(window, start, end)]
+        if not results:
+            raise click.ClickException(f"no {window} periods between {start} and {end}")
+    else:
+        results = [tracker.get_summary(window, period)]
+        if results[0] is None:
+            raise click.ClickException(f"no trade logs found in {config.logs_dir}/")
     if as_json:
         from sitegen.export import summary_json
 
-        click.echo(summary_json(result).decode("utf-8"), nl=False)
+        if len(results) == 1 and not (start or end):
+            click.echo(summary_json(results[0]).decode("utf-8"), nl=False)
+        else:
+            click.echo(json.dumps(results, indent=2, ensure_ascii=False))
         return
     from sitegen.console import print_summary
 
-    print_summary(result)
+    for result in results:
+        print_summary(result)
 
 
 @main.command()

@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,9 +123,15 @@ def _worker_start(parent: int) -> None:
 
 
 def scan_logs(
-    logs_dir: Path, timezone: str, cached: dict[str, FileDigest], *, jobs: int | None = None
+    logs_dir: Path,
+    timezone: str,
+    cached: dict[str, FileDigest],
+    *,
+    jobs: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ScanResult:
-    """Digests of every log file, reusing ``cached`` ones whose file did not change."""
+    """Digests of every log file, reusing ``cached`` ones whose file did not change.
+    ``progress(stage, done, total)`` is told after each file read."""
     files = list_logs(logs_dir)
     result = ScanResult(digests=[])
     present = set()
@@ -162,12 +169,19 @@ def scan_logs(
         with ProcessPoolExecutor(
             max_workers=workers, initializer=_worker_start, initargs=(os.getpid(),)
         ) as pool:
-            done = list(pool.map(_digest_job, todo, chunksize=max(1, len(todo) // (workers * 8))))
+            done = []
+            chunk = max(1, len(todo) // (workers * 8))
+            for dg in pool.map(_digest_job, todo, chunksize=chunk):
+                done.append(dg)
+                if progress:
+                    progress("reading logs", len(done), len(todo))
     else:  # in this process: keep the scans of a few changed files for the pages
         done = []
         for args in todo:
             dg, scan = scan_and_digest(*args)
             done.append(dg)
+            if progress:
+                progress("reading logs", len(done), len(todo))
             if dg is not None and scan is not None and len(result.scans) < KEEP_SCANS:
                 result.scans[scan.name] = scan
 

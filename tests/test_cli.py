@@ -506,3 +506,14 @@ def test_every_log_reading_command_takes_the_common_options():
     for name in ("build", "summary", "alerts", "ack", "validate"):
         opts = {opt for param in main.commands[name].params for opt in param.opts}
         assert common <= opts, name
+
+
+def test_summary_over_a_date_range(demo):
+    result = run(
+        "summary", "--window", "daily", "--start", "2025-09-02", "--end", "2025-09-03", "--json"
+    )
+    assert [s["period"] for s in json.loads(result.stdout)] == ["2025-09-02", "2025-09-03"]
+    result = run("summary", "--window", "weekly", "--start", "2025-09-02", "--end", "2025-09-03")
+    assert "weekly 2025-W36" in result.stdout
+    result = run("summary", "--period", "2025-09-02", "--start", "2025-09-02", code=2)
+    assert "either --period or --start/--end" in result.output
