@@ -1,26 +1,31 @@
 """``build(config)``: the stages in order — the table of contents of sitegen.
 
-config → scan logs → history (identity, attribution, day partials) → summaries →
-alerts → artifacts (JSON, Markdown) → site. Every stage gathers its data before
-anything is written, and one Writer writes.
+1–2 scan the logs through the cache index and assemble the history (scan.py,
+  digest.py, history.py) · 3 plan what changed · 4 summaries and alerts (metrics.py,
+  alerting.py) · 5 artifacts (export.py) · 6 pages (site/) · 7 save the index (cache.py).
+
+Every stage gathers its data before anything is written, and writers write atomically.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import multiprocessing
-import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen import export
-from sitegen.alertlog import append_events, read_alert_log
-from sitegen.alerts import alerts_for, apply_log, evaluate
-from sitegen.cache import CACHE_DIR, INDEX_NAME, fingerprint, load_index, read_head, save_index
+from sitegen.alerting import (
+    attach_alerts,
+    compute_alerts,
+    open_breaches,
+    record_alerts,
+    rule_inputs,
+    rule_periods,
+)
+from sitegen.cache import INDEX_NAME, fingerprint, load_index, read_head, save_index
 from sitegen.config import Config
 from sitegen.digest import FileDigest
 from sitegen.errors import ConfigError
@@ -34,7 +39,6 @@ from sitegen.incremental import (
 from sitegen.lock import DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT
 from sitegen.lock import BuildLock
 from sitegen.report import BuildReport, finish
-from sitegen.rules import ROLLING_METRICS
 from sitegen.scan import Rescanner, ScanResult, list_logs, scan_logs
 from sitegen.uptodate import outputs_key, quick_report, settings_key
 from sitegen.windows import WINDOWS, parse_period, period_bounds, zone
@@ -159,96 +163,6 @@ def compute_summaries(
     return {(w, p): memo.get((w, p)) or history.summary(w, p, targets) for w, p in chosen}
 
 
-def rule_inputs(
-    history: History,
-    config: Config,
-    summaries: dict[tuple[str, str], dict],
-    reuse: dict[str, dict] | None = None,
-) -> dict[str, dict]:
-    """What the summary rules read of every period of their windows: its dates, its
-    trade count and the metrics they check. Taken from ``reuse`` (the last build's) for
-    periods whose inputs did not change; the summaries computed for the others are
-    left in ``summaries`` for later stages."""
-    targets = config.targets.specs()
-    metrics = {rule.metric for rule in config.rules if rule.metric not in ROLLING_METRICS}
-    windows = {rule.window for rule in config.rules if rule.metric not in ROLLING_METRICS}
-    inputs: dict[str, dict] = {}
-    for window in sorted(windows):
-        for period in history.periods(window):
-            key = f"{window} {period}"
-            if reuse is not None and key in reuse and (window, period) not in summaries:
-                inputs[key] = reuse[key]
-                continue
-            summary = summaries.get((window, period))
-            if summary is None:
-                summary = summaries[(window, period)] = history.summary(window, period, targets)
-            inputs[key] = {
-                name: summary[name]
-                for name in ("window", "period", "start", "end", "trades_total", *sorted(metrics))
-            }
-    return inputs
-
-
-def _rule_periods(history: History, config: Config) -> set[tuple[str, str]]:
-    windows = {rule.window for rule in config.rules if rule.metric not in ROLLING_METRICS}
-    return {(w, p) for w in windows for p in history.periods(w)}
-
-
-def compute_alerts(history: History, config: Config, inputs: dict[str, dict]) -> list[dict]:
-    """Stage 4a: every rule breach, with its acknowledgement state from the alert log."""
-    slim = {(v["window"], v["period"]): v for v in inputs.values()}
-    events = evaluate(
-        config.rules,
-        config.targets.values(),
-        history.day_closes(),
-        slim,
-        config.rolling_window,
-    )
-    return apply_log(events, read_alert_log(config.alerts_file))
-
-
-def record_alerts(events: list[dict], config: Config) -> list[dict]:
-    """Stage 4b: append events the alert log does not hold yet; one WARN line each."""
-    logged = read_alert_log(config.alerts_file)
-    new = [event for event in events if event["id"] not in logged]
-    for event in new:
-        export.validate_alert(event)
-    append_events(config.alerts_file, new)
-    for e in new:
-        log.warning(
-            "alert %s: %s %s %s is %s, target %s (%s)",
-            e["id"],
-            e["window"],
-            e["period"],
-            e["metric"],
-            e["actual"],
-            e["target"],
-            e["severity"],
-        )
-    return new
-
-
-def attach_alerts(history: History, summaries: dict[tuple[str, str], dict], events: list[dict]):
-    """Each summary lists the alerts of its period and of shorter periods inside it."""
-    for (window, period), summary in summaries.items():
-        first, last = history.bounds(window, period)
-        summary["alerts"] = alerts_for(window, first, last, events)
-
-
-def open_breaches(history: History, events: list[dict]) -> list[str]:
-    """Unacknowledged alerts in the latest day, week or month."""
-    found: dict[str, None] = {}
-    for window in ("daily", "weekly", "monthly"):
-        latest = history.latest_period(window)
-        if latest is None:
-            continue
-        first, last = history.bounds(window, latest)
-        for event in alerts_for(window, first, last, events):
-            if not event["acknowledged_at"]:
-                found[event["id"]] = None
-    return list(found)
-
-
 def artifact_name(window: str, period: str) -> str:
     if window == "all":
         return "all-summary"
@@ -345,6 +259,8 @@ def build(
         if site:
             if progress:
                 progress("rendering pages", 0, 0)
+            from sitegen.site.render import render_pages  # Jinja2 loads only when needed
+
             render_pages(history, config, summaries, plan.events, plan.memo, report)
 
         if not narrowed:  # a narrowed build leaves the index alone: the next build redoes the rest
@@ -398,7 +314,7 @@ def plan_work(
     # (and reused below), the rest come from the last build's rule inputs.
     memo = {
         key: history.summary(*key, config.targets.specs())
-        for key in changed & _rule_periods(history, config)
+        for key in changed & rule_periods(history, config)
     }
     inputs = rule_inputs(history, config, memo, None if everything else previous.rule_inputs)
     events = compute_alerts(history, config, inputs)
@@ -453,82 +369,6 @@ def save_state(
     index_path = config.artifacts / INDEX_NAME
     save_index(index_path, history.digests, history.assembled, cache.fingerprint or "", state)
     cache.state = state
-
-
-def render_pages(
-    history: History,
-    config: Config,
-    summaries: dict[tuple[str, str], dict],
-    events: list[dict],
-    memo: dict[tuple[str, str], dict],
-    report: BuildReport,
-) -> None:
-    """Stage 6: the pages of the recomputed periods, their neighbours (whose previous/
-    next links may have changed), and the overview pages."""
-    from sitegen.site import render_site, with_neighbours  # Jinja2 loads only when needed
-
-    keys = with_neighbours(history, summaries)
-    keys |= {(w, p) for w in WINDOWS if (p := history.latest_period(w)) is not None}
-    extra = {key: memo.get(key) for key in keys if key not in summaries}
-    for key in extra:
-        if extra[key] is None:
-            extra[key] = history.summary(*key, config.targets.specs())
-    attach_alerts(history, extra, events)
-    pages = {**summaries, **extra}
-    cache_dir = config.artifacts / CACHE_DIR / "templates"
-    daily = sorted(key for key in pages if key[0] == "daily")
-    workers = min(os.cpu_count() or 1, len(daily) // PAGES_PER_WORKER)
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        # Daily pages (a table row per trade) dominate a cold build: render them in
-        # forked workers that share this process's history, in contiguous runs of
-        # days (neighbouring days share log files). Workers write their own pages.
-        global _SHARED
-        _SHARED = (history, pages, events, config, cache_dir)
-        size = -(-len(daily) // workers)
-        chunks = [daily[i : i + size] for i in range(0, len(daily), size)]
-        context = multiprocessing.get_context("fork")
-        try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for written, unchanged, reads in pool.map(_render_days, chunks):
-                    report.pages_rendered += written
-                    report.pages_skipped += unchanged
-                    report.files_read += reads
-        finally:
-            _SHARED = None
-        rest = ("weekly", "monthly")
-    else:
-        rest = ("daily", "weekly", "monthly")
-    written, unchanged = render_site(
-        history, pages, events, config, Writer(config.site_dir), windows=rest, cache_dir=cache_dir
-    )
-    report.pages_rendered += written
-    report.pages_skipped += unchanged
-
-
-#: a forked page worker is worth starting for at least this many daily pages
-PAGES_PER_WORKER = 24
-_SHARED: tuple | None = None  # what forked page workers read (set only while they run)
-
-
-def _render_days(keys: list[tuple[str, str]]) -> tuple[int, int, int]:
-    """In a forked worker: render these daily pages; (written, unchanged, files read)."""
-    from sitegen.site import render_site
-
-    assert _SHARED is not None
-    history, pages, events, config, cache_dir = _SHARED
-    reads_before = history.rescan.reads if history.rescan is not None else 0
-    written, unchanged = render_site(
-        history,
-        {key: pages[key] for key in keys},
-        events,
-        config,
-        Writer(config.site_dir),
-        overview=False,
-        windows=("daily",),
-        cache_dir=cache_dir,
-    )
-    reads = (history.rescan.reads if history.rescan is not None else 0) - reads_before
-    return written, unchanged, reads
 
 
 def _period_order(item: tuple[str, str]) -> tuple[int, str]:

@@ -237,13 +237,13 @@ def test_editing_a_template_rerenders_the_site(workspace, tmp_path):
 
 
 def test_parallel_page_rendering_gives_the_same_site(workspace, tmp_path, monkeypatch):
-    from sitegen import build as build_module
+    from sitegen.site import render as render_module
 
     _, logs, _ = workspace
     sequential = tmp_path / "seq"
     build(_config(logs, site_dir=sequential, artifacts_dir=tmp_path / "a1"))
-    monkeypatch.setattr(build_module, "PAGES_PER_WORKER", 2)
-    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(render_module, "PAGES_PER_WORKER", 2)
+    monkeypatch.setattr(render_module.os, "cpu_count", lambda: 2)
     parallel = tmp_path / "par"
     report = build(_config(logs, site_dir=parallel, artifacts_dir=tmp_path / "a2"))
     assert report.pages_rendered > 10

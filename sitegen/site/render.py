@@ -1,0 +1,93 @@
+"""Stage 6 of a build: which pages to render, and rendering the daily pages of a big
+build in forked worker processes (they dominate a cold build)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+from sitegen.alerting import attach_alerts
+from sitegen.cache import CACHE_DIR
+from sitegen.config import Config
+from sitegen.history import History
+from sitegen.report import BuildReport
+from sitegen.site import render_site, with_neighbours
+from sitegen.windows import WINDOWS
+from sitegen.writer import Writer
+
+
+def render_pages(
+    history: History,
+    config: Config,
+    summaries: dict[tuple[str, str], dict],
+    events: list[dict],
+    memo: dict[tuple[str, str], dict],
+    report: BuildReport,
+) -> None:
+    """Stage 6: the pages of the recomputed periods, their neighbours (whose previous/
+    next links may have changed), and the overview pages."""
+
+    keys = with_neighbours(history, summaries)
+    keys |= {(w, p) for w in WINDOWS if (p := history.latest_period(w)) is not None}
+    extra = {key: memo.get(key) for key in keys if key not in summaries}
+    for key in extra:
+        if extra[key] is None:
+            extra[key] = history.summary(*key, config.targets.specs())
+    attach_alerts(history, extra, events)
+    pages = {**summaries, **extra}
+    cache_dir = config.artifacts / CACHE_DIR / "templates"
+    daily = sorted(key for key in pages if key[0] == "daily")
+    workers = min(os.cpu_count() or 1, len(daily) // PAGES_PER_WORKER)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        # Daily pages (a table row per trade) dominate a cold build: render them in
+        # forked workers that share this process's history, in contiguous runs of
+        # days (neighbouring days share log files). Workers write their own pages.
+        global _SHARED
+        _SHARED = (history, pages, events, config, cache_dir)
+        size = -(-len(daily) // workers)
+        chunks = [daily[i : i + size] for i in range(0, len(daily), size)]
+        context = multiprocessing.get_context("fork")
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                for written, unchanged, reads in pool.map(_render_days, chunks):
+                    report.pages_rendered += written
+                    report.pages_skipped += unchanged
+                    report.files_read += reads
+        finally:
+            _SHARED = None
+        rest = ("weekly", "monthly")
+    else:
+        rest = ("daily", "weekly", "monthly")
+    written, unchanged = render_site(
+        history, pages, events, config, Writer(config.site_dir), windows=rest, cache_dir=cache_dir
+    )
+    report.pages_rendered += written
+    report.pages_skipped += unchanged
+
+
+#: a forked page worker is worth starting for at least this many daily pages
+PAGES_PER_WORKER = 24
+
+
+_SHARED: tuple | None = None  # what forked page workers read (set only while they run)
+
+
+def _render_days(keys: list[tuple[str, str]]) -> tuple[int, int, int]:
+    """In a forked worker: render these daily pages; (written, unchanged, files read)."""
+
+    assert _SHARED is not None
+    history, pages, events, config, cache_dir = _SHARED
+    reads_before = history.rescan.reads if history.rescan is not None else 0
+    written, unchanged = render_site(
+        history,
+        {key: pages[key] for key in keys},
+        events,
+        config,
+        Writer(config.site_dir),
+        overview=False,
+        windows=("daily",),
+        cache_dir=cache_dir,
+    )
+    reads = (history.rescan.reads if history.rescan is not None else 0) - reads_before
+    return written, unchanged, reads
