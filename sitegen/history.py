@@ -134,21 +134,39 @@ class History:
         """Each date's last closed trades in order, for the rolling alert rules."""
         return [self.closes[day] for day in sorted(self.closes)]
 
-    def day_trades(self, day: dt.date) -> list[tuple[Trade, TradeRecord]]:
-        """The trades of ``day`` in time order, each with its record (re-reads its files)."""
+    def file_key(self, fi: int) -> str:
+        """A key of what a file's trades depend on: its checksum, the closed trades a
+        later file rewrote, the time zone."""
+        dg = self.digests[fi]
+        items = [self.timezone, dg.name, dg.hash, sorted(self.excluded.get(fi, ()))]
+        return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:24]
+
+    def file_day_trades(
+        self, fi: int, day: dt.date, *, keep_replaced: bool = False
+    ) -> list[tuple[Trade, TradeRecord]]:
+        """The trades file ``fi`` contributes to ``day``, in line order (re-reads it).
+        ``keep_replaced`` keeps its open trades that a later file closed."""
         if self.rescan is None or self.tz is None:
             raise RuntimeError("this history cannot read its log files back")
+        scan = self.rescan(self.digests[fi])
+        replaced = self.replaced_opens.get(fi, frozenset())
         pairs = []
-        for fi in self.day_files.get(day, ()):
-            scan = self.rescan(self.digests[fi])
-            for rec in kept_records(scan, self.excluded.get(fi, frozenset())):
-                trade = to_trade(rec, fi, self.tz)
-                if trade.day != day:
-                    continue
-                key = order_key(rec.trade.order_id)
-                if trade.outcome == "open" and key in self.replaced_opens.get(fi, ()):
-                    continue
-                pairs.append((trade, rec.trade))
+        for rec in kept_records(scan, self.excluded.get(fi, frozenset())):
+            trade = to_trade(rec, fi, self.tz)
+            if trade.day != day:
+                continue
+            if (
+                trade.outcome == "open"
+                and not keep_replaced
+                and order_key(rec.trade.order_id) in replaced
+            ):
+                continue
+            pairs.append((trade, rec.trade))
+        return pairs
+
+    def day_trades(self, day: dt.date) -> list[tuple[Trade, TradeRecord]]:
+        """The trades of ``day`` in time order, each with its record (re-reads its files)."""
+        pairs = [p for fi in self.day_files.get(day, ()) for p in self.file_day_trades(fi, day)]
         pairs.sort(key=lambda pair: sort_key(pair[0]))
         return pairs
 

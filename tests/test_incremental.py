@@ -261,3 +261,22 @@ def test_deleting_the_index_rebuilds_even_with_its_head_left(workspace):
     report = build(_config(logs), site=SITE)
     assert not report.up_to_date and report.files_read == report.files_total
     assert build(_config(logs), site=SITE).up_to_date
+
+
+def test_append_one_day_with_the_site_reads_only_that_file(workspace, reads, tmp_path):
+    _, logs, held = workspace
+    config = _config(logs, site_dir=tmp_path / "site")
+    build(config)
+    shutil.copy(held, logs / held.name)
+    reads.clear()
+    report = build(config)
+    # The previous days' pages are rendered again (their "next" link, and the open
+    # trade the new day closed) from their kept trade tables, not from their logs.
+    assert reads == [held.name] and report.files_read == 1
+    assert report.pages_rendered >= 2
+    fresh = tmp_path / "fresh"
+    shutil.copytree(logs, fresh, ignore=shutil.ignore_patterns("performance*"))
+    build(_config(fresh, site_dir=tmp_path / "site2"), full=True)
+    for page in (tmp_path / "site").rglob("*.html"):
+        other = tmp_path / "site2" / page.relative_to(tmp_path / "site")
+        assert page.read_bytes() == other.read_bytes(), page

@@ -22,14 +22,16 @@ from sitegen.config import Config
 from sitegen.errors import BuildError
 from sitegen.history import History
 from sitegen.site import home
-from sitegen.site.pages import neighbours, period_page
+from sitegen.site.pages import day_table, neighbours, period_page
 from sitegen.site.parts import data_path, page_path
+from sitegen.site.rows import KEEP_DAYS, RowCache
 from sitegen.windows import zone
 from sitegen.writer import Writer
 
 __all__ = ["default_templates_dir", "environment", "render_site", "with_neighbours"]
 
 WINDOWS = ("daily", "weekly", "monthly", "all")
+KEEP = dt.timedelta(days=KEEP_DAYS)
 STYLESHEET = "style.css"
 
 
@@ -112,12 +114,20 @@ def _page_summaries(
         yield window, period, summary
 
 
-def _period_context(history: History, summary: dict, near, tz) -> object:
-    """A period page's context; a day's trades are read only now, page by page."""
-    pairs = []
+def _period_context(history: History, summary: dict, near, tz, rows: RowCache | None) -> object:
+    """A period page's context; a day's trades are read only now, page by page (or
+    taken from the kept tables of recent days)."""
+    table = None
     if summary["window"] == "daily":
-        pairs = history.trades.get(dt.date.fromisoformat(summary["period"]), [])
-    return period_page(summary, near, pairs, history.days, tz)
+        day = dt.date.fromisoformat(summary["period"])
+        recent = not history.empty and day > history.last - KEEP
+        # recent days come from the kept per-file fragments (see rows.py)
+        table = (
+            rows.table(history, day, tz)
+            if rows is not None and recent
+            else day_table(history.trades.get(day, []), tz)
+        )
+    return period_page(summary, near, table, history.days, tz)
 
 
 def render_site(
@@ -144,6 +154,9 @@ def render_site(
     HTML files; the stylesheet and data copies are written too but not counted.
     """
     env = environment(config.templates_dir, cache_dir)
+    rows = None if cache_dir is None else RowCache(cache_dir.parent / "rows")
+    if rows is not None and overview and not history.empty:
+        rows.prune(history.last - KEEP + dt.timedelta(days=1))
     tz = zone(config.timezone)
     ordered = _ordered(history)
     targets = config.targets.specs()
@@ -161,7 +174,7 @@ def render_site(
         if window not in windows:
             continue
         near = neighbours(window, period, ordered)
-        make = functools.partial(_period_context, history, summary, near, tz)
+        make = functools.partial(_period_context, history, summary, near, tz, rows)
         pages.append((page_path(window, period), f"{window}.html", make))
 
     if overview:

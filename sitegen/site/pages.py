@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -281,28 +282,35 @@ def trade_rows(pairs: Sequence[tuple[Trade, TradeRecord]], tz: ZoneInfo) -> tupl
     return tuple(rows)
 
 
-def _day_steps(
-    pairs: Sequence[tuple[Trade, TradeRecord]], rows: Sequence[TradeRow]
-) -> tuple[list, list]:
-    """P&L of each closed trade in time order, labelled with its local HH:MM."""
+class DayTable(NamedTuple):
+    """What a daily page shows of its trades: the table rows, and the P&L of each closed
+    trade in time order with its local HH:MM (for the equity chart). Everything a daily
+    page needs from the logs, so it can be kept and the logs not read again."""
+
+    rows: tuple[TradeRow, ...]
+    steps: tuple[Decimal, ...]
+    labels: tuple[str, ...]
+
+
+def day_table(pairs: Sequence[tuple[Trade, TradeRecord]], tz: ZoneInfo) -> DayTable:
+    rows = trade_rows(pairs, tz)
     steps, labels = [], []
     for (trade, _), row in zip(pairs, rows, strict=True):
         if trade.outcome != "open":
             steps.append(trade.pnl)
             labels.append(row.time[:5])
-    return steps, labels
+    return DayTable(rows, tuple(steps), tuple(labels))
 
 
 def period_charts(
     summary: Mapping[str, Any],
-    pairs: Sequence[tuple[Trade, TradeRecord]],
-    rows: Sequence[TradeRow],
+    table: DayTable | None,
     root: str,
     day_pages: frozenset[str],
 ) -> tuple[Chart, ...]:
     window, period = summary["window"], summary["period"]
     if window == "daily":
-        steps, labels = _day_steps(pairs, rows)
+        steps, labels = (table.steps, table.labels) if table else ((), ())
         svg = charts.equity_drawdown(steps, labels, f"Equity and drawdown by trade, {period}")
         return (Chart("Equity and drawdown (closed trades in time order)", Markup(svg)),)
     daily = summary.get("daily_pnl") or {}
@@ -345,7 +353,7 @@ def day_rows(
 def period_page(
     summary: Mapping[str, Any],
     near: Neighbours,
-    pairs: Sequence[tuple[Trade, TradeRecord]],
+    table: DayTable | None,
     partials: Mapping[dt.date, Partial],
     tz: ZoneInfo,
 ) -> PeriodPage:
@@ -367,7 +375,7 @@ def period_page(
 
     heading = period_title(window, period)
     start, end = summary["start"], summary["end"]
-    trades = trade_rows(pairs, tz) if window == "daily" else ()
+    trades = table.rows if table is not None else ()
     day_pages = frozenset(near.days)
     return PeriodPage(
         layout=Layout(f"{kind} {period}", root, "period"),
@@ -388,7 +396,7 @@ def period_page(
         by_symbol=breakdown(summary.get("by_symbol") or []),
         by_strategy=breakdown(summary.get("by_strategy") or []),
         depth=depth(summary, root, near.days),
-        charts=period_charts(summary, pairs, trades, root, day_pages),
+        charts=period_charts(summary, table, root, day_pages),
         days=day_rows(near.days, partials, summary.get("daily_pnl") or {}, root),
         weeks=tuple(Link(f"{root}weekly/{w}.html", short_label("weekly", w)) for w in near.weeks),
         trades=trades,
