@@ -173,7 +173,7 @@ def build(
     report = quick_report(config, not no_site, began) if everything else None
     if report is None:
         from sitegen.build import build as run_build
-        from sitegen.console import progress_bar
+        from sitegen.progress import progress_bar
 
         with progress_bar(enabled=not quiet) as progress:
             report = run_build(

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Callable, Iterator
-
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 
 SKIP = {
@@ -105,29 +100,3 @@ def print_alerts(events: list[dict], console: Console | None = None) -> None:
             e.get("acknowledged_at") or "open",
         )
     console.print(table)
-
-
-@contextlib.contextmanager
-def progress_bar(
-    *, enabled: bool = True, console: Console | None = None
-) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A progress bar on stderr for a long build, or nothing when stderr is not a
-    terminal (piped, redirected, CI). Yields the ``progress(stage, done, total)``
-    callback the build calls, or None."""
-    console = console or Console(stderr=True)
-    if not enabled or not console.is_terminal or os.environ.get("CI"):
-        yield None
-        return
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("starting", total=None)
-
-        def update(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=stage, completed=done, total=total or None)
-
-        yield update

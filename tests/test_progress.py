@@ -1,4 +1,4 @@
-"""The build's progress bar: shown on a terminal, absent when piped or in CI."""
+"""The build's progress bar (sitegen/progress.py): on a terminal only, never piped or in CI."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from rich.console import Console
 
 from sitegen.build import build
 from sitegen.config import load_config
-from sitegen.console import progress_bar
 from sitegen.demo import generate
+from sitegen.progress import progress_bar
 
 
 def test_no_bar_when_not_a_terminal():
