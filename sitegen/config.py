@@ -92,6 +92,14 @@ class Config:
         return self.logs_dir / "performance-alerts.jsonl"
 
 
+def default_templates_dir() -> Path:
+    """The packaged theme (``sitegen/templates`` in a wheel), else the repository's
+    top-level ``templates/`` (editable install)."""
+    package = Path(__file__).parent
+    shipped = package / "templates"
+    return shipped if shipped.is_dir() else package.parent / "templates"
+
+
 _PATH_KEYS = ("logs_dir", "artifacts_dir", "site_dir", "templates_dir", "targets_file")
 _KNOWN_KEYS = frozenset(f.name for f in dataclasses.fields(Config)) - {
     "targets",

@@ -399,7 +399,7 @@ def _assemble(
         if part.trades is not None:
             trades.extend(c.trade(day, fi) for c in part.trades)
         else:
-            trades.extend(_closed_trades(history, fi, day, rescan))
+            trades.extend(t for t, _ in history.file_day_trades(fi, day) if t.outcome != "open")
     trades.sort(key=sort_key)
     rr = [t.risk_reward for t in trades if t.risk_reward is not None]
     return AssembledDay(
@@ -415,14 +415,3 @@ def _rescan(rescan: Rescan | None, dg: FileDigest) -> FileScan:
     if rescan is None:
         raise RuntimeError(f"{dg.name} must be read again, but no reader was given")
     return rescan(dg)
-
-
-def _closed_trades(history: History, fi: int, day: dt.date, rescan: Rescan | None) -> list[Trade]:
-    scan = _rescan(rescan, history.digests[fi])
-    assert history.tz is not None
-    out = []
-    for rec in kept_records(scan, history.excluded.get(fi, frozenset())):
-        trade = to_trade(rec, fi, history.tz)
-        if trade.day == day and trade.outcome != "open":
-            out.append(trade)
-    return out

@@ -64,7 +64,7 @@ def watched_paths(config: Config) -> list[str]:
     """What a build depends on, as livereload watch specs: the trade logs and the alert
     log (``sitegen ack`` changes it), the config and targets files (watched even before
     they exist) and the templates folder."""
-    from sitegen.site import default_templates_dir
+    from sitegen.config import default_templates_dir
 
     templates = config.templates_dir or default_templates_dir()
     files = (config.config_file or DEFAULT_CONFIG, config.targets_file)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.cache import FORMAT_VERSION, INDEX_NAME, fingerprint, read_head
-from sitegen.config import Config
+from sitegen.config import Config, default_templates_dir
 from sitegen.incremental import key_of
 from sitegen.ingest import list_log_files
 from sitegen.report import BuildReport, finish
@@ -37,17 +37,8 @@ def settings_key(config: Config, site: bool) -> str:
         site,
         str(config.site_dir.resolve()) if site else None,
         _tree_stamp(config.templates_dir) if site else None,
-        _tree_stamp(_theme_dir()) if site else None,
+        _tree_stamp(default_templates_dir()) if site else None,
     )
-
-
-def _theme_dir() -> Path:
-    """The default theme: ``sitegen/templates`` in a wheel, else the repository's
-    ``templates/`` (the same rule as sitegen.site.default_templates_dir, without
-    loading Jinja2)."""
-    package = Path(__file__).parent
-    shipped = package / "templates"
-    return shipped if shipped.is_dir() else package.parent / "templates"
 
 
 def _tree_stamp(folder: Path | None) -> list:

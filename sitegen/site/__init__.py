@@ -16,9 +16,8 @@ from pathlib import Path
 
 import jinja2
 
-import sitegen
 from sitegen import export
-from sitegen.config import Config
+from sitegen.config import Config, default_templates_dir
 from sitegen.errors import BuildError
 from sitegen.history import History
 from sitegen.site import home
@@ -33,16 +32,6 @@ __all__ = ["default_templates_dir", "environment", "render_site", "with_neighbou
 WINDOWS = ("daily", "weekly", "monthly", "all")
 KEEP = dt.timedelta(days=KEEP_DAYS)
 STYLESHEET = "style.css"
-
-
-def default_templates_dir() -> Path:
-    """The packaged theme (``sitegen/templates`` in a wheel), else the repository's
-    top-level ``templates/`` (editable install)."""
-    package = Path(sitegen.__file__).parent
-    shipped = package / "templates"
-    if shipped.is_dir():
-        return shipped
-    return package.parent / "templates"
 
 
 def environment(
