@@ -10,6 +10,7 @@ Every stage gathers its data before anything is written, and writers write atomi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from sitegen.alerting import (
     rule_inputs,
     rule_periods,
 )
-from sitegen.cache import INDEX_NAME, fingerprint, load_index, read_head, save_index
+from sitegen.cache import CACHE_DIR, INDEX_NAME, fingerprint, load_index, read_head, save_index
 from sitegen.config import Config
 from sitegen.digest import FileDigest
 from sitegen.errors import ConfigError
@@ -85,11 +86,21 @@ def load_history(
     *,
     use_index: bool = True,
     progress: Callable[[str, int, int], None] | None = None,
+    site: bool = False,
 ) -> History:
     """Stages 1–2: digest the log files (through the cache) and assemble the history.
-    What the scan found (changed and removed files) is left in ``cache.last_scan``."""
+    What the scan found (changed and removed files) is left in ``cache.last_scan``.
+    With ``site``, the daily pages' trade rows of each file read are kept too."""
     cache.prepare(config, use_index=use_index)
-    result = scan_logs(config.logs_dir, config.timezone, cache.digests, progress=progress)
+    on_file = None
+    if site:
+        from sitegen.site.rows import ROWS_DIR, write_fragments
+
+        folder = config.artifacts / CACHE_DIR / ROWS_DIR
+        on_file = functools.partial(write_fragments, folder, config.timezone)
+    result = scan_logs(
+        config.logs_dir, config.timezone, cache.digests, progress=progress, on_file=on_file
+    )
     cache.digests = {d.name: d for d in result.digests}
     cache.last_scan = result
     rescanner = Rescanner(config.logs_dir, seed=result.scans)
@@ -229,7 +240,9 @@ def build(
 
         if full or cache is None or cache.stale(index_path):
             cache = ScanCache()
-        history = load_history(config, cache, report, use_index=not full, progress=progress)
+        history = load_history(
+            config, cache, report, use_index=not full, progress=progress, site=site
+        )
         if progress:
             progress("summarising", 0, 0)
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from sitegen.ingest import FileScan, Problem, Record
+from sitegen.ingest import FileScan, Problem, Record, TradeRecord
 from sitegen.partials import (
     NO_KEY,
     ZERO,
@@ -250,13 +250,38 @@ def digest(
     exclude: frozenset[str] = frozenset(),
 ) -> FileDigest:
     """The digest of one scanned file (``exclude``: closed ids superseded elsewhere)."""
+    return digest_pairs(
+        scan,
+        tz,
+        size=size,
+        mtime_ns=mtime_ns,
+        content_hash=content_hash,
+        complete=complete,
+        exclude=exclude,
+    )[0]
+
+
+def digest_pairs(
+    scan: FileScan,
+    tz: ZoneInfo,
+    *,
+    size: int = 0,
+    mtime_ns: int = 0,
+    content_hash: str = "",
+    complete: bool = True,
+    exclude: frozenset[str] = frozenset(),
+) -> tuple[FileDigest, list[tuple[Trade, TradeRecord]]]:
+    """:func:`digest`, and each counted record as a Trade with its record, in line
+    order (the scan stage makes the daily pages' rows from them)."""
     records = kept_records(scan, exclude)
+    pairs = []
     by_day: dict[dt.date, list[Trade]] = defaultdict(list)
     opens, closed_ids = [], []
     ids_of_line: dict[int, str | None] = {}
     for rec in records:
         key = order_key(rec.trade.order_id)
         trade = to_trade(rec, 0, tz)
+        pairs.append((trade, rec.trade))
         if trade.outcome == "open":
             opens.append(OpenRecord(key, rec.line, trade.day, trade.pnl))
             continue
@@ -276,7 +301,7 @@ def digest(
         parts[day] = part
     kept = records if not exclude else kept_records(scan)
     superseded = len(scan.records) - len(kept)  # by a later line of this file
-    return FileDigest(
+    dg = FileDigest(
         name=scan.name,
         date=scan.date,
         size=size,
@@ -291,6 +316,7 @@ def digest(
         closed_ids=tuple(closed_ids),
         superseded=superseded,
     )
+    return dg, pairs
 
 
 def open_partial(opens: list[OpenRecord]) -> Partial:

@@ -141,6 +141,12 @@ class History:
         items = [self.timezone, dg.name, dg.hash, sorted(self.excluded.get(fi, ()))]
         return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:24]
 
+    def file_pairs(self, fi: int, scan: FileScan) -> list[tuple[Trade, TradeRecord]]:
+        """Every record file ``fi`` counts on its own (none dropped for a later file),
+        as a Trade with its record, in line order."""
+        assert self.tz is not None
+        return [(to_trade(rec, fi, self.tz), rec.trade) for rec in kept_records(scan)]
+
     def file_day_trades(
         self, fi: int, day: dt.date, *, keep_replaced: bool = False
     ) -> list[tuple[Trade, TradeRecord]]:

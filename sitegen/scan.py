@@ -21,7 +21,7 @@ from pathlib import Path
 import msgspec
 
 from sitegen.cache import content_hash
-from sitegen.digest import FileDigest, digest
+from sitegen.digest import FileDigest, digest_pairs
 from sitegen.errors import InputError
 from sitegen.ingest import FileScan, Problem, list_log_files, read_log_file, scan_bytes
 from sitegen.windows import zone
@@ -30,6 +30,12 @@ from sitegen.windows import zone
 PARALLEL_BYTES = 16 * 1024 * 1024
 #: scans of changed files kept for the pages after the scan stage (an appended day)
 KEEP_SCANS = 4
+
+
+#: told of each log file read, in the process that read it: (scan, its counted records as
+#: (Trade, TradeRecord) pairs in line order, checksum). Must pickle (a module-level
+#: function, or a functools.partial of one): worker processes call it.
+OnFile = Callable[[FileScan, list, str], None]
 
 
 @dataclass
@@ -76,15 +82,27 @@ def _unreadable(path: Path, day: dt.date, exc: OSError) -> FileDigest:
 
 
 def digest_file(
-    path: Path, day: dt.date, timezone: str, size: int, mtime_ns: int, known_hash: str = ""
+    path: Path,
+    day: dt.date,
+    timezone: str,
+    size: int,
+    mtime_ns: int,
+    known_hash: str = "",
+    on_file: OnFile | None = None,
 ) -> FileDigest | None:
     """Read, checksum and digest one log file. Returns None when its checksum equals
     ``known_hash`` (the content did not change). Runs in worker processes too."""
-    return scan_and_digest(path, day, timezone, size, mtime_ns, known_hash)[0]
+    return scan_and_digest(path, day, timezone, size, mtime_ns, known_hash, on_file)[0]
 
 
 def scan_and_digest(
-    path: Path, day: dt.date, timezone: str, size: int, mtime_ns: int, known_hash: str = ""
+    path: Path,
+    day: dt.date,
+    timezone: str,
+    size: int,
+    mtime_ns: int,
+    known_hash: str = "",
+    on_file: OnFile | None = None,
 ) -> tuple[FileDigest | None, FileScan | None]:
     """:func:`digest_file`, also returning the scan (kept for pages when few files changed)."""
     try:
@@ -95,7 +113,7 @@ def scan_and_digest(
     if known_hash and checksum == known_hash:
         return None, None
     scan = scan_bytes(data, path.name, day)
-    dg = digest(
+    dg, pairs = digest_pairs(
         scan,
         zone(timezone),
         size=size,
@@ -103,6 +121,8 @@ def scan_and_digest(
         content_hash=checksum,
         complete=scan.in_progress_line is None,
     )
+    if on_file is not None:
+        on_file(scan, pairs, checksum)
     return dg, scan
 
 
@@ -129,9 +149,11 @@ def scan_logs(
     *,
     jobs: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    on_file: OnFile | None = None,
 ) -> ScanResult:
     """Digests of every log file, reusing ``cached`` ones whose file did not change.
-    ``progress(stage, done, total)`` is told after each file read."""
+    ``progress(stage, done, total)`` is told after each file read; ``on_file`` of each
+    file read (see OnFile)."""
     files = list_logs(logs_dir)
     result = ScanResult(digests=[])
     present = set()
@@ -160,7 +182,7 @@ def scan_logs(
             continue
         known = old.hash if old is not None and old.complete and old.size == st.st_size else ""
         slots.append(len(todo))
-        todo.append((path, day, timezone, st.st_size, st.st_mtime_ns, known))
+        todo.append((path, day, timezone, st.st_size, st.st_mtime_ns, known, on_file))
         pending_bytes += st.st_size
     result.read = len(todo)
 
@@ -189,7 +211,7 @@ def scan_logs(
         if not isinstance(slot, int):
             result.digests.append(slot)
             continue
-        path, _, _, _, mtime_ns, _ = todo[slot]
+        path, _, _, _, mtime_ns, _, _ = todo[slot]
         fresh = done[slot]
         old = cached.get(path.name)
         if fresh is None:  # same bytes, new mtime: keep the digest, restamp it

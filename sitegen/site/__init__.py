@@ -13,24 +13,25 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from sitegen import export
 from sitegen.config import Config, default_templates_dir
 from sitegen.errors import BuildError
 from sitegen.history import History
 from sitegen.site import home
-from sitegen.site.pages import day_table, neighbours, period_page
+from sitegen.site.pages import neighbours, period_page
 from sitegen.site.parts import data_path, page_path
-from sitegen.site.rows import KEEP_DAYS, RowCache
+from sitegen.site.rows import ROWS_DIR, RowCache, day_table
 from sitegen.windows import zone
 from sitegen.writer import Writer
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["default_templates_dir", "environment", "render_site", "with_neighbours"]
 
 WINDOWS = ("daily", "weekly", "monthly", "all")
-KEEP = dt.timedelta(days=KEEP_DAYS)
 STYLESHEET = "style.css"
 
 
@@ -44,6 +45,8 @@ def environment(
     With ``cache_dir``, compiled templates are kept there (keyed by their source), so
     an incremental build does not compile them again.
     """
+    import jinja2  # here: the scan stage's workers import this package for rows.py
+
     paths = [str(p) for p in (templates_dir, default_templates_dir()) if p is not None]
     bytecode = None
     if cache_dir is not None:
@@ -104,16 +107,14 @@ def _page_summaries(
 
 
 def _period_context(history: History, summary: dict, near, tz, rows: RowCache | None) -> object:
-    """A period page's context; a day's trades are read only now, page by page (or
-    taken from the kept tables of recent days)."""
+    """A period page's context; a day's trade rows are gathered only now, page by page:
+    from the fragments the scan stage kept (see rows.py), or else from its log files."""
     table = None
     if summary["window"] == "daily":
         day = dt.date.fromisoformat(summary["period"])
-        recent = not history.empty and day > history.last - KEEP
-        # recent days come from the kept per-file fragments (see rows.py)
         table = (
             rows.table(history, day, tz)
-            if rows is not None and recent
+            if rows is not None
             else day_table(history.trades.get(day, []), tz)
         )
     return period_page(summary, near, table, history.days, tz)
@@ -143,9 +144,7 @@ def render_site(
     HTML files; the stylesheet and data copies are written too but not counted.
     """
     env = environment(config.templates_dir, cache_dir)
-    rows = None if cache_dir is None else RowCache(cache_dir.parent / "rows")
-    if rows is not None and overview and not history.empty:
-        rows.prune(history.last - KEEP + dt.timedelta(days=1))
+    rows = None if cache_dir is None else RowCache(cache_dir.parent / ROWS_DIR)
     tz = zone(config.timezone)
     ordered = _ordered(history)
     targets = config.targets.specs()

@@ -10,14 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from sitegen.ingest import TradeRecord
-from sitegen.partials import Partial, Trade
+from sitegen.partials import Partial
 from sitegen.site import charts, fmt
 from sitegen.site.depth import Depth, depth
 from sitegen.site.parts import (
@@ -38,6 +36,7 @@ from sitegen.site.parts import (
     root_of,
     target_rows,
 )
+from sitegen.site.rows import DayTable
 from sitegen.windows import month_id, period_bounds, week_id
 
 _MONTHS, _DAYS = fmt.MONTHS, fmt.WEEKDAYS
@@ -74,23 +73,6 @@ class Notice:
     cls: str  # info | warn
     title: str
     text: str
-
-
-class TradeRow(NamedTuple):
-    """One row of a daily page's trade table, all text, precomputed (cheap to render)."""
-
-    time: str
-    symbol: str
-    side: str
-    qty: str
-    price: str
-    outcome: str
-    pnl: str
-    pnl_cls: str
-    r: str
-    strategy: str
-    decision: str
-    exit: str
 
 
 @dataclass(frozen=True)
@@ -144,7 +126,8 @@ class PeriodPage:
     charts: tuple[Chart, ...]
     days: tuple[DayRow, ...]
     weeks: tuple[Link, ...]
-    trades: tuple[TradeRow, ...]
+    trades: Markup  # the rows of the trade table (see rows.py)
+    trade_count: int
     data_links: tuple[Link, ...]
     quality: Quality
 
@@ -241,67 +224,6 @@ def quality(summary: Mapping[str, Any]) -> Quality:
     )
 
 
-def _clock(when: dt.datetime, tz: ZoneInfo) -> str:
-    local = when.astimezone(tz)
-    return f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
-
-
-def r_text(trade: Trade) -> str:
-    """A trade's R for the table; a closed trade without a usable stop says so."""
-    if trade.r is not None:
-        return fmt.rounded(trade.r, signed=True)
-    return fmt.DASH if trade.outcome == "open" else "no stop"
-
-
-def trade_rows(pairs: Sequence[tuple[Trade, TradeRecord]], tz: ZoneInfo) -> tuple[TradeRow, ...]:
-    """The day's trades as text rows; the time is the attribution instant, local."""
-    rows = []
-    money, tone = fmt.money, fmt.tone
-    for trade, rec in pairs:
-        pnl = trade.pnl
-        if trade.outcome == "open":
-            pnl_text = fmt.DASH if pnl is None else money(pnl, signed=True) + " unreal."
-        else:
-            pnl_text = money(pnl, signed=True)
-        rows.append(
-            TradeRow(
-                time=_clock(trade.when, tz),
-                symbol=trade.symbol,
-                side=rec.action or fmt.DASH,
-                qty=fmt.quantity(rec.quantity),
-                price=fmt.DASH if rec.price is None else money(rec.price),
-                outcome=trade.outcome,
-                pnl=pnl_text,
-                pnl_cls=tone(pnl) if trade.outcome != "open" else "muted",
-                r=r_text(trade),
-                strategy=trade.strategy,
-                decision=rec.decision_reasoning or "",
-                exit=rec.exit_reasoning or "",
-            )
-        )
-    return tuple(rows)
-
-
-class DayTable(NamedTuple):
-    """What a daily page shows of its trades: the table rows, and the P&L of each closed
-    trade in time order with its local HH:MM (for the equity chart). Everything a daily
-    page needs from the logs, so it can be kept and the logs not read again."""
-
-    rows: tuple[TradeRow, ...]
-    steps: tuple[Decimal, ...]
-    labels: tuple[str, ...]
-
-
-def day_table(pairs: Sequence[tuple[Trade, TradeRecord]], tz: ZoneInfo) -> DayTable:
-    rows = trade_rows(pairs, tz)
-    steps, labels = [], []
-    for (trade, _), row in zip(pairs, rows, strict=True):
-        if trade.outcome != "open":
-            steps.append(trade.pnl)
-            labels.append(row.time[:5])
-    return DayTable(rows, tuple(steps), tuple(labels))
-
-
 def period_charts(
     summary: Mapping[str, Any],
     table: DayTable | None,
@@ -375,7 +297,6 @@ def period_page(
 
     heading = period_title(window, period)
     start, end = summary["start"], summary["end"]
-    trades = table.rows if table is not None else ()
     day_pages = frozenset(near.days)
     return PeriodPage(
         layout=Layout(f"{kind} {period}", root, "period"),
@@ -399,7 +320,8 @@ def period_page(
         charts=period_charts(summary, table, root, day_pages),
         days=day_rows(near.days, partials, summary.get("daily_pnl") or {}, root),
         weeks=tuple(Link(f"{root}weekly/{w}.html", short_label("weekly", w)) for w in near.weeks),
-        trades=trades,
+        trades=table.html if table is not None else Markup(),
+        trade_count=table.count if table is not None else 0,
         data_links=(
             Link(root + data_path(window, period, "json"), "JSON"),
             Link(root + data_path(window, period, "md"), "Markdown"),

@@ -3,6 +3,7 @@ build in forked worker processes (they dominate a cold build)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -13,6 +14,7 @@ from sitegen.config import Config
 from sitegen.history import History
 from sitegen.report import BuildReport
 from sitegen.site import render_site, with_neighbours
+from sitegen.site.rows import KEEP_DAYS, ROWS_DIR, RowCache
 from sitegen.windows import WINDOWS
 from sitegen.writer import Writer
 
@@ -64,6 +66,9 @@ def render_pages(
     )
     report.pages_rendered += written
     report.pages_skipped += unchanged
+    if not history.empty:  # the scan stage kept rows of every file it read: keep recent ones
+        keep_from = history.last - dt.timedelta(days=KEEP_DAYS - 1)
+        RowCache(config.artifacts / CACHE_DIR / ROWS_DIR).prune(keep_from)
 
 
 #: a forked page worker is worth starting for at least this many daily pages

@@ -1,107 +1,224 @@
-"""Kept trade tables of recent days, so re-rendering a daily page (its "next" link
-changes when the following day arrives, an open trade gets closed) does not read its
-log files again.
+"""The trade table of a daily page: one HTML row per trade, made when its log file is
+read, kept beside the index, and joined when the page is rendered.
 
-A day's table is kept as one fragment per log file that contributes to it, in
-``<artifacts>/.sitegen-cache/rows/<day>_<file date>.json``: a fragment stays valid
-while its file (checksum, rewritten closed trades, time zone) is unchanged, so a new
-file only adds its own fragment. Open trades are kept with their order id and dropped
-when shown if a later file closed them. Only the most recent days are kept: older
-pages rarely change, and when their logs do, reading them is due anyway.
+A daily page lists thousands of trades; a Jinja2 loop over them was most of a cold
+build. Rows are therefore made in plain Python (every text from the logs escaped) by
+the scan stage, in its worker processes, while the records are in memory: the logs
+are read once per build, not once for the digest and again for the page.
+
+A log file's rows are kept as one :class:`Fragment` per local day it contributes to,
+in ``<artifacts>/.sitegen-cache/rows/<day>_<file date>.rows``. A fragment depends on
+its file's bytes and the time zone only (its key says which): the rows of records a
+later file supersedes are dropped when the page is made, by order id. After a build
+only the fragments of the last KEEP_DAYS days are kept (pages of recent days change
+most: a new day changes its neighbour's "next" link, closes its open trades); an
+older page whose fragment is gone reads its files again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import msgspec
+from markupsafe import Markup, escape
 
+from sitegen.digest import micros, order_key
 from sitegen.history import History
-from sitegen.site.pages import DayTable, TradeRow, trade_rows
+from sitegen.ingest import FileScan, TradeRecord
+from sitegen.partials import Trade
+from sitegen.site import fmt
 from sitegen.writer import atomic_write
 
-#: days, counted back from the last day of the data, whose tables are kept
+#: the fragments' folder, in the cache folder (cache.CACHE_DIR)
+ROWS_DIR = "rows"
+#: days, counted back from the last day of the data, whose fragments are kept
 KEEP_DAYS = 14
+#: changes when the row markup or the fragment layout changes: older fragments are remade
+FORMAT = "rows-1"
+SUFFIX = ".rows"
+
+_SPECIAL = re.compile(r"[&<>\"']").search
 
 
-class Fragment(msgspec.Struct):
-    """The rows one file contributes to one day's table, in the file's line order."""
+def esc(text: str) -> str:
+    """``text`` escaped for HTML (as Jinja2's autoescape does); most need nothing."""
+    return str(escape(text)) if _SPECIAL(text) else text
 
-    key: str
-    sort: list[tuple[int, int]]  # (attribution instant in µs, line)
-    rows: list[list[str]]
+
+def clock(when: dt.datetime, tz: ZoneInfo) -> str:
+    """An instant as local HH:MM:SS."""
+    local = when.astimezone(tz)
+    return f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+
+
+def r_text(trade: Trade) -> str:
+    """A trade's R for the table; a closed trade without a usable stop says so."""
+    if trade.r is not None:
+        return fmt.rounded(trade.r, signed=True)
+    return fmt.DASH if trade.outcome == "open" else "no stop"
+
+
+def row_html(trade: Trade, rec: TradeRecord, time: str) -> str:
+    """One ``<tr>`` of the trade table. Columns: time, symbol, side, quantity, price,
+    outcome, P&L, R, strategy, reasoning (styled by position in style.css)."""
+    pnl = trade.pnl
+    if trade.outcome == "open":
+        pnl_text = fmt.DASH if pnl is None else fmt.money(pnl, signed=True) + " unreal."
+        pnl_cls = "muted"
+    else:
+        pnl_text = fmt.money(pnl, signed=True)
+        pnl_cls = fmt.tone(pnl)
+    exit_text = rec.exit_reasoning
+    return (
+        f'<tr><td>{time}</td><th scope="row">{esc(trade.symbol)}</th>'
+        f"<td>{esc(rec.action) if rec.action else fmt.DASH}</td>"
+        f"<td>{fmt.quantity(rec.quantity)}</td>"
+        f"<td>{fmt.DASH if rec.price is None else fmt.money(rec.price)}</td>"
+        f'<td class="out-{trade.outcome}">{trade.outcome}</td>'
+        f'<td class="{pnl_cls}">{pnl_text}</td><td>{r_text(trade)}</td>'
+        f"<td>{esc(trade.strategy)}</td><td>{esc(rec.decision_reasoning or '')}"
+        f"{'<span>Exit: ' + esc(exit_text) + '</span>' if exit_text else ''}</td></tr>\n"
+    )
+
+
+class Fragment(msgspec.Struct, array_like=True, gc=False):
+    """The rows one log file contributes to one day's table, in the file's line order."""
+
+    key: str  # fragment_key() of the file it was made from
+    when: list[int]  # attribution instant, µs since the epoch
+    line: list[int]
+    html: list[str]
     pnl: list[Decimal | None]  # a closed trade's P&L; None for an open trade
-    order_ids: list[str | None]  # an open trade's order id
+    oid: list[str | None]  # order id (a later file may supersede the record)
+    label: list[str]  # local HH:MM
+
+
+def fragment_key(timezone: str, name: str, checksum: str) -> str:
+    return f"{FORMAT}:{timezone}:{name}:{checksum}"
+
+
+def make_fragments(
+    pairs: Iterable[tuple[Trade, TradeRecord]], key: str, tz: ZoneInfo
+) -> dict[dt.date, Fragment]:
+    """The fragments of one file's kept records (``pairs`` in line order), by day."""
+    out: dict[dt.date, Fragment] = {}
+    for trade, rec in pairs:
+        frag = out.get(trade.day)
+        if frag is None:
+            frag = out[trade.day] = Fragment(key, [], [], [], [], [], [])
+        time = clock(trade.when, tz)
+        frag.when.append(micros(trade.when))
+        frag.line.append(trade.line)
+        frag.html.append(row_html(trade, rec, time))
+        frag.pnl.append(None if trade.outcome == "open" else trade.pnl)
+        frag.oid.append(order_key(rec.order_id))
+        frag.label.append(time[:5])
+    return out
+
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(Fragment)
+
+
+def fragment_path(folder: Path, day: dt.date, name: str) -> Path:
+    return folder / f"{day.isoformat()}_{name.removesuffix('.jsonl')}{SUFFIX}"
+
+
+def write_fragments(
+    folder: Path,
+    timezone: str,
+    scan: FileScan,
+    pairs: Sequence[tuple[Trade, TradeRecord]],
+    checksum: str,
+) -> None:
+    """Keep the rows of a file just read (called by the scan stage, in its workers)."""
+    key = fragment_key(timezone, scan.name, checksum)
+    for day, frag in make_fragments(pairs, key, ZoneInfo(timezone)).items():
+        atomic_write(fragment_path(folder, day, scan.name), _encoder.encode(frag))
+
+
+class DayTable(NamedTuple):
+    """What a daily page shows of its trades: the rows, and the P&L of each closed trade
+    in time order with its local HH:MM (for the equity chart)."""
+
+    html: Markup
+    count: int
+    steps: tuple[Decimal, ...]
+    labels: tuple[str, ...]
+
+
+def day_table(pairs: Sequence[tuple[Trade, TradeRecord]], tz: ZoneInfo) -> DayTable:
+    """A day's table from its trades in time order (each with its record)."""
+    rows, steps, labels = [], [], []
+    for trade, rec in pairs:
+        time = clock(trade.when, tz)
+        rows.append(row_html(trade, rec, time))
+        if trade.outcome != "open":
+            steps.append(trade.pnl)
+            labels.append(time[:5])
+    return DayTable(Markup("".join(rows)), len(rows), tuple(steps), tuple(labels))
 
 
 class RowCache:
+    """The kept fragments; a missing or stale one is made again from its log file."""
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.built = 0  # fragments made (their file read) in this process
-
-    def _path(self, day: dt.date, name: str) -> Path:
-        return self.folder / f"{day.isoformat()}_{name.removesuffix('.jsonl')}.json"
+        self.built = 0  # log files read back for fragments in this process
 
     def fragment(self, history: History, day: dt.date, fi: int, tz: ZoneInfo) -> Fragment:
-        name, key = history.digests[fi].name, history.file_key(fi)
-        path = self._path(day, name)
-        try:
-            found = msgspec.json.decode(path.read_bytes(), type=Fragment)
-            if found.key == key and all(len(row) == len(TradeRow._fields) for row in found.rows):
+        dg = history.digests[fi]
+        key = fragment_key(history.timezone, dg.name, dg.hash)
+        path = fragment_path(self.folder, day, dg.name)
+        with contextlib.suppress(OSError, msgspec.DecodeError, msgspec.ValidationError):
+            found = _decoder.decode(path.read_bytes())
+            if found.key == key:
                 return found
-        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
-            pass
-        pairs = history.file_day_trades(fi, day, keep_replaced=True)
-        rows = trade_rows(pairs, tz)
-        made = Fragment(
-            key=key,
-            sort=[(_micros(t.when), t.line) for t, _ in pairs],
-            rows=[list(row) for row in rows],
-            pnl=[None if t.outcome == "open" else t.pnl for t, _ in pairs],
-            order_ids=[
-                None if t.outcome != "open" or rec.order_id in (None, "") else str(rec.order_id)
-                for t, rec in pairs
-            ],
-        )
-        atomic_write(path, msgspec.json.encode(made))
+        if history.rescan is None:
+            raise RuntimeError("this history cannot read its log files back")
+        scan = history.rescan(dg)
+        pairs = history.file_pairs(fi, scan)
         self.built += 1
-        return made
+        made = make_fragments(pairs, key, tz)
+        for other, frag in made.items():
+            atomic_write(fragment_path(self.folder, other, dg.name), _encoder.encode(frag))
+        return made.get(day) or Fragment(key, [], [], [], [], [], [])
 
     def table(self, history: History, day: dt.date, tz: ZoneInfo) -> DayTable:
         """The day's table from its files' fragments, merged in time order (ties by
-        file, then line), without the open trades a later file closed."""
+        file, then line), without the records a later file superseded."""
         entries = []
         for fi in history.day_files.get(day, ()):
             frag = self.fragment(history, day, fi, tz)
-            replaced = history.replaced_opens.get(fi, frozenset())
-            for (when, line), row, pnl, oid in zip(
-                frag.sort, frag.rows, frag.pnl, frag.order_ids, strict=True
-            ):
-                if pnl is None and oid is not None and oid in replaced:
-                    continue
-                entries.append(((when, fi, line), TradeRow(*row), pnl))
-        entries.sort(key=lambda entry: entry[0])
-        rows = tuple(row for _, row, _ in entries)
-        closed = [(row, pnl) for _, row, pnl in entries if pnl is not None]
-        return DayTable(
-            rows, tuple(pnl for _, pnl in closed), tuple(row.time[:5] for row, _ in closed)
-        )
+            gone = history.excluded.get(fi, frozenset()) | history.replaced_opens.get(
+                fi, frozenset()
+            )
+            for i, oid in enumerate(frag.oid):
+                if oid is None or oid not in gone:
+                    entries.append((frag.when[i], fi, frag.line[i], frag, i))
+        entries.sort(key=lambda entry: entry[:3])
+        steps, labels = [], []
+        for *_, frag, i in entries:
+            if frag.pnl[i] is not None:
+                steps.append(frag.pnl[i])
+                labels.append(frag.label[i])
+        html = Markup("".join(frag.html[i] for *_, frag, i in entries))
+        return DayTable(html, len(entries), tuple(steps), tuple(labels))
 
     def prune(self, keep_from: dt.date) -> None:
-        """Drop the fragments of days before ``keep_from``."""
+        """Drop the fragments of days before ``keep_from``, and temp files of a killed
+        build."""
         if not self.folder.is_dir():
             return
-        for path in self.folder.glob("*.json"):
+        for path in self.folder.iterdir():
             with contextlib.suppress(ValueError, OSError):
-                if dt.date.fromisoformat(path.stem[:10]) < keep_from:
+                temp = path.name.startswith(".") and path.name.endswith(".tmp")
+                if temp or dt.date.fromisoformat(path.name[:10]) < keep_from:
                     path.unlink()
-
-
-def _micros(instant: dt.datetime) -> int:
-    from sitegen.digest import micros
-
-    return micros(instant)

@@ -1,0 +1,161 @@
+"""The daily pages' trade rows: made once per log file by the scan stage, kept as
+fragments, filtered by identity when a page is made."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sitegen.build import ScanCache, build, load_history
+from sitegen.cache import CACHE_DIR
+from sitegen.config import load_config
+from sitegen.demo import generate
+from sitegen.ingest import TradeRecord
+from sitegen.partials import Trade
+from sitegen.report import BuildReport
+from sitegen.site.rows import (
+    ROWS_DIR,
+    RowCache,
+    day_table,
+    fragment_path,
+    make_fragments,
+    row_html,
+)
+
+UTC = ZoneInfo("UTC")
+WHEN = dt.datetime(2025, 10, 10, 14, 2, 17, tzinfo=dt.UTC)
+
+
+def _trade(**kw) -> Trade:
+    base = dict(
+        day=WHEN.date(),
+        when=WHEN,
+        file=0,
+        line=1,
+        outcome="win",
+        pnl=Decimal("1298.5"),
+        symbol="NVDA",
+        strategy="flag",
+    )
+    base.update(kw)
+    return Trade(**base)
+
+
+def _record(**kw) -> TradeRecord:
+    base = dict(timestamp=WHEN.isoformat(), symbol="NVDA", outcome="win")
+    base.update(kw)
+    return TradeRecord(**base)
+
+
+def test_row_escapes_everything_from_the_logs():
+    trade = _trade(symbol="<b>X</b>", strategy='a"b', r=Decimal("1.235"))
+    rec = _record(action="BUY&SELL", decision_reasoning="<script>", exit_reasoning="it's")
+    html = row_html(trade, rec, "14:02:17")
+    assert "<b>" not in html and "<script>" not in html
+    assert "&lt;b&gt;X&lt;/b&gt;" in html and "a&#34;b" in html and "BUY&amp;SELL" in html
+    assert "<span>Exit: it&#39;s</span>" in html
+    assert '<td class="pos">+1,298.50</td><td>+1.24</td>' in html  # money, R half-even
+
+
+def test_row_of_open_and_of_a_trade_without_stop():
+    open_row = row_html(_trade(outcome="open", pnl=Decimal("-5")), _record(outcome="open"), "t")
+    assert '<td class="muted">-5.00 unreal.</td><td>—</td>' in open_row
+    no_pnl = row_html(_trade(outcome="open", pnl=None), _record(outcome="open"), "t")
+    assert '<td class="muted">—</td>' in no_pnl
+    closed = row_html(_trade(outcome="loss", pnl=Decimal("-3")), _record(), "t")
+    assert '<td class="neg">-3.00</td><td>no stop</td>' in closed
+    assert "<span>Exit" not in closed  # no exit reasoning, no span
+
+
+def test_fragments_and_direct_table_agree():
+    first = _trade(line=1, when=WHEN, pnl=Decimal("2"))
+    late = _trade(line=2, when=WHEN + dt.timedelta(hours=12), day=dt.date(2025, 10, 11))
+    opened = _trade(line=3, when=WHEN + dt.timedelta(minutes=1), outcome="open", pnl=None)
+    pairs = [(t, _record(order_id=f"o{t.line}")) for t in (first, late, opened)]
+    frags = make_fragments(pairs, "key", UTC)
+    assert sorted(frags) == [dt.date(2025, 10, 10), dt.date(2025, 10, 11)]
+    day = frags[dt.date(2025, 10, 10)]
+    assert day.line == [1, 3] and day.oid == ["o1", "o3"] and day.pnl == [Decimal("2"), None]
+    table = day_table([pairs[0], pairs[2]], UTC)
+    assert table.count == 2 and "".join(day.html) == str(table.html)
+    assert table.steps == (Decimal("2"),) and table.labels == ("14:02",)
+
+
+@pytest.fixture
+def logs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PERFORMANCE_SUMMARY_TIMEZONE", raising=False)
+    folder = tmp_path / "logs"
+    generate(folder, days=6, per_day=12, seed=5)
+    return folder
+
+
+def _history(config):
+    return load_history(config, ScanCache(), BuildReport(), use_index=False)
+
+
+def test_cold_build_reads_each_log_file_once(logs, tmp_path):
+    report = build(load_config(logs_dir=logs, site_dir=tmp_path / "site"))
+    assert report.files_read == report.files_total == len(list(logs.glob("????-??-??.jsonl")))
+
+
+def test_a_record_rewritten_later_shows_once_on_its_day(logs, tmp_path):
+    files = sorted(logs.glob("*.jsonl"))
+    lines = files[0].read_text().splitlines()
+    first = json.loads(lines[0])
+    assert first["outcome"] != "open" and first["order_id"]
+    lines[0] = json.dumps(dict(first, decision_reasoning="original-unique"))
+    files[0].write_text("\n".join(lines) + "\n")
+    fixed = dict(first, decision_reasoning="corrected <later>")
+    with files[1].open("a") as fp:  # the next day's file rewrites it (same order id)
+        fp.write(json.dumps(fixed) + "\n")
+    site = tmp_path / "site"
+    build(load_config(logs_dir=logs, site_dir=site))
+    day = dt.datetime.fromisoformat(first["exit_timestamp"].replace("Z", "+00:00")).date()
+    page = (site / "daily" / f"{day}.html").read_text()
+    assert page.count("corrected &lt;later&gt;") == 1
+    assert "original-unique" not in page
+
+
+def test_corrupt_or_stale_fragment_is_made_again(logs, tmp_path):
+    config = load_config(logs_dir=logs, site_dir=tmp_path / "site")
+    build(config)
+    history = _history(config)
+    day = max(history.day_files)
+    fi = history.day_files[day][0]
+    cache = RowCache(config.artifacts / CACHE_DIR / ROWS_DIR)
+    good = cache.table(history, day, UTC)
+    assert cache.built == 0 and good.count
+    path = fragment_path(cache.folder, day, history.digests[fi].name)
+    path.write_bytes(b"\x00garbage")
+    assert cache.table(history, day, UTC) == good and cache.built == 1
+    assert cache.table(history, day, UTC) == good and cache.built == 1  # kept again
+
+
+def test_prune_keeps_recent_days_and_drops_temp_files(tmp_path):
+    folder = tmp_path / "rows"
+    folder.mkdir()
+    names = [
+        "2025-10-01_2025-10-01.rows",
+        "2025-10-20_2025-10-20.rows",
+        ".2025-10-20_2025-10-20.rows.abc123.tmp",
+    ]
+    for name in names:
+        (folder / name).write_bytes(b"x")
+    RowCache(folder).prune(dt.date(2025, 10, 10))
+    assert [p.name for p in folder.iterdir()] == ["2025-10-20_2025-10-20.rows"]
+    RowCache(tmp_path / "absent").prune(dt.date(2025, 10, 10))  # no folder: nothing to do
+
+
+def test_kept_fragments_are_only_the_recent_days(logs, tmp_path):
+    config = load_config(logs_dir=logs, site_dir=tmp_path / "site")
+    generate(logs, days=30, per_day=4, seed=5)
+    build(config)
+    kept = sorted(Path(p).name[:10] for p in (config.artifacts / CACHE_DIR / ROWS_DIR).iterdir())
+    history = _history(config)
+    assert kept and min(kept) >= str(history.last - dt.timedelta(days=13))
