@@ -240,44 +240,49 @@ def build(
 
         if full or cache is None or cache.stale(index_path):
             cache = ScanCache()
-        history = load_history(
-            config, cache, report, use_index=not full, progress=progress, site=site
-        )
+        with report.stage("scan"):
+            history = load_history(
+                config, cache, report, use_index=not full, progress=progress, site=site
+            )
         if progress:
             progress("summarising", 0, 0)
 
-        plan = plan_work(
-            history,
-            config,
-            cache,
-            settings,
-            full=full,
-            backfill=backfill,
-            chosen=select_periods(history, window, start_day, end_day, backfill),
-            site=site,
-            report=report,
-        )
-        todo = sorted(plan.todo, key=_period_order)
-        summaries = compute_summaries(history, config, todo, plan.memo)
-        report.alerts_raised = record_alerts(plan.events, config)
-        attach_alerts(history, summaries, plan.events)
-        report.open_breaches = open_breaches(history, plan.events)
-        report.summaries = len(summaries)
-        note_windows(history, summaries, report)
+        with report.stage("summaries"):
+            plan = plan_work(
+                history,
+                config,
+                cache,
+                settings,
+                full=full,
+                backfill=backfill,
+                chosen=select_periods(history, window, start_day, end_day, backfill),
+                site=site,
+                report=report,
+            )
+            todo = sorted(plan.todo, key=_period_order)
+            summaries = compute_summaries(history, config, todo, plan.memo)
+            report.alerts_raised = record_alerts(plan.events, config, validate=validate)
+            attach_alerts(history, summaries, plan.events)
+            report.open_breaches = open_breaches(history, plan.events)
+            report.summaries = len(summaries)
+            note_windows(history, summaries, report)
 
-        writer = Writer(config.artifacts)
-        write_artifacts(summaries, writer, validate=validate)
-        report.artifacts_written, report.artifacts_unchanged = writer.written, writer.unchanged
+        with report.stage("artifacts"):
+            writer = Writer(config.artifacts)
+            write_artifacts(summaries, writer, validate=validate)
+            report.artifacts_written, report.artifacts_unchanged = writer.written, writer.unchanged
 
         if site:
             if progress:
                 progress("rendering pages", 0, 0)
-            from sitegen.site.render import render_pages  # Jinja2 loads only when needed
+            with report.stage("pages"):
+                from sitegen.site.render import render_pages  # Jinja2 loads only when needed
 
-            render_pages(history, config, summaries, plan.events, plan.memo, report)
+                render_pages(history, config, summaries, plan.events, plan.memo, report)
 
         if not narrowed:  # a narrowed build leaves the index alone: the next build redoes the rest
-            save_state(history, config, cache, settings, plan.events, plan.inputs, report)
+            with report.stage("index"):
+                save_state(history, config, cache, settings, plan.events, plan.inputs, report)
         if cache.rescanner is not None:  # files read back for pages or rare identity cases
             report.files_read += cache.rescanner.reads
         return finish(report, began)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +43,18 @@ class BuildReport:
     artifacts_dir: Path | None = None
     site_dir: Path | None = None
     duration_ms: int = 0
+    #: milliseconds spent in each stage, in the order they ran
+    stages_ms: dict[str, int] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time a stage of the build into ``stages_ms``."""
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = round((time.perf_counter() - began) * 1000)
+            self.stages_ms[name] = self.stages_ms.get(name, 0) + spent
 
     def log_fields(self) -> dict:
         return {
@@ -58,6 +72,7 @@ class BuildReport:
             "pages_rendered": self.pages_rendered,
             "pages_skipped": self.pages_skipped,
             "alerts_raised": len(self.alerts_raised),
+            "stages_ms": self.stages_ms,
         }
 
     def __str__(self) -> str:
