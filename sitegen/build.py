@@ -326,6 +326,8 @@ def plan_work(
             scan.removed,
             (previous.first, previous.last),
             (None, None) if history.empty else (history.first, history.last),
+            previous.identity,
+            history.identity(),
         )
         changed = periods_of_days(days) & valid
     # Rules read every period of their windows: changed ones are summarised now
@@ -383,6 +385,7 @@ def save_state(
         open_breaches=report.open_breaches,
         complete=all(d.complete for d in history.digests),
         rule_inputs=inputs,
+        identity=history.identity(),
     )
     index_path = config.artifacts / INDEX_NAME
     save_index(index_path, history.digests, history.assembled, cache.fingerprint or "", state)

@@ -14,7 +14,9 @@ Pure: no files, no clock.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -47,6 +49,29 @@ def order_key(value: str | int | None) -> str | None:
     if value is None or value == "":
         return None
     return str(value)
+
+
+#: bytes of an order id's hash (see id_hash)
+ID_SIZE = 16
+
+
+def id_hash(key: str) -> bytes:
+    """An order id as 16 bytes (BLAKE2b-128). Digests keep these instead of the ids: a
+    fixed 16 bytes an id in one bytes object, not a string object each. Two different
+    ids share a hash with a probability of about n²/2^129 for n ids (below 10^-20 for a
+    billion), so equal hashes are taken as equal ids."""
+    return hashlib.blake2b(key.encode(), digest_size=ID_SIZE).digest()
+
+
+def pack_ids(hashes: Iterable[bytes]) -> bytes:
+    """Id hashes as one sorted concatenation (each ID_SIZE bytes)."""
+    return b"".join(sorted(hashes))
+
+
+def unpack_ids(packed: bytes, lo: int = 0, hi: int | None = None) -> list[bytes]:
+    """The hashes ``lo`` .. ``hi`` (indexes) of a packed concatenation."""
+    end = len(packed) if hi is None else hi * ID_SIZE
+    return [packed[i : i + ID_SIZE] for i in range(lo * ID_SIZE, end, ID_SIZE)]
 
 
 #: a part with at most this many trades keeps them (an after-hours spill-over into the
@@ -155,7 +180,7 @@ class FileDigest(msgspec.Struct, frozen=True, gc=False):
     in_progress: int | None
     parts: dict[dt.date, DayPart]
     opens: tuple[OpenRecord, ...]
-    closed_ids: tuple[str, ...]  # order ids of the closed records it counts
+    closed_ids: bytes  # pack_ids() of the order ids of the closed records it counts
     superseded: int  # records replaced by a later line of the same file
 
 
@@ -211,15 +236,15 @@ def sort_key(t: Trade) -> tuple:
     return (t.when, t.file, t.line)
 
 
-def kept_records(scan: FileScan, exclude: frozenset[str] = frozenset()) -> list[Record]:
+def kept_records(scan: FileScan, exclude: frozenset[bytes] = frozenset()) -> list[Record]:
     """Records that count: the last line of each order id in the file, minus ``exclude``
-    (ids a later file supersedes)."""
+    (id_hash() of the ids a later file supersedes)."""
     keys = [order_key(rec.trade.order_id) for rec in scan.records]
     last = {key: index for index, key in enumerate(keys) if key is not None}
     return [
         rec
         for index, (rec, key) in enumerate(zip(scan.records, keys, strict=True))
-        if key is None or (last[key] == index and key not in exclude)
+        if key is None or (last[key] == index and not (exclude and id_hash(key) in exclude))
     ]
 
 
@@ -247,7 +272,7 @@ def digest(
     mtime_ns: int = 0,
     content_hash: str = "",
     complete: bool = True,
-    exclude: frozenset[str] = frozenset(),
+    exclude: frozenset[bytes] = frozenset(),
 ) -> FileDigest:
     """The digest of one scanned file (``exclude``: closed ids superseded elsewhere)."""
     return digest_pairs(
@@ -269,7 +294,7 @@ def digest_pairs(
     mtime_ns: int = 0,
     content_hash: str = "",
     complete: bool = True,
-    exclude: frozenset[str] = frozenset(),
+    exclude: frozenset[bytes] = frozenset(),
 ) -> tuple[FileDigest, list[tuple[Trade, TradeRecord]]]:
     """:func:`digest`, and each counted record as a Trade with its record, in line
     order (the scan stage makes the daily pages' rows from them)."""
@@ -286,7 +311,7 @@ def digest_pairs(
             opens.append(OpenRecord(key, rec.line, trade.day, trade.pnl))
             continue
         if key is not None:
-            closed_ids.append(key)
+            closed_ids.append(id_hash(key))
         if trade.pnl_missing:
             ids_of_line[rec.line] = key
         by_day[trade.day].append(trade)
@@ -313,7 +338,7 @@ def digest_pairs(
         in_progress=scan.in_progress_line,
         parts=parts,
         opens=tuple(opens),
-        closed_ids=tuple(closed_ids),
+        closed_ids=pack_ids(closed_ids),
         superseded=superseded,
     )
     return dg, pairs

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from bisect import bisect_left
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,17 +25,21 @@ import msgspec
 from sitegen.alerts import DayClose
 from sitegen.digest import (
     EPOCH,
+    ID_SIZE,
     MICROSECOND,
     TAIL,
     DayPart,
     FileDigest,
     digest,
+    id_hash,
     kept_records,
     micros,
     open_partial,
     order_key,
+    pack_ids,
     sort_key,
     to_trade,
+    unpack_ids,
 )
 from sitegen.ingest import FileScan, Problem, TradeRecord
 from sitegen.metrics import TargetSpec, WindowContext, summarize
@@ -134,12 +139,15 @@ class History:
         """Each date's last closed trades in order, for the rolling alert rules."""
         return [self.closes[day] for day in sorted(self.closes)]
 
-    def file_key(self, fi: int) -> str:
-        """A key of what a file's trades depend on: its checksum, the closed trades a
-        later file rewrote, the time zone."""
-        dg = self.digests[fi]
-        items = [self.timezone, dg.name, dg.hash, sorted(self.excluded.get(fi, ()))]
-        return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:24]
+    def identity(self) -> dict[str, str]:
+        """Per log file with records a later file supersedes: a key of which ones.
+        A file whose key changes between builds counts differently (incremental.py)."""
+        out = {}
+        for fi in sorted(self.excluded.keys() | self.replaced_opens.keys()):
+            hashes = [*sorted(self.excluded.get(fi, ())), b"|"]
+            hashes += sorted(self.replaced_opens.get(fi, ()))
+            out[self.digests[fi].name] = hashlib.sha256(b"".join(hashes)).hexdigest()[:24]
+        return out
 
     def file_pairs(self, fi: int, scan: FileScan) -> list[tuple[Trade, TradeRecord]]:
         """Every record file ``fi`` counts on its own (none dropped for a later file),
@@ -164,7 +172,7 @@ class History:
             if (
                 trade.outcome == "open"
                 and not keep_replaced
-                and order_key(rec.trade.order_id) in replaced
+                and id_hash(order_key(rec.trade.order_id) or "") in replaced
             ):
                 continue
             pairs.append((trade, rec.trade))
@@ -281,6 +289,70 @@ def _close_of(day: dt.date, parts: Sequence[DayPart]) -> DayClose:
     return DayClose(day=day, outcomes=outcomes, risk_rewards=rr, last_close=last)
 
 
+#: above this many ids, supersedes() works through them in BUCKETS slices of the hash
+#: range, so its working set stays a fraction of the history's ids
+BUCKETED = 1 << 17
+BUCKETS = 16
+
+
+def supersedes(
+    digests: Sequence[FileDigest],
+) -> tuple[dict[int, frozenset[bytes]], dict[int, frozenset[bytes]]]:
+    """Per file (index into ``digests``, oldest first): the id hashes of its closed
+    records and of its open records that a later file holds too — those records are
+    superseded (SPEC §2: the latest record of an order id wins).
+
+    Newest file first, each file's ids are checked against the ids of the files after
+    it. The ids are taken one slice of the hash range at a time (ids are uniform in
+    it), so only a slice's worth of them is ever in a set."""
+    closed = [dg.closed_ids for dg in digests]
+    opens = [
+        pack_ids({id_hash(o.order_id) for o in dg.opens if o.order_id is not None})
+        for dg in digests
+    ]
+    total = sum(len(c) + len(o) for c, o in zip(closed, opens, strict=True)) // ID_SIZE
+    buckets = BUCKETS if total > BUCKETED else 1
+    bounds = [bytes([256 * b // buckets]) for b in range(1, buckets)]
+    replaced: dict[int, set[bytes]] = defaultdict(set)
+    replaced_opens: dict[int, set[bytes]] = defaultdict(set)
+
+    def cuts(packed: bytes) -> list[int]:
+        items = _Packed(packed)
+        return [0, *(bisect_left(items, bound) for bound in bounds), len(items)]
+
+    closed_cuts = [cuts(c) for c in closed]
+    open_cuts = [cuts(o) for o in opens]
+    for b in range(buckets):
+        later: set[bytes] = set()
+        for fi in range(len(digests) - 1, -1, -1):
+            mine = unpack_ids(closed[fi], closed_cuts[fi][b], closed_cuts[fi][b + 1])
+            mine_open = unpack_ids(opens[fi], open_cuts[fi][b], open_cuts[fi][b + 1])
+            if later:
+                if gone := later.intersection(mine):
+                    replaced[fi] |= gone
+                if gone := later.intersection(mine_open):
+                    replaced_opens[fi] |= gone
+            later.update(mine)
+            later.update(mine_open)
+    return (
+        {fi: frozenset(ids) for fi, ids in replaced.items()},
+        {fi: frozenset(ids) for fi, ids in replaced_opens.items()},
+    )
+
+
+class _Packed(Sequence[bytes]):
+    """The hashes of a pack_ids() concatenation as a sequence (for bisect)."""
+
+    def __init__(self, packed: bytes) -> None:
+        self.packed = packed
+
+    def __len__(self) -> int:
+        return len(self.packed) // ID_SIZE
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self.packed[i * ID_SIZE : (i + 1) * ID_SIZE]
+
+
 def build_history(
     digests: Sequence[FileDigest],
     tz: ZoneInfo,
@@ -296,20 +368,7 @@ def build_history(
     """
     assembled = assembled or {}
     digests = tuple(sorted(digests, key=lambda d: d.name))
-    # Newest file first: the ids later files hold are what supersedes a record here.
-    later: set[str] = set()
-    replaced: dict[int, frozenset[str]] = {}  # closed ids a later file supersedes
-    replaced_opens: dict[int, frozenset[str]] = {}
-    for fi in range(len(digests) - 1, -1, -1):
-        dg = digests[fi]
-        open_ids = [o.order_id for o in dg.opens if o.order_id is not None]
-        if later:
-            if gone := later.intersection(dg.closed_ids):
-                replaced[fi] = frozenset(gone)
-            if gone := later.intersection(open_ids):
-                replaced_opens[fi] = frozenset(gone)
-        later.update(dg.closed_ids)
-        later.update(open_ids)
+    replaced, replaced_opens = supersedes(digests)
 
     history = History(
         timezone,
@@ -340,8 +399,9 @@ def build_history(
             files_of[day].add(fi)
             for line, oid in part.missing_pnl:
                 history.missing_pnl.setdefault(day, []).append((dg.name, line, oid))
+        gone_opens = replaced_opens.get(fi, frozenset())
         for o in dg.opens:
-            if o.order_id is not None and o.order_id in replaced_opens.get(fi, ()):
+            if gone_opens and o.order_id is not None and id_hash(o.order_id) in gone_opens:
                 superseded += 1
                 continue
             opens_of[o.day].append(o)
@@ -388,7 +448,7 @@ def _inputs_key(history: History, parts: list[tuple[int, DayPart]]) -> str:
     items = []
     for fi in sorted({fi for fi, _ in parts}):
         dg = history.digests[fi]
-        items.append((dg.name, dg.hash, sorted(history.excluded.get(fi, ()))))
+        items.append((dg.name, dg.hash, sorted(h.hex() for h in history.excluded.get(fi, ()))))
     return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:24]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -37,6 +37,8 @@ class BuildState(msgspec.Struct):
     complete: bool = True
     #: "window period" -> what the summary rules read of that period (reused when unchanged)
     rule_inputs: dict[str, dict] = {}
+    #: log file name -> key of its records superseded by later files (History.identity)
+    identity: dict[str, str] = {}
 
 
 def key_of(*parts: object) -> str:
@@ -50,10 +52,6 @@ def digest_days(dg: FileDigest) -> set[dt.date]:
     return {dg.date, *dg.parts, *(o.day for o in dg.opens)}
 
 
-def digest_ids(dg: FileDigest) -> set[str]:
-    return {*dg.closed_ids, *(o.order_id for o in dg.opens if o.order_id is not None)}
-
-
 def affected_days(
     digests: Sequence[FileDigest],
     changed: Iterable[str],
@@ -61,20 +59,21 @@ def affected_days(
     removed: Sequence[FileDigest],
     old_range: tuple[dt.date | None, dt.date | None],
     new_range: tuple[dt.date | None, dt.date | None],
+    old_identity: Mapping[str, str],
+    new_identity: Mapping[str, str],
 ) -> set[dt.date]:
-    """Local dates whose summary inputs may differ from the last build."""
+    """Local dates whose summary inputs may differ from the last build: those of the
+    files read or removed, and of the files whose superseded records differ (an order
+    id a changed file shares with them; see History.identity)."""
     by_name = {d.name: d for d in digests}
     touched: list[FileDigest] = [*removed, *previous.values()]
     touched += [by_name[name] for name in changed]
+    for name in old_identity.keys() | new_identity.keys():
+        if old_identity.get(name) != new_identity.get(name) and name in by_name:
+            touched.append(by_name[name])
     days: set[dt.date] = set()
-    ids: set[str] = set()
     for dg in touched:
         days |= digest_days(dg)
-        ids |= digest_ids(dg)
-    if ids:  # an order id shared with another file: identity may now resolve differently
-        for dg in digests:
-            if not ids.isdisjoint(dg.closed_ids) or any(o.order_id in ids for o in dg.opens):
-                days |= digest_days(dg)
     (old_first, old_last), (new_first, new_last) = old_range, new_range
     if old_first and new_first and old_first != new_first:
         days.update(days_between(min(old_first, new_first), max(old_first, new_first)))

@@ -76,7 +76,7 @@ def _unreadable(path: Path, day: dt.date, exc: OSError) -> FileDigest:
         in_progress=None,
         parts={},
         opens=(),
-        closed_ids=(),
+        closed_ids=b"",
         superseded=0,
     )
 

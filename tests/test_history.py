@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sitegen.build import BuildReport, ScanCache, load_history
 from sitegen.config import load_config
+from sitegen.digest import id_hash
 from tests import oracle
 from tests.conftest import trade, write_log
 
@@ -62,7 +65,7 @@ def test_closed_trade_rewritten_by_a_later_file(logs, setup):
     assert (monday["trades_total"], monday["wins"], monday["losses"]) == (2, 1, 1)
     assert monday["net_pnl"] == "-2.00"
     assert h.superseded == {h.file_dates[0]: 1}
-    assert h.excluded == {0: frozenset({"ord-1"})}
+    assert h.excluded == {0: frozenset({id_hash("ord-1")})}
     pairs = h.trades[h.file_dates[0]]
     assert [(t.outcome, str(t.pnl)) for t, _ in pairs] == [("loss", "-5.00"), ("win", "3.00")]
     _agrees_with_oracle(h, logs)
@@ -118,3 +121,64 @@ def test_open_superseded_and_same_instant_tie(logs, setup):
     assert h.summary("daily", "2025-10-06")["trades_total"] == 0
     _agrees_with_oracle(h, logs)
     _agrees_with_oracle(setup("America/New_York"), logs, "America/New_York")
+
+
+def _digest_with_ids(name: str, closed: list[str], opened: list[str]):
+    import datetime as dt
+
+    from sitegen.digest import FileDigest, OpenRecord, pack_ids
+
+    day = dt.date.fromisoformat(name[:10])
+    return FileDigest(
+        name=name,
+        date=day,
+        size=0,
+        mtime_ns=0,
+        hash="",
+        complete=True,
+        lines=0,
+        problems=(),
+        in_progress=None,
+        parts={},
+        opens=tuple(OpenRecord(oid, 1, day, None) for oid in opened),
+        closed_ids=pack_ids(id_hash(oid) for oid in closed),
+        superseded=0,
+    )
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 60), unique=True, max_size=12),
+            st.lists(st.integers(0, 60), unique=True, max_size=3),
+        ),
+        max_size=8,
+    )
+)
+def test_supersedes_matches_a_direct_check_bucketed_or_not(files):
+    """A record is superseded when a later file holds its id: checked against the
+    literal rule, with one bucket and with the bucketed walk."""
+    from sitegen import history as history_module
+
+    digests = [
+        _digest_with_ids(
+            f"2025-10-{i + 1:02d}.jsonl",
+            [f"o{n}" for n in closed if n not in opened],
+            [f"o{n}" for n in opened],
+        )
+        for i, (closed, opened) in enumerate(files)
+    ]
+    expected_closed, expected_open = {}, {}
+    for fi, (closed, opened) in enumerate(files):
+        later = {n for c, o in files[fi + 1 :] for n in (*c, *o)}
+        if gone := {id_hash(f"o{n}") for n in closed if n not in opened and n in later}:
+            expected_closed[fi] = gone
+        if gone := {id_hash(f"o{n}") for n in opened if n in later}:
+            expected_open[fi] = gone
+    assert history_module.supersedes(digests) == (expected_closed, expected_open)
+    saved = history_module.BUCKETED
+    try:
+        history_module.BUCKETED = 0
+        assert history_module.supersedes(digests) == (expected_closed, expected_open)
+    finally:
+        history_module.BUCKETED = saved

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from markupsafe import Markup, escape
 
-from sitegen.digest import micros, order_key
+from sitegen.digest import id_hash, micros, order_key
 from sitegen.history import History
 from sitegen.ingest import FileScan, TradeRecord
 from sitegen.partials import Trade
@@ -201,7 +201,7 @@ class RowCache:
                 fi, frozenset()
             )
             for i, oid in enumerate(frag.oid):
-                if oid is None or oid not in gone:
+                if not gone or oid is None or id_hash(oid) not in gone:
                     entries.append((frag.when[i], fi, frag.line[i], frag, i))
         entries.sort(key=lambda entry: entry[:3])
         steps, labels = [], []
