@@ -52,13 +52,25 @@ def rule_periods(history: History, config: Config) -> set[tuple[str, str]]:
     return {(w, p) for w in windows for p in history.periods(w)}
 
 
+def rolling_keep(config: Config) -> int:
+    """How many of each day's last closed trades the rolling rules read."""
+    return max(
+        (
+            rule.last_n or config.rolling_window
+            for rule in config.rules
+            if rule.metric in ROLLING_METRICS
+        ),
+        default=1,
+    )
+
+
 def compute_alerts(history: History, config: Config, inputs: dict[str, dict]) -> list[dict]:
     """Stage 4a: every rule breach, with its acknowledgement state from the alert log."""
     slim = {(v["window"], v["period"]): v for v in inputs.values()}
     events = evaluate(
         config.rules,
         config.targets.values(),
-        history.day_closes(),
+        history.day_closes(rolling_keep(config)),
         slim,
         config.rolling_window,
     )

@@ -122,6 +122,33 @@ class Compact(msgspec.Struct, frozen=True, gc=False, array_like=True):
         )
 
 
+# The tails of a day's closed trades are kept packed in one string each: a digest is
+# kept per file for the whole history, and a tuple of 500 objects per day adds up.
+_OUTCOME_CHAR = {"win": "w", "loss": "l", "breakeven": "b"}
+_CHAR_OUTCOME = {c: o for o, c in _OUTCOME_CHAR.items()}
+
+
+def pack_outcomes(outcomes: Iterable[str]) -> str:
+    return "".join(_OUTCOME_CHAR[o] for o in outcomes)
+
+
+def unpack_outcomes(packed: str) -> tuple[str, ...]:
+    return tuple(_CHAR_OUTCOME[c] for c in packed)
+
+
+def pack_decimals(values: Iterable[Decimal]) -> str:
+    return ",".join(map(str, values))
+
+
+def join_tail(a: str, b: str, keep: int, sep: str = "") -> str:
+    """The last ``keep`` items of packed tails ``a`` then ``b`` (items split by ``sep``,
+    or one character each when ``sep`` is empty)."""
+    if not sep:
+        return (a + b)[-keep:]
+    items = [x for x in (a, b) if x]
+    return sep.join(sep.join(items).split(sep)[-keep:]) if items else ""
+
+
 def compact(t: Trade) -> Compact:
     return Compact(
         micros(t.when),
@@ -151,8 +178,8 @@ class DayPart(msgspec.Struct, frozen=True, gc=False):
     last: int
     last_line: int
     partial: Partial
-    tail: tuple[str, ...]  # outcomes of the last TAIL closed trades
-    tail_rr: tuple[Decimal, ...]  # planned R:R of the last TAIL closed trades with one
+    tail: str  # pack_outcomes() of the last TAIL closed trades
+    tail_rr: str  # pack_decimals() of the planned R:R of the last TAIL closed trades with one
     missing_pnl: tuple[tuple[int, str | None], ...] = ()  # (line, order_id)
     trades: tuple[Compact, ...] | None = None  # the trades themselves, for small parts
 
@@ -257,8 +284,8 @@ def day_part(trades: list[Trade]) -> DayPart:
         last=micros(trades[-1].when),
         last_line=trades[-1].line,
         partial=from_trades(trades),
-        tail=tuple(t.outcome for t in trades[-TAIL:]),
-        tail_rr=tuple(closed_rr[-TAIL:]),
+        tail=pack_outcomes(t.outcome for t in trades[-TAIL:]),
+        tail_rr=pack_decimals(closed_rr[-TAIL:]),
         missing_pnl=tuple((t.line, None) for t in trades if t.pnl_missing),
         trades=tuple(map(compact, trades)) if len(trades) <= SMALL_PART else None,
     )

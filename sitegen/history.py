@@ -32,14 +32,18 @@ from sitegen.digest import (
     FileDigest,
     digest,
     id_hash,
+    join_tail,
     kept_records,
     micros,
     open_partial,
     order_key,
+    pack_decimals,
     pack_ids,
+    pack_outcomes,
     sort_key,
     to_trade,
     unpack_ids,
+    unpack_outcomes,
 )
 from sitegen.ingest import FileScan, Problem, TradeRecord
 from sitegen.metrics import TargetSpec, WindowContext, summarize
@@ -63,7 +67,7 @@ class History:
     in_progress: dict[dt.date, list[tuple[str, int]]] = field(default_factory=dict)
     missing_pnl: dict[dt.date, list[tuple[str, int, str | None]]] = field(default_factory=dict)
     superseded: dict[dt.date, int] = field(default_factory=dict)  # by file date
-    closes: dict[dt.date, DayClose] = field(default_factory=dict)
+    closes: dict[dt.date, Close] = field(default_factory=dict)
     #: the digests (sorted by name) and what is needed to rebuild a day's trade list
     digests: tuple[FileDigest, ...] = ()
     day_files: dict[dt.date, tuple[int, ...]] = field(default_factory=dict)
@@ -135,9 +139,9 @@ class History:
         days.update(d for d in merged.daily if first <= d <= last)
         return sorted(days)
 
-    def day_closes(self) -> list[DayClose]:
+    def day_closes(self, keep: int = TAIL) -> list[DayClose]:
         """Each date's last closed trades in order, for the rolling alert rules."""
-        return [self.closes[day] for day in sorted(self.closes)]
+        return [self.closes[day].unpack(day, keep) for day in sorted(self.closes)]
 
     def identity(self) -> dict[str, str]:
         """Per log file with records a later file supersedes: a key of which ones.
@@ -279,14 +283,29 @@ def _in_order(parts: list[tuple[int, DayPart]]) -> list[tuple[int, DayPart]] | N
     return ordered
 
 
-def _close_of(day: dt.date, parts: Sequence[DayPart]) -> DayClose:
-    outcomes: tuple[str, ...] = ()
-    rr: tuple = ()
+class Close(msgspec.Struct, frozen=True, gc=False):
+    """A day's DayClose, packed (see digest.pack_outcomes): one per day is kept."""
+
+    outcomes: str
+    risk_rewards: str
+    last_close: int | None  # µs since the epoch
+
+    def unpack(self, day: dt.date, keep: int) -> DayClose:
+        rr = self.risk_rewards.split(",")[-keep:] if self.risk_rewards else ()
+        return DayClose(
+            day=day,
+            outcomes=unpack_outcomes(self.outcomes[-keep:]),
+            risk_rewards=tuple(map(Decimal, rr)),
+            last_close=None if self.last_close is None else _instant(self.last_close),
+        )
+
+
+def _close_of(parts: Sequence[DayPart]) -> Close:
+    outcomes = rr = ""
     for part in parts:
-        outcomes = (outcomes + part.tail)[-TAIL:]
-        rr = (rr + part.tail_rr)[-TAIL:]
-    last = _instant(parts[-1].last) if parts else None
-    return DayClose(day=day, outcomes=outcomes, risk_rewards=rr, last_close=last)
+        outcomes = join_tail(outcomes, part.tail, TAIL)
+        rr = join_tail(rr, part.tail_rr, TAIL, ",")
+    return Close(outcomes, rr, parts[-1].last if parts else None)
 
 
 #: above this many ids, supersedes() works through them in BUCKETS slices of the hash
@@ -419,15 +438,10 @@ def build_history(
                 found = _assemble(history, day, parts, key, rescan)
             history.assembled[day] = found
             closed = found.partial
-            history.closes[day] = DayClose(
-                day=day,
-                outcomes=found.outcomes,
-                risk_rewards=found.risk_rewards,
-                last_close=None if found.last_close is None else _instant(found.last_close),
-            )
+            history.closes[day] = Close(found.outcomes, found.risk_rewards, found.last_close)
         else:
             closed = merge_tree([p.partial for _, p in ordered])
-            history.closes[day] = _close_of(day, [p for _, p in ordered])
+            history.closes[day] = _close_of([p for _, p in ordered])
         history.days[day] = merge(closed, open_partial(opens_of.get(day, [])))
         history.day_files[day] = tuple(sorted(files_of[day]))
         history.missing_pnl.get(day, []).sort()
@@ -439,8 +453,8 @@ class AssembledDay(msgspec.Struct, frozen=True, gc=False):
 
     key: str
     partial: Partial
-    outcomes: tuple[str, ...]
-    risk_rewards: tuple[Decimal, ...]
+    outcomes: str  # packed, as in Close
+    risk_rewards: str
     last_close: int | None
 
 
@@ -471,8 +485,8 @@ def _assemble(
     return AssembledDay(
         key=key,
         partial=from_trades(trades),
-        outcomes=tuple(t.outcome for t in trades[-TAIL:]),
-        risk_rewards=tuple(rr[-TAIL:]),
+        outcomes=pack_outcomes(t.outcome for t in trades[-TAIL:]),
+        risk_rewards=pack_decimals(rr[-TAIL:]),
         last_close=micros(trades[-1].when) if trades else None,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -124,8 +125,6 @@ def test_open_superseded_and_same_instant_tie(logs, setup):
 
 
 def _digest_with_ids(name: str, closed: list[str], opened: list[str]):
-    import datetime as dt
-
     from sitegen.digest import FileDigest, OpenRecord, pack_ids
 
     day = dt.date.fromisoformat(name[:10])
@@ -182,3 +181,23 @@ def test_supersedes_matches_a_direct_check_bucketed_or_not(files):
         assert history_module.supersedes(digests) == (expected_closed, expected_open)
     finally:
         history_module.BUCKETED = saved
+
+
+DAY = dt.date(2025, 10, 6)
+
+
+def test_packed_tails_keep_the_last_items():
+    from decimal import Decimal
+
+    from sitegen.digest import join_tail, pack_decimals, pack_outcomes
+    from sitegen.history import Close
+
+    assert join_tail(pack_outcomes(["win", "loss"]), pack_outcomes(["breakeven"]), 2) == "lb"
+    values = [Decimal("1.5"), Decimal("2"), Decimal("1E+2"), Decimal("-0.25")]
+    packed = pack_decimals(values)
+    close = Close(pack_outcomes(["win", "loss", "breakeven"]), packed, None).unpack(DAY, 3)
+    assert close.outcomes == ("win", "loss", "breakeven")
+    assert close.risk_rewards == tuple(values[1:]) and close.last_close is None
+    assert Close("", "", None).unpack(DAY, 3).risk_rewards == ()
+    assert join_tail(packed, pack_decimals([Decimal("3")]), 3, ",") == "1E+2,-0.25,3"
+    assert join_tail("", "", 3, ",") == "" and join_tail("", "7", 3, ",") == "7"
