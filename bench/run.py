@@ -217,6 +217,18 @@ def table(res: dict, half: dict | None) -> str:
     ]
     if half:
         lines.append(row(f"cold build at half size ({half['trades']} trades)", half["cold"]))
+    lines += ["", "Seconds per stage (from the build's log line):", ""]
+    runs = [("cold", res["cold"]), ("no-change", res["nochange"]), ("append", res["append"])]
+    if half:
+        runs.append(("cold, half size", half["cold"]))
+    names = sorted({k for _, r in runs for k in (r.get("log") or {}).get("stages_ms", {})})
+    order = ["scan", "summaries", "artifacts", "pages", "index"]
+    names = [n for n in order if n in names] + [n for n in names if n not in order]
+    lines += ["| build | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for label, r in runs:
+        stages = (r.get("log") or {}).get("stages_ms", {})
+        cells = [f"{stages[n] / 1000:.2f}" if n in stages else "" for n in names]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

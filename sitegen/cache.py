@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import msgspec
 
 from sitegen.incremental import BuildState
 from sitegen.rules import TAIL
-from sitegen.writer import atomic_write
+from sitegen.writer import atomic_write, atomic_write_chunks
 
 log = logging.getLogger("sitegen")
 
@@ -29,7 +30,7 @@ INDEX_NAME = "performance-index.json"
 #: the folder (in the artifacts folder) for caches besides the index
 CACHE_DIR = ".sitegen-cache"
 #: bump when digests, partials or metrics change meaning: old indexes are then rebuilt
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 class IndexHead(msgspec.Struct):
@@ -148,21 +149,23 @@ def load_index(path: Path, expected: str) -> Cached:
 def save_index(
     path: Path, digests: list, days: dict, expected: str, state: BuildState | None
 ) -> bool:
-    """Write the index atomically; returns False when it already held these bytes."""
-    index = _index_codec()[0](
-        version=FORMAT_VERSION,
-        fingerprint=expected,
-        state=state,
-        files={d.name: d for d in digests},
-        days=dict(sorted(days.items())),
-    )
-    data = msgspec.json.encode(index)
-    try:
-        changed = path.read_bytes() != data
-    except OSError:
-        changed = True
-    if changed:
-        atomic_write(path, data)
+    """Write the index atomically; returns False when it already held these bytes.
+
+    It is written a file's digest at a time, as msgspec would encode the whole index
+    (the same JSON object), so that a large history's index is never whole in memory."""
+    encode = msgspec.json.encode
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"version":%d,"fingerprint":%s,"state":%s,"files":{' % (
+            FORMAT_VERSION,
+            encode(expected),
+            encode(state),
+        )
+        for i, dg in enumerate(digests):
+            yield (b"," if i else b"") + encode(dg.name) + b":" + encode(dg)
+        yield b'},"days":' + encode(dict(sorted(days.items()))) + b"}"
+
+    changed = atomic_write_chunks(path, chunks())
     st = path.stat()
     head = HeadFile(st.st_size, st.st_mtime_ns, IndexHead(FORMAT_VERSION, expected, state))
     encoded = msgspec.json.encode(head)

@@ -194,9 +194,11 @@ def merge_streaks(a: Streaks, b: Streaks) -> Streaks:
 class Equity(msgspec.Struct, frozen=True, gc=False):
     """The closed-trade equity curve c_1..c_n (c_0 = 0), relative to its start.
 
-    ``points`` are the at-peak trades: (t, c_t) with c_t ≥ max(0, c_1..c_{t-1}).
-    They carry everything the drawdown duration needs for any incoming gap below
-    the peak. ``low`` = min(0, c_t); ``dd`` = min over t of (c_t − running peak).
+    The at-peak trades (t, c_t), with c_t ≥ max(0, c_1..c_{t-1}), carry everything the
+    drawdown duration needs for any incoming gap below the peak. They are kept packed
+    in ``points`` ("t:c_t" items joined by ";"; see :meth:`pairs`): a day has hundreds,
+    and every day's partial is kept for the whole history. ``low`` = min(0, c_t);
+    ``dd`` = min over t of (c_t − running peak).
     """
 
     n: int = 0
@@ -204,16 +206,27 @@ class Equity(msgspec.Struct, frozen=True, gc=False):
     peak: Decimal = ZERO  # max(0, c_t)
     low: Decimal = ZERO
     dd: Decimal = ZERO
-    points: tuple[tuple[int, Decimal], ...] = ()
+    points: str = ""
     #: set by fold_equity, which drops the points: the duration they would give
     duration: int | None = None
+
+    def pairs(self) -> list[tuple[int, Decimal]]:
+        """The at-peak points (t, c_t), in order."""
+        if not self.points:
+            return []
+        out = []
+        for item in self.points.split(";"):
+            t, _, c = item.partition(":")
+            out.append((int(t), Decimal(c)))
+        return out
 
     def max_duration(self) -> int:
         """Longest run of consecutive trades below the running peak (peak starts at 0)."""
         if self.duration is not None:
             return self.duration
         longest, previous = 0, 0
-        for t, _ in self.points:
+        for item in self.points.split(";") if self.points else ():
+            t = int(item.partition(":")[0])
             longest = max(longest, t - previous - 1)
             previous = t
         return max(longest, self.n - previous)
@@ -226,10 +239,10 @@ def equity_of(pnls: list[Decimal]) -> Equity:
         total = EXACT.add(total, pnl)
         if total >= peak:
             peak = total
-            points.append((t, total))
+            points.append(f"{t}:{total}")
         low = min(low, total)
         dd = min(dd, EXACT.subtract(total, peak))
-    return Equity(len(pnls), total, peak, low, dd, tuple(points))
+    return Equity(len(pnls), total, peak, low, dd, ";".join(points))
 
 
 def fold_equity(parts: Sequence[Equity]) -> Equity:
@@ -246,7 +259,7 @@ def fold_equity(parts: Sequence[Equity]) -> Equity:
             dd = min(dd, e.dd, e.low - gap)
             low = min(low, total + e.low)
             peak = max(peak, total + e.peak)
-            points = e.points
+            points = e.pairs()
             k = bisect_left(points, gap, key=_height)  # first point back at the peak
             if k == len(points):
                 run += e.n
@@ -258,7 +271,7 @@ def fold_equity(parts: Sequence[Equity]) -> Equity:
             best = max(best, run)
             n += e.n
             total += e.total
-    return Equity(n, total, peak, low, dd, (), best)
+    return Equity(n, total, peak, low, dd, "", best)
 
 
 def _height(point: tuple[int, Decimal]) -> Decimal:
@@ -271,14 +284,14 @@ def merge_equity(a: Equity, b: Equity) -> Equity:
     if b.n == 0:
         return a
     gap = EXACT.subtract(a.peak, a.total)  # how far below its peak ``a`` ends
-    shifted = tuple((a.n + t, EXACT.add(a.total, c)) for t, c in b.points if c >= gap)
+    shifted = [f"{a.n + t}:{EXACT.add(a.total, c)}" for t, c in b.pairs() if c >= gap]
     return Equity(
         n=a.n + b.n,
         total=EXACT.add(a.total, b.total),
         peak=max(a.peak, EXACT.add(a.total, b.peak)),
         low=min(a.low, EXACT.add(a.total, b.low)),
         dd=min(a.dd, b.dd, EXACT.subtract(b.low, gap)),
-        points=a.points + shifted,
+        points=";".join(x for x in (a.points, *shifted) if x),
     )
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from sitegen.errors import BuildError
@@ -33,6 +35,32 @@ def atomic_write(path: Path, data: bytes) -> None:
             fp.write(data)  # no fsync: rename is atomic against a killed process; the
             # page cache survives it, and fsync per page would dominate large builds
         os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
+    """:func:`atomic_write` of the concatenation of ``chunks``, which are written as
+    they come (a large file is never whole in memory). Returns False, leaving the file
+    untouched, when it already held these bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb") as fp:
+            for chunk in chunks:
+                fp.write(chunk)
+        try:
+            same = filecmp.cmp(tmp, path, shallow=False)
+        except OSError:
+            same = False
+        if same:
+            os.unlink(tmp)
+            return False
+        os.replace(tmp, path)
+        return True
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -280,3 +280,16 @@ def test_append_one_day_with_the_site_reads_only_that_file(workspace, reads, tmp
     for page in (tmp_path / "site").rglob("*.html"):
         other = tmp_path / "site2" / page.relative_to(tmp_path / "site")
         assert page.read_bytes() == other.read_bytes(), page
+
+
+def test_index_written_a_digest_at_a_time_is_the_whole_encoding(workspace):
+    """save_index streams the index; the bytes are msgspec's encoding of the whole."""
+    import msgspec
+
+    from sitegen.cache import _index_codec
+
+    _, logs, _ = workspace
+    build(_config(logs), site=SITE)
+    data = (logs / "performance" / INDEX_NAME).read_bytes()
+    index = _index_codec()[1].decode(data)
+    assert index.files and msgspec.json.encode(index) == data
