@@ -67,7 +67,7 @@ class Trade(msgspec.Struct, gc=False):
 decoder = msgspec.json.Decoder(Trade)
 n = 0
 t = time.perf_counter()
-for path in sorted(pathlib.Path(sys.argv[1]).glob("*.jsonl")):
+for path in sorted(pathlib.Path(sys.argv[1]).glob("????-??-??.jsonl")):
     n += len(decoder.decode_lines(path.read_bytes()))
 print("LINES", n, time.perf_counter() - t, file=sys.stderr)
 """
@@ -151,7 +151,7 @@ def make_data(days: int, per_day: int, seed: int) -> tuple[Path, Path]:
             capture_output=True,
         )
         spare.mkdir()
-        last = sorted(logs.glob("*.jsonl"))[-1]
+        last = sorted(logs.glob("????-??-??.jsonl"))[-1]
         shutil.move(last, spare / last.name)
     return logs, next(spare.iterdir())
 
@@ -183,7 +183,7 @@ def measure(days: int, per_day: int, seed: int) -> dict:
     shutil.copy(extra, live / extra.name)
     results["append"] = run(["build", *opts], work)
     results["day_ingest"] = day_ingest(extra)
-    results["bytes"] = sum(p.stat().st_size for p in live.glob("*.jsonl"))
+    results["bytes"] = sum(p.stat().st_size for p in live.glob("????-??-??.jsonl"))
     results["one_day_bytes"] = one_day
     return results
 
