@@ -761,3 +761,19 @@ def test_markdown_renders_without_raw_html(weekly):
     html = markdown.markdown(summary_markdown(weekly), extensions=["tables"])
     assert "<script>" not in html and "<b>" not in html
     assert "<td>A|B &lt;script&gt;alert(1)&lt;/script&gt;</td>" in html
+
+
+def test_summary_json_bytes_are_the_stdlib_indented_encoding():
+    """summary_json formats with msgspec; the bytes are json.dumps(indent=2)'s."""
+    import json
+
+    tricky = {
+        "a": "x\x01\x1f\x7f\u2028é\"\\\n\t/<",
+        "n": None,
+        "t": True,
+        "l": [1, {"k": []}, "2.50"],
+        "e": {},
+        "d": {"2025-10-10": "-1.00"},
+    }
+    expected = (json.dumps(tricky, indent=2, ensure_ascii=False) + "\n").encode()
+    assert summary_json(tricky) == expected

@@ -177,6 +177,15 @@ def equity_points(steps: Sequence[Number]) -> tuple[list[float], list[float]]:
     return equity, drawdown
 
 
+def _polyline(xs: Sequence[str], values: Sequence[float], y: _Scale) -> str:
+    """SVG points "x,y x,y ...": ``xs`` are the formatted "x," prefixes. The same
+    arithmetic as ``_f(y(v))``, inlined: a daily chart has a point per trade."""
+    span = y.hi - y.lo or 1.0
+    lo, bottom, height = y.lo, y.bottom, y.bottom - y.top
+    points = zip(xs, values, strict=True)
+    return " ".join([f"{x}{bottom - (v - lo) / span * height:.1f}" for x, v in points])
+
+
 def equity_drawdown(
     steps: Sequence[Number],
     labels: Sequence[str],
@@ -209,7 +218,8 @@ def equity_drawdown(
         dd_ticks, dy = [0.0], _Scale(-1.0, 0.0, dd_top, dd_top + dd_h)
 
     body = _y_axis(eq_ticks, ey, left, right) + _y_axis(dd_ticks, dy, left, right)
-    line = " ".join(f"{_f(px(i))},{_f(ey(v))}" for i, v in enumerate(equity))
+    xs = [f"{px(i):.1f}," for i in range(n)]  # _f(px(i)), shared by both curves
+    line = _polyline(xs, equity, ey)
     zero = _f(ey(0.0))
     body.append(
         f'<polygon class="c-area" points="{_f(px(0))},{zero} {line} {_f(px(n - 1))},{zero}" '
@@ -219,7 +229,7 @@ def equity_drawdown(
         f'<polyline class="c-line" points="{line}" fill="none" stroke="#2563eb" '
         f'stroke-width="2" stroke-linejoin="round"/>'
     )
-    dd_line = " ".join(f"{_f(px(i))},{_f(dy(v))}" for i, v in enumerate(drawdown))
+    dd_line = _polyline(xs, drawdown, dy)
     dd_zero = _f(dy(0.0))
     body.append(
         f'<polygon class="c-dd" points="{_f(px(0))},{dd_zero} {dd_line} '
