@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +41,7 @@ from sitegen.lock import DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT
 from sitegen.lock import BuildLock
 from sitegen.report import BuildReport, finish
 from sitegen.scan import Rescanner, ScanResult, list_logs, scan_logs
+from sitegen.store import SummaryStore
 from sitegen.uptodate import outputs_key, quick_report, settings_key
 from sitegen.windows import WINDOWS, parse_period, period_bounds, zone
 from sitegen.writer import Writer, remove_leftovers
@@ -166,12 +167,15 @@ def compute_summaries(
     history: History,
     config: Config,
     chosen: list[tuple[str, str]],
-    memo: dict[tuple[str, str], dict] | None = None,
-) -> dict[tuple[str, str], dict]:
+    memo: Mapping[tuple[str, str], dict] | None = None,
+) -> SummaryStore:
     """Stage 3: one summary per chosen period (reusing those in ``memo``)."""
     targets = config.targets.specs()
     memo = memo or {}
-    return {(w, p): memo.get((w, p)) or history.summary(w, p, targets) for w, p in chosen}
+    out = SummaryStore()
+    for w, p in chosen:
+        out[(w, p)] = memo.get((w, p)) or history.summary(w, p, targets)
+    return out
 
 
 def artifact_name(window: str, period: str) -> str:
@@ -294,7 +298,7 @@ class Plan:
     made for the alert rules, the rules' inputs and the alert events."""
 
     todo: set[tuple[str, str]]
-    memo: dict[tuple[str, str], dict]
+    memo: SummaryStore
     inputs: dict[str, dict]
     events: list[dict]
 
@@ -332,10 +336,9 @@ def plan_work(
         changed = periods_of_days(days) & valid
     # Rules read every period of their windows: changed ones are summarised now
     # (and reused below), the rest come from the last build's rule inputs.
-    memo = {
-        key: history.summary(*key, config.targets.specs())
-        for key in changed & rule_periods(history, config)
-    }
+    memo = SummaryStore()
+    for key in sorted(changed & rule_periods(history, config), key=_period_order):
+        memo[key] = history.summary(*key, config.targets.specs())
     inputs = rule_inputs(history, config, memo, None if everything else previous.rule_inputs)
     events = compute_alerts(history, config, inputs)
     todo = set(changed)

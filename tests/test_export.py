@@ -768,7 +768,7 @@ def test_summary_json_bytes_are_the_stdlib_indented_encoding():
     import json
 
     tricky = {
-        "a": "x\x01\x1f\x7f\u2028é\"\\\n\t/<",
+        "a": 'x\x01\x1f\x7f\u2028é"\\\n\t/<',
         "n": None,
         "t": True,
         "l": [1, {"k": []}, "2.50"],

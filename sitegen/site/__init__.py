@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,19 +96,17 @@ def _ordered(history: History) -> dict[str, list[str]]:
     return {window: history.periods(window) for window in WINDOWS}
 
 
-def _page_summaries(
-    summaries: Mapping[tuple[str, str], dict],
-) -> Iterator[tuple[str, str, dict]]:
+def _page_keys(summaries: Mapping[tuple[str, str], dict]) -> list[tuple[str, str]]:
+    """The periods of ``summaries`` in page order (the summaries are fetched one at a
+    time: they may be kept packed, see sitegen/store.py)."""
     order = {w: i for i, w in enumerate(WINDOWS)}
-    for (window, period), summary in sorted(
-        summaries.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])
-    ):
-        yield window, period, summary
+    return sorted(summaries, key=lambda key: (order[key[0]], key[1]))
 
 
-def _period_context(history: History, summary: dict, near, tz, rows: RowCache | None) -> object:
+def _period_context(history: History, summaries, key, near, tz, rows: RowCache | None) -> object:
     """A period page's context; a day's trade rows are gathered only now, page by page:
     from the fragments the scan stage kept (see rows.py), or else from its log files."""
+    summary = summaries[key]
     table = None
     if summary["window"] == "daily":
         day = dt.date.fromisoformat(summary["period"])
@@ -158,11 +156,12 @@ def render_site(
     # Period contexts are made one at a time, right before rendering: a big history
     # has hundreds of days with thousands of trade rows each.
     pages: list[tuple[str, str, Callable[[], object]]] = []  # (path, template, context)
-    for window, period, summary in _page_summaries(summaries):
+    for window, period in _page_keys(summaries):
         if window not in windows:
             continue
         near = neighbours(window, period, ordered)
-        make = functools.partial(_period_context, history, summary, near, tz, rows)
+        key = (window, period)
+        make = functools.partial(_period_context, history, summaries, key, near, tz, rows)
         pages.append((page_path(window, period), f"{window}.html", make))
 
     if overview:
@@ -189,9 +188,10 @@ def render_site(
     written = unchanged = 0
     if overview:
         writer.write(f"assets/{STYLESHEET}", _stylesheet(config.templates_dir))
-    for window, period, summary in _page_summaries(summaries):
+    for window, period in _page_keys(summaries):
         if window not in windows and not (overview and window == "all"):
             continue
+        summary = summaries[(window, period)]
         writer.write(data_path(window, period, "json"), export.summary_json(summary))
         writer.write(data_path(window, period, "md"), export.summary_markdown(summary))
     templates: dict[str, jinja2.Template] = {}

@@ -15,6 +15,7 @@ from sitegen.history import History
 from sitegen.report import BuildReport
 from sitegen.site import render_site, with_neighbours
 from sitegen.site.rows import KEEP_DAYS, ROWS_DIR, RowCache
+from sitegen.store import SummaryStore
 from sitegen.windows import WINDOWS
 from sitegen.writer import Writer
 
@@ -22,7 +23,7 @@ from sitegen.writer import Writer
 def render_pages(
     history: History,
     config: Config,
-    summaries: dict[tuple[str, str], dict],
+    summaries: SummaryStore,
     events: list[dict],
     memo: dict[tuple[str, str], dict],
     report: BuildReport,
@@ -37,7 +38,8 @@ def render_pages(
         if extra[key] is None:
             extra[key] = history.summary(*key, config.targets.specs())
     attach_alerts(history, extra, events)
-    pages = {**summaries, **extra}
+    pages = summaries.copy()  # a SummaryStore shares its packed entries
+    pages.update(extra)
     cache_dir = config.artifacts / CACHE_DIR / "templates"
     daily = sorted(key for key in pages if key[0] == "daily")
     workers = min(os.cpu_count() or 1, len(daily) // PAGES_PER_WORKER)
