@@ -235,26 +235,18 @@ def scan_bytes(data: bytes, name: str, day: dt.date) -> FileScan:
                 "whole file skipped: re-save it as UTF-8",
             )
             return FileScan(name, day, (), (problem,), in_progress, complete_lines)
+    lines = data.split(b"\n")[:complete_lines]
     trades: list[tuple[int, TradeRecord]] | None = None
-    # Fast path: decode every line at once. decode_lines() skips blank lines and lets
-    # a value span lines or share one, so it is trusted only when every line starts
-    # with "{" and ends with "}" (then no value can span lines: the next line would
-    # have to start with ",", "}" or "]") and it yields exactly one value per line.
-    if (
-        complete_lines
-        and data.count(b"\n{") + data.startswith(b"{") == complete_lines
-        and data.count(b"}\n") + data.count(b"}\r\n") == complete_lines
-    ):
-        try:
-            decoded = _decoder.decode_lines(data)
-        except (msgspec.ValidationError, msgspec.DecodeError):
-            decoded = None
-        if decoded is not None and len(decoded) == complete_lines:
-            trades = list(enumerate(decoded, 1))
+    # Fast path: each line decoded on its own (so a value can neither span lines nor
+    # share one), without a handler per line; any error sends the file to the slow path.
+    try:
+        trades = list(enumerate(map(_decoder.decode, lines), 1))
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        trades = None
     problems: list[Problem] = []
     if trades is None:  # slow path: find exactly which lines are bad
         trades = []
-        for number, raw in enumerate(data.split(b"\n")[:complete_lines], 1):
+        for number, raw in enumerate(lines, 1):
             trade, reason = _decode_line(raw)
             if trade is None:
                 problems.append(Problem(name, number, reason or "invalid"))

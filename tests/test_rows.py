@@ -10,6 +10,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.build import ScanCache, build, load_history
 from sitegen.cache import CACHE_DIR
@@ -159,3 +161,19 @@ def test_kept_fragments_are_only_the_recent_days(logs, tmp_path):
     kept = sorted(Path(p).name[:10] for p in (config.artifacts / CACHE_DIR / ROWS_DIR).iterdir())
     history = _history(config)
     assert kept and min(kept) >= str(history.last - dt.timedelta(days=13))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**14), max_value=10**14)
+    | st.sampled_from([Decimal("-0"), Decimal("-0.00"), Decimal("1E+2"), Decimal("0.005")])
+)
+def test_row_numbers_are_written_as_fmt_writes_them(value):
+    from sitegen.site import fmt
+    from sitegen.site.rows import money, quantity, rounded
+
+    assert money(value) == fmt.money(value)
+    assert money(value, signed=True) == fmt.money(value, signed=True)
+    assert quantity(value) == fmt.quantity(value)
+    assert rounded(value, signed=True) == fmt.rounded(value, signed=True)
+    assert ("pos" if value > 0 else "neg" if value < 0 else "zero") == fmt.tone(value)

@@ -21,7 +21,7 @@ import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -58,10 +58,45 @@ def clock(when: dt.datetime, tz: ZoneInfo) -> str:
     return f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
 
 
+# The table's numbers, as fmt.money / fmt.quantity / fmt.rounded write them, for the
+# finite Decimals of a validated record: a row per trade, so without fmt's checks.
+
+
+def money(value: Decimal, signed: bool = False) -> str:
+    """fmt.money of a finite Decimal: exact, thousands separators, at least 2 places."""
+    text = format(value, ",f")
+    dot = text.find(".")
+    if dot < 0:
+        text += ".00"
+    elif len(text) - dot == 2:
+        text += "0"
+    if not value:
+        return text.removeprefix("-")
+    return "+" + text if signed and value > 0 else text
+
+
+def quantity(value: Decimal | None) -> str:
+    """fmt.quantity of a finite Decimal (or None)."""
+    if value is None:
+        return fmt.DASH
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return format(value.normalize(), ",f")
+
+
+def rounded(value: Decimal, signed: bool = False) -> str:
+    """fmt.rounded of a finite Decimal, to 2 places half-even."""
+    number = value.quantize(fmt.CENT, rounding=ROUND_HALF_EVEN)
+    text = format(number, ",f")
+    if not number:
+        return text.removeprefix("-")
+    return "+" + text if signed and number > 0 else text
+
+
 def r_text(trade: Trade) -> str:
     """A trade's R for the table; a closed trade without a usable stop says so."""
     if trade.r is not None:
-        return fmt.rounded(trade.r, signed=True)
+        return rounded(trade.r, signed=True)
     return fmt.DASH if trade.outcome == "open" else "no stop"
 
 
@@ -70,17 +105,17 @@ def row_html(trade: Trade, rec: TradeRecord, time: str) -> str:
     outcome, P&L, R, strategy, reasoning (styled by position in style.css)."""
     pnl = trade.pnl
     if trade.outcome == "open":
-        pnl_text = fmt.DASH if pnl is None else fmt.money(pnl, signed=True) + " unreal."
+        pnl_text = fmt.DASH if pnl is None else money(pnl, signed=True) + " unreal."
         pnl_cls = "muted"
     else:
-        pnl_text = fmt.money(pnl, signed=True)
-        pnl_cls = fmt.tone(pnl)
+        pnl_text = money(pnl, signed=True)
+        pnl_cls = "pos" if pnl > 0 else "neg" if pnl < 0 else "zero"
     exit_text = rec.exit_reasoning
     return (
         f'<tr><td>{time}</td><th scope="row">{esc(trade.symbol)}</th>'
         f"<td>{esc(rec.action) if rec.action else fmt.DASH}</td>"
-        f"<td>{fmt.quantity(rec.quantity)}</td>"
-        f"<td>{fmt.DASH if rec.price is None else fmt.money(rec.price)}</td>"
+        f"<td>{quantity(rec.quantity)}</td>"
+        f"<td>{fmt.DASH if rec.price is None else money(rec.price)}</td>"
         f'<td class="out-{trade.outcome}">{trade.outcome}</td>'
         f'<td class="{pnl_cls}">{pnl_text}</td><td>{r_text(trade)}</td>'
         f"<td>{esc(trade.strategy)}</td><td>{esc(rec.decision_reasoning or '')}"
