@@ -18,6 +18,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from itertools import accumulate
 
 from markupsafe import escape
 
@@ -167,14 +168,9 @@ def _empty(width: float, height: float, label: str, message: str, cls: str) -> s
 def equity_points(steps: Sequence[Number]) -> tuple[list[float], list[float]]:
     """Equity (starting at 0, one point per step) and drawdown below the running peak
     (the peak starts at 0, so drawdown ≤ 0)."""
-    equity, drawdown = [0.0], [0.0]
-    total, peak = 0.0, 0.0
-    for step in steps:
-        total += float(step)
-        peak = max(peak, total)
-        equity.append(total)
-        drawdown.append(total - peak)
-    return equity, drawdown
+    equity = list(accumulate(map(float, steps), initial=0.0))
+    peaks = accumulate(equity, max)
+    return equity, [total - peak for total, peak in zip(equity, peaks, strict=True)]
 
 
 def _polyline(xs: Sequence[str], values: Sequence[float], y: _Scale) -> str:

@@ -22,6 +22,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
+from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -229,23 +230,40 @@ class RowCache:
     def table(self, history: History, day: dt.date, tz: ZoneInfo) -> DayTable:
         """The day's table from its files' fragments, merged in time order (ties by
         file, then line), without the records a later file superseded."""
-        entries = []
+        keys: list[tuple[int, int, int, int]] = []  # (when, file, line, row number)
+        html: list[str] = []
+        pnl: list[Decimal | None] = []
+        label: list[str] = []
         for fi in history.day_files.get(day, ()):
             frag = self.fragment(history, day, fi, tz)
             gone = history.excluded.get(fi, frozenset()) | history.replaced_opens.get(
                 fi, frozenset()
             )
-            for i, oid in enumerate(frag.oid):
-                if not gone or oid is None or id_hash(oid) not in gone:
-                    entries.append((frag.when[i], fi, frag.line[i], frag, i))
-        entries.sort(key=lambda entry: entry[:3])
-        steps, labels = [], []
-        for *_, frag, i in entries:
-            if frag.pnl[i] is not None:
-                steps.append(frag.pnl[i])
-                labels.append(frag.label[i])
-        html = Markup("".join(frag.html[i] for *_, frag, i in entries))
-        return DayTable(html, len(entries), tuple(steps), tuple(labels))
+            keep = [
+                i
+                for i, oid in enumerate(frag.oid)
+                if not gone or oid is None or id_hash(oid) not in gone
+            ]
+            start = len(html)
+            keys += zip(
+                (frag.when[i] for i in keep),
+                repeat(fi, len(keep)),
+                (frag.line[i] for i in keep),
+                range(start, start + len(keep)),
+                strict=True,
+            )
+            html += (frag.html[i] for i in keep)
+            pnl += (frag.pnl[i] for i in keep)
+            label += (frag.label[i] for i in keep)
+        keys.sort()  # tuples compare in C: time, then file, then line (rows are unique)
+        order = [key[3] for key in keys]
+        closed = [i for i in order if pnl[i] is not None]
+        return DayTable(
+            Markup("".join([html[i] for i in order])),
+            len(order),
+            tuple(pnl[i] for i in closed),  # type: ignore[misc]
+            tuple(label[i] for i in closed),
+        )
 
     def prune(self, keep_from: dt.date) -> None:
         """Drop the fragments of days before ``keep_from``, and temp files of a killed
