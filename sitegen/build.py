@@ -41,6 +41,7 @@ from sitegen.lock import DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT
 from sitegen.lock import BuildLock
 from sitegen.report import BuildReport, finish
 from sitegen.scan import Rescanner, ScanResult, list_logs, scan_logs
+from sitegen.stale import remove_stale
 from sitegen.store import SummaryStore
 from sitegen.uptodate import outputs_key, quick_report, settings_key
 from sitegen.windows import WINDOWS, parse_period, period_bounds, zone
@@ -285,6 +286,9 @@ def build(
                 render_pages(history, config, summaries, plan.events, plan.memo, report)
 
         if not narrowed:  # a narrowed build leaves the index alone: the next build redoes the rest
+            report.outputs_removed = remove_stale(
+                history, config.artifacts, config.site_dir if site else None
+            )
             with report.stage("index"):
                 save_state(history, config, cache, settings, plan.events, plan.inputs, report)
         if cache.rescanner is not None:  # files read back for pages or rare identity cases

@@ -32,6 +32,8 @@ class BuildReport:
     artifacts_unchanged: int = 0
     pages_rendered: int = 0
     pages_skipped: int = 0
+    #: artifacts and pages of periods the logs no longer have, removed
+    outputs_removed: int = 0
     alerts_raised: list[dict] = field(default_factory=list)
     partial_windows: list[str] = field(default_factory=list)
     #: ids of unacknowledged alerts in the latest day, week or month (exit code 2)
@@ -71,6 +73,7 @@ class BuildReport:
             "artifacts_unchanged": self.artifacts_unchanged,
             "pages_rendered": self.pages_rendered,
             "pages_skipped": self.pages_skipped,
+            "outputs_removed": self.outputs_removed,
             "alerts_raised": len(self.alerts_raised),
             "stages_ms": self.stages_ms,
         }

@@ -293,3 +293,39 @@ def test_index_written_a_digest_at_a_time_is_the_whole_encoding(workspace):
     data = (logs / "performance" / INDEX_NAME).read_bytes()
     index = _index_codec()[1].decode(data)
     assert index.files and msgspec.json.encode(index) == data
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != INDEX_NAME and CACHE_DIR not in p.parts
+    }
+
+
+@pytest.mark.parametrize("change", ["delete first day", "holiday"])
+def test_periods_that_vanish_leave_no_outputs(workspace, tmp_path, change):
+    """After a log file is deleted (or a day becomes a holiday), an incremental build
+    leaves exactly the files a fresh build makes: no page or artifact of a period that
+    no longer exists."""
+    _, logs, _ = workspace
+    first = sorted(logs.glob("????-??-??.jsonl"))[0]
+    holidays = ()
+    site = tmp_path / "site"
+    build(_config(logs, site_dir=site))
+    if change == "delete first day":
+        first.unlink()
+        gone = first.stem
+    else:  # a trading day without trades or a log file stops being one
+        (logs / "2025-09-08.jsonl").unlink(missing_ok=True)
+        holidays = ("2025-09-08",)
+        gone = "2025-09-08"
+    report = build(_config(logs, site_dir=site, holidays=holidays))
+    assert report.outputs_removed >= 2
+    assert not (site / "daily" / f"{gone}.html").exists()
+    assert not (logs / "performance" / f"daily-summary-{gone}.json").exists()
+    fresh = tmp_path / "fresh"
+    shutil.copytree(logs, fresh, ignore=shutil.ignore_patterns("performance*"))
+    build(_config(fresh, site_dir=tmp_path / "site2", holidays=holidays), full=True)
+    assert _tree(site) == _tree(tmp_path / "site2")
+    assert _tree(logs / "performance") == _tree(fresh / "performance")

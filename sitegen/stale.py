@@ -1,0 +1,54 @@
+"""Outputs of periods the logs no longer have (a log file deleted, the time zone or
+the holidays changed): found by name and removed, so that an incremental build leaves
+the same files as a fresh one. Only names sitegen itself writes are ever matched."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from pathlib import Path
+
+from sitegen.history import History
+
+PERIOD_WINDOWS = ("daily", "weekly", "monthly")
+_ARTIFACT = re.compile(r"(daily|weekly|monthly)-summary-([0-9W-]+)\.(?:json|md)")
+_PAGE = re.compile(r"([0-9W-]+)\.html")
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        with os.scandir(folder) as it:
+            return [entry.name for entry in it if entry.is_file(follow_symlinks=False)]
+    except OSError:
+        return []
+
+
+def stale_outputs(history: History, artifacts: Path, site: Path | None) -> list[Path]:
+    """Artifacts, pages and the site's data copies of daily, weekly and monthly periods
+    that ``history`` does not have."""
+    valid = {window: set(history.periods(window)) for window in PERIOD_WINDOWS}
+    found = []
+    folders = [artifacts] + ([site / "data"] if site is not None else [])
+    for folder in folders:
+        for name in _names(folder):
+            m = _ARTIFACT.fullmatch(name)
+            if m and m.group(2) not in valid[m.group(1)]:
+                found.append(folder / name)
+    for window in PERIOD_WINDOWS if site is not None else ():
+        assert site is not None
+        for name in _names(site / window):
+            m = _PAGE.fullmatch(name)
+            if m and m.group(1) not in valid[window]:
+                found.append(site / window / name)
+    return sorted(found)
+
+
+def remove_stale(history: History, artifacts: Path, site: Path | None) -> int:
+    """Remove :func:`stale_outputs`; returns how many were removed."""
+    removed = 0
+    for path in stale_outputs(history, artifacts, site):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed += 1
+    return removed
