@@ -75,10 +75,10 @@ print("LINES", n, time.perf_counter() - t, file=sys.stderr)
 # sitegen's own ingest of one file (read, validate, digest), in-process.
 _DAY_INGEST = """
 import sys, time, pathlib, datetime
-from sitegen.scan import digest_file
+from sitegen.scan import scan_and_digest
 path = pathlib.Path(sys.argv[1])
 t = time.perf_counter()
-digest_file(path, datetime.date.fromisoformat(path.stem), "UTC", 0, 0)
+scan_and_digest(path, datetime.date.fromisoformat(path.stem), "UTC", 0, 0)
 print("INGEST", time.perf_counter() - t, file=sys.stderr)
 """
 

@@ -300,31 +300,10 @@ def digest(
     content_hash: str = "",
     complete: bool = True,
     exclude: frozenset[bytes] = frozenset(),
-) -> FileDigest:
-    """The digest of one scanned file (``exclude``: closed ids superseded elsewhere)."""
-    return digest_pairs(
-        scan,
-        tz,
-        size=size,
-        mtime_ns=mtime_ns,
-        content_hash=content_hash,
-        complete=complete,
-        exclude=exclude,
-    )[0]
-
-
-def digest_pairs(
-    scan: FileScan,
-    tz: ZoneInfo,
-    *,
-    size: int = 0,
-    mtime_ns: int = 0,
-    content_hash: str = "",
-    complete: bool = True,
-    exclude: frozenset[bytes] = frozenset(),
 ) -> tuple[FileDigest, list[tuple[Trade, TradeRecord]]]:
-    """:func:`digest`, and each counted record as a Trade with its record, in line
-    order (the scan stage makes the daily pages' rows from them)."""
+    """The digest of one scanned file (``exclude``: hashes of closed ids superseded
+    elsewhere), and each counted record as a Trade with its record, in line order (the
+    scan stage makes the daily pages' trade rows from them)."""
     records = kept_records(scan, exclude)
     pairs = []
     by_day: dict[dt.date, list[Trade]] = defaultdict(list)

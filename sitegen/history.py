@@ -412,7 +412,7 @@ def build_history(
         if gone:  # a later file rewrote some of its closed trades: re-digest without them
             history.excluded[fi] = gone
             superseded += len(gone)
-            dg = digest(_rescan(rescan, dg), tz, exclude=gone)
+            dg = digest(_rescan(rescan, dg), tz, exclude=gone)[0]
         for day, part in dg.parts.items():
             parts_of[day].append((fi, part))
             files_of[day].add(fi)

@@ -21,7 +21,7 @@ from pathlib import Path
 import msgspec
 
 from sitegen.cache import content_hash
-from sitegen.digest import FileDigest, digest_pairs
+from sitegen.digest import FileDigest, digest
 from sitegen.errors import InputError
 from sitegen.ingest import FileScan, Problem, list_log_files, read_log_file, scan_bytes
 from sitegen.windows import zone
@@ -81,20 +81,6 @@ def _unreadable(path: Path, day: dt.date, exc: OSError) -> FileDigest:
     )
 
 
-def digest_file(
-    path: Path,
-    day: dt.date,
-    timezone: str,
-    size: int,
-    mtime_ns: int,
-    known_hash: str = "",
-    on_file: OnFile | None = None,
-) -> FileDigest | None:
-    """Read, checksum and digest one log file. Returns None when its checksum equals
-    ``known_hash`` (the content did not change). Runs in worker processes too."""
-    return scan_and_digest(path, day, timezone, size, mtime_ns, known_hash, on_file)[0]
-
-
 def scan_and_digest(
     path: Path,
     day: dt.date,
@@ -104,7 +90,9 @@ def scan_and_digest(
     known_hash: str = "",
     on_file: OnFile | None = None,
 ) -> tuple[FileDigest | None, FileScan | None]:
-    """:func:`digest_file`, also returning the scan (kept for pages when few files changed)."""
+    """Read, checksum and digest one log file; also the scan (kept when few files
+    changed). The digest is None when the checksum equals ``known_hash`` (the content
+    did not change). Runs in worker processes too."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -113,7 +101,7 @@ def scan_and_digest(
     if known_hash and checksum == known_hash:
         return None, None
     scan = scan_bytes(data, path.name, day)
-    dg, pairs = digest_pairs(
+    dg, pairs = digest(
         scan,
         zone(timezone),
         size=size,
@@ -127,7 +115,7 @@ def scan_and_digest(
 
 
 def _digest_job(args: tuple) -> FileDigest | None:
-    return digest_file(*args)
+    return scan_and_digest(*args)[0]
 
 
 def _worker_start(parent: int) -> None:

@@ -177,3 +177,20 @@ def test_row_numbers_are_written_as_fmt_writes_them(value):
     assert quantity(value) == fmt.quantity(value)
     assert rounded(value, signed=True) == fmt.rounded(value, signed=True)
     assert ("pos" if value > 0 else "neg" if value < 0 else "zero") == fmt.tone(value)
+
+
+def test_a_fragment_folder_that_cannot_be_written_costs_only_time(logs, tmp_path):
+    """Fragments are a cache: when they cannot be kept, pages are made from the logs."""
+    config = load_config(logs_dir=logs, site_dir=tmp_path / "site")
+    folder = config.artifacts / CACHE_DIR / ROWS_DIR
+    folder.parent.mkdir(parents=True)
+    folder.write_text("a file where the folder should be")
+    report = build(config)
+    assert report.pages_rendered and not folder.is_dir()
+    fresh = load_config(logs_dir=logs, site_dir=tmp_path / "site2", artifacts_dir=tmp_path / "a")
+    build(fresh)
+    for page in (tmp_path / "site").rglob("*.html"):
+        assert (
+            page.read_bytes()
+            == (tmp_path / "site2" / page.relative_to(tmp_path / "site")).read_bytes()
+        )

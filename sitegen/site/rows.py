@@ -176,8 +176,15 @@ def write_fragments(
 ) -> None:
     """Keep the rows of a file just read (called by the scan stage, in its workers)."""
     key = fragment_key(timezone, scan.name, checksum)
-    for day, frag in make_fragments(pairs, key, ZoneInfo(timezone)).items():
-        atomic_write(fragment_path(folder, day, scan.name), _encoder.encode(frag))
+    _keep(folder, scan.name, make_fragments(pairs, key, ZoneInfo(timezone)))
+
+
+def _keep(folder: Path, name: str, fragments: dict[dt.date, Fragment]) -> None:
+    """Write fragments; they are a cache: one that cannot be written (a full disk, a
+    read-only folder) is made again from its log file when its page needs it."""
+    for day, frag in fragments.items():
+        with contextlib.suppress(OSError):
+            atomic_write(fragment_path(folder, day, name), _encoder.encode(frag))
 
 
 class DayTable(NamedTuple):
@@ -223,8 +230,7 @@ class RowCache:
         pairs = history.file_pairs(fi, scan)
         self.built += 1
         made = make_fragments(pairs, key, tz)
-        for other, frag in made.items():
-            atomic_write(fragment_path(self.folder, other, dg.name), _encoder.encode(frag))
+        _keep(self.folder, dg.name, made)
         return made.get(day) or Fragment(key, [], [], [], [], [], [])
 
     def table(self, history: History, day: dt.date, tz: ZoneInfo) -> DayTable:
