@@ -195,10 +195,11 @@ class Equity(msgspec.Struct, frozen=True, gc=False):
     """The closed-trade equity curve c_1..c_n (c_0 = 0), relative to its start.
 
     The at-peak trades (t, c_t), with c_t ≥ max(0, c_1..c_{t-1}), carry everything the
-    drawdown duration needs for any incoming gap below the peak. They are kept packed
-    in ``points`` ("t:c_t" items joined by ";"; see :meth:`pairs`): a day has hundreds,
-    and every day's partial is kept for the whole history. ``low`` = min(0, c_t);
-    ``dd`` = min over t of (c_t − running peak).
+    drawdown duration needs for any incoming gap below the peak. They are kept packed,
+    their t in ``ts`` and their c_t in ``cs`` (comma-separated, in order; c_t never
+    decreases): a day has hundreds, every day's partial is kept for the whole history,
+    and a fold reads every t but only the few c_t its bisection looks at.
+    ``low`` = min(0, c_t); ``dd`` = min over t of (c_t − running peak).
     """
 
     n: int = 0
@@ -206,43 +207,57 @@ class Equity(msgspec.Struct, frozen=True, gc=False):
     peak: Decimal = ZERO  # max(0, c_t)
     low: Decimal = ZERO
     dd: Decimal = ZERO
-    points: str = ""
+    ts: str = ""
+    cs: str = ""
     #: set by fold_equity, which drops the points: the duration they would give
     duration: int | None = None
 
+    def times(self) -> list[int]:
+        """The t of each at-peak point, in order."""
+        return list(map(int, self.ts.split(","))) if self.ts else []
+
+    def heights(self) -> Sequence[Decimal]:
+        """The c_t of each at-peak point, in order, parsed only where read."""
+        return _Heights(self.cs.split(",") if self.cs else [])
+
     def pairs(self) -> list[tuple[int, Decimal]]:
         """The at-peak points (t, c_t), in order."""
-        if not self.points:
-            return []
-        out = []
-        for item in self.points.split(";"):
-            t, _, c = item.partition(":")
-            out.append((int(t), Decimal(c)))
-        return out
+        return list(zip(self.times(), map(Decimal, self.heights()), strict=True))
 
     def max_duration(self) -> int:
         """Longest run of consecutive trades below the running peak (peak starts at 0)."""
         if self.duration is not None:
             return self.duration
         longest, previous = 0, 0
-        for item in self.points.split(";") if self.points else ():
-            t = int(item.partition(":")[0])
+        for t in self.times():
             longest = max(longest, t - previous - 1)
             previous = t
         return max(longest, self.n - previous)
 
 
+class _Heights(Sequence[Decimal]):
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return Decimal(self.texts[i])
+
+
 def equity_of(pnls: list[Decimal]) -> Equity:
     total = peak = low = dd = ZERO
-    points = []
+    ts, cs = [], []
     for t, pnl in enumerate(pnls, 1):
         total = EXACT.add(total, pnl)
         if total >= peak:
             peak = total
-            points.append(f"{t}:{total}")
+            ts.append(str(t))
+            cs.append(str(total))
         low = min(low, total)
         dd = min(dd, EXACT.subtract(total, peak))
-    return Equity(len(pnls), total, peak, low, dd, ";".join(points))
+    return Equity(len(pnls), total, peak, low, dd, ",".join(ts), ",".join(cs))
 
 
 def fold_equity(parts: Sequence[Equity]) -> Equity:
@@ -259,23 +274,20 @@ def fold_equity(parts: Sequence[Equity]) -> Equity:
             dd = min(dd, e.dd, e.low - gap)
             low = min(low, total + e.low)
             peak = max(peak, total + e.peak)
-            points = e.pairs()
-            k = bisect_left(points, gap, key=_height)  # first point back at the peak
-            if k == len(points):
+            heights = e.heights()
+            k = bisect_left(heights, gap)  # first point back at the peak
+            if k == len(heights):
                 run += e.n
             else:
-                best = max(best, run + points[k][0] - 1)
-                for (t1, _), (t2, _) in pairwise(points[k:]):
+                times = e.times()[k:]
+                best = max(best, run + times[0] - 1)
+                for t1, t2 in pairwise(times):
                     best = max(best, t2 - t1 - 1)
-                run = e.n - points[-1][0]
+                run = e.n - times[-1]
             best = max(best, run)
             n += e.n
             total += e.total
-    return Equity(n, total, peak, low, dd, "", best)
-
-
-def _height(point: tuple[int, Decimal]) -> Decimal:
-    return point[1]
+    return Equity(n, total, peak, low, dd, "", "", best)
 
 
 def merge_equity(a: Equity, b: Equity) -> Equity:
@@ -284,14 +296,18 @@ def merge_equity(a: Equity, b: Equity) -> Equity:
     if b.n == 0:
         return a
     gap = EXACT.subtract(a.peak, a.total)  # how far below its peak ``a`` ends
-    shifted = [f"{a.n + t}:{EXACT.add(a.total, c)}" for t, c in b.pairs() if c >= gap]
+    k = bisect_left(b.heights(), gap)  # b's points from k on are at-peak in a + b
+    shifted = b.pairs()[k:]
+    ts = [str(a.n + t) for t, _ in shifted]
+    cs = [str(EXACT.add(a.total, c)) for _, c in shifted]
     return Equity(
         n=a.n + b.n,
         total=EXACT.add(a.total, b.total),
         peak=max(a.peak, EXACT.add(a.total, b.peak)),
         low=min(a.low, EXACT.add(a.total, b.low)),
         dd=min(a.dd, b.dd, EXACT.subtract(b.low, gap)),
-        points=";".join(x for x in (a.points, *shifted) if x),
+        ts=",".join(x for x in (a.ts, *ts) if x),
+        cs=",".join(x for x in (a.cs, *cs) if x),
     )
 
 
