@@ -194,3 +194,18 @@ def test_a_fragment_folder_that_cannot_be_written_costs_only_time(logs, tmp_path
             page.read_bytes()
             == (tmp_path / "site2" / page.relative_to(tmp_path / "site")).read_bytes()
         )
+
+
+def test_site_data_copies_are_the_artifacts(logs, tmp_path):
+    """The site's data/ copies are copied from the artifacts this build wrote."""
+    config = load_config(logs_dir=logs, site_dir=tmp_path / "site")
+    build(config)
+    copies = sorted(p.name for p in (tmp_path / "site" / "data").iterdir())
+    summaries = sorted(
+        p.name for p in config.artifacts.glob("*summary*") if p.suffix in {".json", ".md"}
+    )
+    assert copies == summaries
+    for name in copies:
+        assert (tmp_path / "site" / "data" / name).read_bytes() == (
+            config.artifacts / name
+        ).read_bytes()

@@ -21,7 +21,7 @@ from sitegen.errors import BuildError
 from sitegen.history import History
 from sitegen.site import home
 from sitegen.site.pages import neighbours, period_page
-from sitegen.site.parts import data_path, page_path
+from sitegen.site.parts import artifact_name, data_path, page_path
 from sitegen.site.rows import ROWS_DIR, RowCache, day_table
 from sitegen.windows import zone
 from sitegen.writer import Writer
@@ -128,12 +128,14 @@ def render_site(
     overview: bool = True,
     windows: tuple[str, ...] = ("daily", "weekly", "monthly"),
     cache_dir: Path | None = None,
+    written_artifacts: frozenset[tuple[str, str]] = frozenset(),
 ) -> tuple[int, int]:
     """Render the site into writer.root; return (pages written, pages unchanged).
 
     ``overview=False`` renders only the period pages, and ``windows`` says of which
     windows (worker processes render shares of the daily pages); ``cache_dir`` keeps
-    compiled templates between builds.
+    compiled templates between builds; ``written_artifacts`` are the periods whose
+    artifacts this build wrote (their site copies are copied from them).
 
     One page (and one JSON/Markdown copy under ``data/``) per daily, weekly and
     monthly period in ``summaries``; ``index.html``, ``archive.html``,
@@ -190,6 +192,11 @@ def render_site(
         writer.write(f"assets/{STYLESHEET}", _stylesheet(config.templates_dir))
     for window, period in _page_keys(summaries):
         if window not in windows and not (overview and window == "all"):
+            continue
+        if (window, period) in written_artifacts:  # the same bytes: copy, not encode again
+            for ext in ("json", "md"):
+                name = f"{artifact_name(window, period)}.{ext}"
+                writer.write(data_path(window, period, ext), (config.artifacts / name).read_bytes())
             continue
         summary = summaries[(window, period)]
         writer.write(data_path(window, period, "json"), export.summary_json(summary))

@@ -38,6 +38,7 @@ def render_pages(
         if extra[key] is None:
             extra[key] = history.summary(*key, config.targets.specs())
     attach_alerts(history, extra, events)
+    written = frozenset(summaries)  # their artifacts were written by this build
     pages = summaries.copy()  # a SummaryStore shares its packed entries
     pages.update(extra)
     cache_dir = config.artifacts / CACHE_DIR / "templates"
@@ -48,25 +49,32 @@ def render_pages(
         # forked workers that share this process's history, in contiguous runs of
         # days (neighbouring days share log files). Workers write their own pages.
         global _SHARED
-        _SHARED = (history, pages, events, config, cache_dir)
+        _SHARED = (history, pages, events, config, cache_dir, written)
         size = -(-len(daily) // workers)
         chunks = [daily[i : i + size] for i in range(0, len(daily), size)]
         context = multiprocessing.get_context("fork")
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for written, unchanged, reads in pool.map(_render_days, chunks):
-                    report.pages_rendered += written
-                    report.pages_skipped += unchanged
+                for done, same, reads in pool.map(_render_days, chunks):
+                    report.pages_rendered += done
+                    report.pages_skipped += same
                     report.files_read += reads
         finally:
             _SHARED = None
         rest = ("weekly", "monthly")
     else:
         rest = ("daily", "weekly", "monthly")
-    written, unchanged = render_site(
-        history, pages, events, config, Writer(config.site_dir), windows=rest, cache_dir=cache_dir
+    written_pages, unchanged = render_site(
+        history,
+        pages,
+        events,
+        config,
+        Writer(config.site_dir),
+        windows=rest,
+        cache_dir=cache_dir,
+        written_artifacts=written,
     )
-    report.pages_rendered += written
+    report.pages_rendered += written_pages
     report.pages_skipped += unchanged
     if not history.empty:  # the scan stage kept rows of every file it read: keep recent ones
         keep_from = history.last - dt.timedelta(days=KEEP_DAYS - 1)
@@ -84,9 +92,9 @@ def _render_days(keys: list[tuple[str, str]]) -> tuple[int, int, int]:
     """In a forked worker: render these daily pages; (written, unchanged, files read)."""
 
     assert _SHARED is not None
-    history, pages, events, config, cache_dir = _SHARED
+    history, pages, events, config, cache_dir, artifacts_written = _SHARED
     reads_before = history.rescan.reads if history.rescan is not None else 0
-    written, unchanged = render_site(
+    done, same = render_site(
         history,
         {key: pages[key] for key in keys},
         events,
@@ -95,6 +103,7 @@ def _render_days(keys: list[tuple[str, str]]) -> tuple[int, int, int]:
         overview=False,
         windows=("daily",),
         cache_dir=cache_dir,
+        written_artifacts=artifacts_written,
     )
     reads = (history.rescan.reads if history.rescan is not None else 0) - reads_before
-    return written, unchanged, reads
+    return done, same, reads
