@@ -42,28 +42,30 @@ def render_pages(
     pages = summaries.copy()  # a SummaryStore shares its packed entries
     pages.update(extra)
     cache_dir = config.artifacts / CACHE_DIR / "templates"
-    daily = sorted(key for key in pages if key[0] == "daily")
+    periods = sorted((key for key in pages if key[0] in PERIOD_WINDOWS), key=_page_order)
+    daily = [key for key in periods if key[0] == "daily"]
     workers = min(os.cpu_count() or 1, len(daily) // PAGES_PER_WORKER)
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        # Daily pages (a table row per trade) dominate a cold build: render them in
-        # forked workers that share this process's history, in contiguous runs of
-        # days (neighbouring days share log files). Workers write their own pages.
+        # Period pages (a daily page has a table row per trade) dominate a cold build:
+        # render them in forked workers that share this process's history, in
+        # contiguous runs (neighbouring days share log files), a few runs per worker
+        # so that one slow run does not leave a core idle. Workers write their pages.
         global _SHARED
         _SHARED = (history, pages, events, config, cache_dir, written)
-        size = -(-len(daily) // workers)
-        chunks = [daily[i : i + size] for i in range(0, len(daily), size)]
+        size = max(PAGES_PER_WORKER, -(-len(periods) // (workers * RUNS_PER_WORKER)))
+        chunks = [periods[i : i + size] for i in range(0, len(periods), size)]
         context = multiprocessing.get_context("fork")
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for done, same, reads in pool.map(_render_days, chunks):
+                for done, same, reads in pool.map(_render_periods, chunks):
                     report.pages_rendered += done
                     report.pages_skipped += same
                     report.files_read += reads
         finally:
             _SHARED = None
-        rest = ("weekly", "monthly")
+        rest: tuple[str, ...] = ()
     else:
-        rest = ("daily", "weekly", "monthly")
+        rest = PERIOD_WINDOWS
     written_pages, unchanged = render_site(
         history,
         pages,
@@ -83,13 +85,20 @@ def render_pages(
 
 #: a forked page worker is worth starting for at least this many daily pages
 PAGES_PER_WORKER = 24
+#: runs of pages given to each worker
+RUNS_PER_WORKER = 4
+PERIOD_WINDOWS = ("daily", "weekly", "monthly")
+
+
+def _page_order(key: tuple[str, str]) -> tuple[int, str]:
+    return PERIOD_WINDOWS.index(key[0]), key[1]
 
 
 _SHARED: tuple | None = None  # what forked page workers read (set only while they run)
 
 
-def _render_days(keys: list[tuple[str, str]]) -> tuple[int, int, int]:
-    """In a forked worker: render these daily pages; (written, unchanged, files read)."""
+def _render_periods(keys: list[tuple[str, str]]) -> tuple[int, int, int]:
+    """In a forked worker: render these period pages; (written, unchanged, files read)."""
 
     assert _SHARED is not None
     history, pages, events, config, cache_dir, artifacts_written = _SHARED
@@ -101,7 +110,7 @@ def _render_days(keys: list[tuple[str, str]]) -> tuple[int, int, int]:
         config,
         Writer(config.site_dir),
         overview=False,
-        windows=("daily",),
+        windows=PERIOD_WINDOWS,
         cache_dir=cache_dir,
         written_artifacts=artifacts_written,
     )
