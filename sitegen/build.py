@@ -174,8 +174,11 @@ def compute_summaries(
     targets = config.targets.specs()
     memo = memo or {}
     out = SummaryStore()
-    for w, p in chosen:
-        out[(w, p)] = memo.get((w, p)) or history.summary(w, p, targets)
+    for key in chosen:
+        if isinstance(memo, SummaryStore) and key in memo:
+            out.take(memo, key)
+        else:
+            out[key] = memo.get(key) or history.summary(*key, targets)
     return out
 
 

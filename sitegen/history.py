@@ -10,9 +10,10 @@ through the ``rescan`` callable it is given.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -87,15 +88,23 @@ class History:
     def empty(self) -> bool:
         return not self.file_dates and not self.days
 
-    @property
+    # The history is complete when build_history returns it; what follows is derived
+    # from it once (a summary reads each several times).
+
+    @functools.cached_property
+    def day_list(self) -> list[dt.date]:
+        """The local dates with trades, in order."""
+        return sorted(self.days)
+
+    @functools.cached_property
     def first(self) -> dt.date:
-        return min([*self.file_dates[:1], *self.days])
+        return min([*self.file_dates[:1], *self.day_list[:1]])
 
-    @property
+    @functools.cached_property
     def last(self) -> dt.date:
-        return max([*self.file_dates[-1:], *self.days])
+        return max([*self.file_dates[-1:], *self.day_list[-1:]])
 
-    @property
+    @functools.cached_property
     def missing(self) -> tuple[dt.date, ...]:
         return missing_days(self.file_dates, self.holidays)
 
@@ -124,7 +133,9 @@ class History:
     def partial(self, first: dt.date, last: dt.date) -> Partial:
         """The merged partial of the local dates ``first`` .. ``last`` (final: its equity
         is folded, without the points a further merge would need)."""
-        days = [p for d, p in sorted(self.days.items()) if first <= d <= last]
+        dates = self.day_list
+        inside = dates[bisect_left(dates, first) : bisect_right(dates, last)]
+        days = [self.days[d] for d in inside]
         if len(days) <= 1:
             return days[0] if days else Partial()
         flat = merge_tree([msgspec.structs.replace(p, equity=NO_EQUITY) for p in days])

@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from functools import reduce
-from itertools import pairwise
+from operator import sub
 
 import msgspec
 
@@ -228,11 +228,13 @@ class Equity(msgspec.Struct, frozen=True, gc=False):
         """Longest run of consecutive trades below the running peak (peak starts at 0)."""
         if self.duration is not None:
             return self.duration
-        longest, previous = 0, 0
-        for t in self.times():
-            longest = max(longest, t - previous - 1)
-            previous = t
-        return max(longest, self.n - previous)
+        times = [0, *self.times(), self.n + 1]  # the start, the at-peak trades, the end
+        return _widest(times)
+
+
+def _widest(times: Sequence[int]) -> int:
+    """The most trades strictly between two consecutive ``times`` (0 for fewer than 2)."""
+    return max(map(sub, times[1:], times[:-1]), default=1) - 1
 
 
 class _Heights(Sequence[Decimal]):
@@ -280,9 +282,7 @@ def fold_equity(parts: Sequence[Equity]) -> Equity:
                 run += e.n
             else:
                 times = e.times()[k:]
-                best = max(best, run + times[0] - 1)
-                for t1, t2 in pairwise(times):
-                    best = max(best, t2 - t1 - 1)
+                best = max(best, run + times[0] - 1, _widest(times))
                 run = e.n - times[-1]
             best = max(best, run)
             n += e.n

@@ -54,6 +54,10 @@ class SummaryStore(MutableMapping[Key, dict]):
     def __contains__(self, key: object) -> bool:
         return key in self._packed
 
+    def take(self, other: SummaryStore, key: Key) -> None:
+        """Hold ``other``'s entry for ``key`` too (shared as it is, not unpacked)."""
+        self._packed[key] = other._packed[key]
+
     def copy(self) -> SummaryStore:
         """A store with the same entries (the packed bytes are shared, not unpacked)."""
         out = SummaryStore()

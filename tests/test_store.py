@@ -30,3 +30,10 @@ def test_store_gives_back_equal_copies_in_key_order():
     assert ("all", "all") in copy and copy[("all", "all")] == {"window": "all"}
     with pytest.raises(KeyError):
         store[("weekly", "2025-W41")]
+
+
+def test_take_shares_an_entry_without_unpacking():
+    a = SummaryStore({("all", "all"): {"window": "all"}})
+    b = SummaryStore()
+    b.take(a, ("all", "all"))
+    assert b[("all", "all")] == {"window": "all"} and list(b) == [("all", "all")]
