@@ -30,6 +30,7 @@ from sitegen.cache import CACHE_DIR, INDEX_NAME, fingerprint, load_index, read_h
 from sitegen.config import Config
 from sitegen.digest import FileDigest
 from sitegen.errors import ConfigError
+from sitegen.export import artifact_name
 from sitegen.history import History, build_history
 from sitegen.incremental import (
     BuildState,
@@ -180,12 +181,6 @@ def compute_summaries(
         else:
             out[key] = memo.get(key) or history.summary(*key, targets)
     return out
-
-
-def artifact_name(window: str, period: str) -> str:
-    if window == "all":
-        return "all-summary"
-    return f"{window}-summary-{period}"
 
 
 def write_artifacts(

@@ -34,6 +34,12 @@ _MAX_MESSAGE = 300
 # --- JSON ----------------------------------------------------------------------------
 
 
+def artifact_name(window: str, period: str) -> str:
+    """A summary's file name without extension: ``daily-summary-2025-10-10``,
+    ``all-summary``; the artifacts folder and the site's ``data/`` copies use it."""
+    return "all-summary" if window == "all" else f"{window}-summary-{period}"
+
+
 def summary_json(summary: dict) -> bytes:
     """The summary as UTF-8 JSON, 2-space indented, ending with one newline.
 

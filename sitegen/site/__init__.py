@@ -21,7 +21,7 @@ from sitegen.errors import BuildError
 from sitegen.history import History
 from sitegen.site import home
 from sitegen.site.pages import neighbours, period_page
-from sitegen.site.parts import artifact_name, data_path, page_path
+from sitegen.site.parts import data_path, page_path
 from sitegen.site.rows import ROWS_DIR, RowCache, day_table
 from sitegen.windows import zone
 from sitegen.writer import Writer
@@ -195,7 +195,7 @@ def render_site(
             continue
         if (window, period) in written_artifacts:  # the same bytes: copy, not encode again
             for ext in ("json", "md"):
-                name = f"{artifact_name(window, period)}.{ext}"
+                name = f"{export.artifact_name(window, period)}.{ext}"
                 writer.write(data_path(window, period, ext), (config.artifacts / name).read_bytes())
             continue
         summary = summaries[(window, period)]

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sitegen.export import artifact_name
 from sitegen.metrics import DEFINITIONS
 from sitegen.site import fmt
 
@@ -26,10 +27,6 @@ def page_path(window: str, period: str) -> str:
     if window == "all":
         return "index.html"
     return f"{window}/{period}.html"
-
-
-def artifact_name(window: str, period: str) -> str:
-    return "all-summary" if window == "all" else f"{window}-summary-{period}"
 
 
 def data_path(window: str, period: str, ext: str) -> str:
