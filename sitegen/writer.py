@@ -27,36 +27,28 @@ FILE_MODE = _file_mode()
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temp file in the same folder and a rename, so a
     crash leaves either the old file or the new one, never a torn one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "wb") as fp:
-            fp.write(data)  # no fsync: rename is atomic against a killed process; the
-            # page cache survives it, and fsync per page would dominate large builds
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    _write_via_temp(path, (data,), keep_same=False)
 
 
 def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
     """:func:`atomic_write` of the concatenation of ``chunks``, which are written as
     they come (a large file is never whole in memory). Returns False, leaving the file
     untouched, when it already held these bytes."""
+    return _write_via_temp(path, chunks, keep_same=True)
+
+
+def _write_via_temp(path: Path, chunks: Iterable[bytes], *, keep_same: bool) -> bool:
+    """Write ``chunks`` to a temp file beside ``path``, then rename it over ``path``
+    (unless ``keep_same`` and ``path`` holds the same bytes). True when replaced."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as fp:
             for chunk in chunks:
-                fp.write(chunk)
-        try:
-            same = filecmp.cmp(tmp, path, shallow=False)
-        except OSError:
-            same = False
-        if same:
+                fp.write(chunk)  # no fsync: rename is atomic against a killed process;
+                # the page cache survives it, and fsync per page would dominate builds
+        if keep_same and _same_bytes(tmp, path):
             os.unlink(tmp)
             return False
         os.replace(tmp, path)
@@ -65,6 +57,13 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _same_bytes(a: str, b: Path) -> bool:
+    try:
+        return filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
 
 
 # atomic_write's temp names: "." + the file's name + "." + mkstemp's 8 characters + ".tmp"
