@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,17 +169,16 @@ def compute_summaries(
     history: History,
     config: Config,
     chosen: list[tuple[str, str]],
-    memo: Mapping[tuple[str, str], dict] | None = None,
+    memo: SummaryStore | None = None,
 ) -> SummaryStore:
     """Stage 3: one summary per chosen period (reusing those in ``memo``)."""
     targets = config.targets.specs()
-    memo = memo or {}
     out = SummaryStore()
     for key in chosen:
-        if isinstance(memo, SummaryStore) and key in memo:
+        if memo is not None and key in memo:
             out.take(memo, key)
         else:
-            out[key] = memo.get(key) or history.summary(*key, targets)
+            out[key] = history.summary(*key, targets)
     return out
 
 
@@ -333,7 +332,7 @@ def plan_work(
             (previous.first, previous.last),
             (None, None) if history.empty else (history.first, history.last),
             previous.identity,
-            history.identity(),
+            history.identity,
         )
         changed = periods_of_days(days) & valid
     # Rules read every period of their windows: changed ones are summarised now
@@ -390,7 +389,7 @@ def save_state(
         open_breaches=report.open_breaches,
         complete=all(d.complete for d in history.digests),
         rule_inputs=inputs,
-        identity=history.identity(),
+        identity=history.identity,
     )
     index_path = config.artifacts / INDEX_NAME
     save_index(index_path, history.digests, history.assembled, cache.fingerprint or "", state)

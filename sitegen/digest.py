@@ -68,10 +68,9 @@ def pack_ids(hashes: Iterable[bytes]) -> bytes:
     return b"".join(sorted(hashes))
 
 
-def unpack_ids(packed: bytes, lo: int = 0, hi: int | None = None) -> list[bytes]:
-    """The hashes ``lo`` .. ``hi`` (indexes) of a packed concatenation."""
-    end = len(packed) if hi is None else hi * ID_SIZE
-    return [packed[i : i + ID_SIZE] for i in range(lo * ID_SIZE, end, ID_SIZE)]
+def unpack_ids(packed: bytes, lo: int, hi: int) -> list[bytes]:
+    """The hashes ``lo`` .. ``hi`` (indexes, ``hi`` excluded) of a packed concatenation."""
+    return [packed[i : i + ID_SIZE] for i in range(lo * ID_SIZE, hi * ID_SIZE, ID_SIZE)]
 
 
 #: a part with at most this many trades keeps them (an after-hours spill-over into the

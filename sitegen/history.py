@@ -154,6 +154,7 @@ class History:
         """Each date's last closed trades in order, for the rolling alert rules."""
         return [self.closes[day].unpack(day, keep) for day in sorted(self.closes)]
 
+    @functools.cached_property
     def identity(self) -> dict[str, str]:
         """Per log file with records a later file supersedes: a key of which ones.
         A file whose key changes between builds counts differently (incremental.py)."""
@@ -170,11 +171,9 @@ class History:
         assert self.tz is not None
         return [(to_trade(rec, fi, self.tz), rec.trade) for rec in kept_records(scan)]
 
-    def file_day_trades(
-        self, fi: int, day: dt.date, *, keep_replaced: bool = False
-    ) -> list[tuple[Trade, TradeRecord]]:
-        """The trades file ``fi`` contributes to ``day``, in line order (re-reads it).
-        ``keep_replaced`` keeps its open trades that a later file closed."""
+    def file_day_trades(self, fi: int, day: dt.date) -> list[tuple[Trade, TradeRecord]]:
+        """The trades file ``fi`` contributes to ``day``, in line order (re-reads it),
+        without those a later file supersedes."""
         if self.rescan is None or self.tz is None:
             raise RuntimeError("this history cannot read its log files back")
         scan = self.rescan(self.digests[fi])
@@ -184,11 +183,8 @@ class History:
             trade = to_trade(rec, fi, self.tz)
             if trade.day != day:
                 continue
-            if (
-                trade.outcome == "open"
-                and not keep_replaced
-                and id_hash(order_key(rec.trade.order_id) or "") in replaced
-            ):
+            key = order_key(rec.trade.order_id)
+            if trade.outcome == "open" and key is not None and id_hash(key) in replaced:
                 continue
             pairs.append((trade, rec.trade))
         return pairs

@@ -220,10 +220,6 @@ class Equity(msgspec.Struct, frozen=True, gc=False):
         """The c_t of each at-peak point, in order, parsed only where read."""
         return _Heights(self.cs.split(",") if self.cs else [])
 
-    def pairs(self) -> list[tuple[int, Decimal]]:
-        """The at-peak points (t, c_t), in order."""
-        return list(zip(self.times(), map(Decimal, self.heights()), strict=True))
-
     def max_duration(self) -> int:
         """Longest run of consecutive trades below the running peak (peak starts at 0)."""
         if self.duration is not None:
@@ -296,10 +292,10 @@ def merge_equity(a: Equity, b: Equity) -> Equity:
     if b.n == 0:
         return a
     gap = EXACT.subtract(a.peak, a.total)  # how far below its peak ``a`` ends
-    k = bisect_left(b.heights(), gap)  # b's points from k on are at-peak in a + b
-    shifted = b.pairs()[k:]
-    ts = [str(a.n + t) for t, _ in shifted]
-    cs = [str(EXACT.add(a.total, c)) for _, c in shifted]
+    heights = b.heights()
+    k = bisect_left(heights, gap)  # b's points from k on are at-peak in a + b
+    ts = [str(a.n + t) for t in b.times()[k:]]
+    cs = [str(EXACT.add(a.total, heights[i])) for i in range(k, len(heights))]
     return Equity(
         n=a.n + b.n,
         total=EXACT.add(a.total, b.total),

@@ -35,6 +35,7 @@ from sitegen.history import History
 from sitegen.ingest import FileScan, TradeRecord
 from sitegen.partials import Trade
 from sitegen.site import fmt
+from sitegen.windows import zone
 from sitegen.writer import atomic_write
 
 #: the fragments' folder, in the cache folder (cache.CACHE_DIR)
@@ -176,7 +177,7 @@ def write_fragments(
 ) -> None:
     """Keep the rows of a file just read (called by the scan stage, in its workers)."""
     key = fragment_key(timezone, scan.name, checksum)
-    _keep(folder, scan.name, make_fragments(pairs, key, ZoneInfo(timezone)))
+    _keep(folder, scan.name, make_fragments(pairs, key, zone(timezone)))
 
 
 def _keep(folder: Path, name: str, fragments: dict[dt.date, Fragment]) -> None:
