@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 
 from sitegen.history import History
+from sitegen.windows import PERIOD_WINDOWS
 
-PERIOD_WINDOWS = ("daily", "weekly", "monthly")
 _ARTIFACT = re.compile(r"(daily|weekly|monthly)-summary-([0-9W-]+)\.(?:json|md)")
 _PAGE = re.compile(r"([0-9W-]+)\.html")
 
@@ -36,11 +36,11 @@ def stale_outputs(history: History, artifacts: Path, site: Path | None) -> list[
             if m and m.group(2) not in valid[m.group(1)]:
                 found.append(folder / name)
     for window in PERIOD_WINDOWS if site is not None else ():
-        assert site is not None
-        for name in _names(site / window):
+        pages = site / window  # type: ignore[operator]
+        for name in _names(pages):
             m = _PAGE.fullmatch(name)
             if m and m.group(1) not in valid[window]:
-                found.append(site / window / name)
+                found.append(pages / name)
     return sorted(found)
 
 

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sitegen.errors import ConfigError
 
 WINDOWS = ("daily", "weekly", "monthly", "all")
+#: the windows with one period (and one page) per day, week or month
+PERIOD_WINDOWS = WINDOWS[:3]
 ONE_DAY = dt.timedelta(days=1)
 
 

@@ -16,7 +16,7 @@ from sitegen.report import BuildReport
 from sitegen.site import render_site, with_neighbours
 from sitegen.site.rows import KEEP_DAYS, ROWS_DIR, RowCache
 from sitegen.store import SummaryStore
-from sitegen.windows import WINDOWS
+from sitegen.windows import PERIOD_WINDOWS, WINDOWS
 from sitegen.writer import Writer
 
 
@@ -87,7 +87,6 @@ def render_pages(
 PAGES_PER_WORKER = 24
 #: runs of pages given to each worker
 RUNS_PER_WORKER = 4
-PERIOD_WINDOWS = ("daily", "weekly", "monthly")
 
 
 def _page_order(key: tuple[str, str]) -> tuple[int, str]:
