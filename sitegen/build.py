@@ -28,10 +28,11 @@ from sitegen.alerting import (
 )
 from sitegen.cache import CACHE_DIR, INDEX_NAME, fingerprint, load_index, read_head, save_index
 from sitegen.config import Config
-from sitegen.digest import FileDigest
+from sitegen.digest import FileDigest, closed_ids
 from sitegen.errors import ConfigError
 from sitegen.export import artifact_name
 from sitegen.history import History, build_history
+from sitegen.ids import IDS_DIR, IdFiles
 from sitegen.incremental import (
     BuildState,
     affected_days,
@@ -62,6 +63,7 @@ class ScanCache:
         self.last_scan: ScanResult | None = None
         self.days: dict = {}  # days rebuilt from interleaved files (history.AssembledDay)
         self.rescanner: Rescanner | None = None  # reads of log files after the scan stage
+        self.ids: IdFiles | None = None  # the closed ids of the files (see ids.py)
 
     def stale(self, index_path: Path) -> bool:
         """Whether another build (a command-line build while serve runs) saved the index
@@ -101,12 +103,21 @@ def load_history(
 
         folder = config.artifacts / CACHE_DIR / ROWS_DIR
         on_file = functools.partial(write_fragments, folder, config.timezone)
+    folder = config.artifacts / CACHE_DIR / IDS_DIR
+    if cache.ids is None or cache.ids.folder != folder:
+        cache.ids = IdFiles(folder)
     result = scan_logs(
-        config.logs_dir, config.timezone, cache.digests, progress=progress, on_file=on_file
+        config.logs_dir,
+        config.timezone,
+        cache.digests,
+        ids=cache.ids,
+        progress=progress,
+        on_file=on_file,
     )
     cache.digests = {d.name: d for d in result.digests}
     cache.last_scan = result
     rescanner = Rescanner(config.logs_dir, seed=result.scans)
+    cache.ids.remake = lambda dg: closed_ids(rescanner(dg))
     history = build_history(
         result.digests,
         zone(config.timezone),
@@ -114,6 +125,7 @@ def load_history(
         config.holidays,
         rescanner,
         assembled=cache.days,
+        ids=cache.ids,
     )
     cache.days = history.assembled
     cache.rescanner = rescanner
@@ -394,6 +406,8 @@ def save_state(
     index_path = config.artifacts / INDEX_NAME
     save_index(index_path, history.digests, history.assembled, cache.fingerprint or "", state)
     cache.state = state
+    if cache.ids is not None:  # the closed ids of log files that are gone
+        cache.ids.prune({dg.name for dg in history.digests})
 
 
 def _period_order(item: tuple[str, str]) -> tuple[int, str]:

@@ -30,7 +30,7 @@ INDEX_NAME = "performance-index.json"
 #: the folder (in the artifacts folder) for caches besides the index
 CACHE_DIR = ".sitegen-cache"
 #: bump when digests, partials or metrics change meaning: old indexes are then rebuilt
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 
 class IndexHead(msgspec.Struct):

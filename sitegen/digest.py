@@ -206,7 +206,7 @@ class FileDigest(msgspec.Struct, frozen=True, gc=False):
     in_progress: int | None
     parts: dict[dt.date, DayPart]
     opens: tuple[OpenRecord, ...]
-    closed_ids: bytes  # pack_ids() of the order ids of the closed records it counts
+    ids: int  # how many closed records with an order id it counts (their hashes: ids.py)
     superseded: int  # records replaced by a later line of the same file
 
 
@@ -274,6 +274,16 @@ def kept_records(scan: FileScan, exclude: frozenset[bytes] = frozenset()) -> lis
     ]
 
 
+def closed_ids(scan: FileScan) -> bytes:
+    """pack_ids() of the order ids of the closed records ``scan`` counts (as digest()
+    gives them: for ids.py, when a file's must be made again)."""
+    return pack_ids(
+        id_hash(key)
+        for rec in kept_records(scan)
+        if rec.trade.outcome != "open" and (key := order_key(rec.trade.order_id)) is not None
+    )
+
+
 def day_part(trades: list[Trade]) -> DayPart:
     """The DayPart of closed ``trades`` already in time order."""
     closed_rr = [t.risk_reward for t in trades if t.risk_reward is not None]
@@ -299,10 +309,11 @@ def digest(
     content_hash: str = "",
     complete: bool = True,
     exclude: frozenset[bytes] = frozenset(),
-) -> tuple[FileDigest, list[tuple[Trade, TradeRecord]]]:
+) -> tuple[FileDigest, list[tuple[Trade, TradeRecord]], bytes]:
     """The digest of one scanned file (``exclude``: hashes of closed ids superseded
-    elsewhere), and each counted record as a Trade with its record, in line order (the
-    scan stage makes the daily pages' trade rows from them)."""
+    elsewhere); each counted record as a Trade with its record, in line order (the
+    scan stage makes the daily pages' trade rows from them); and pack_ids() of the
+    order ids of the closed records it counts (kept apart from the digest: ids.py)."""
     records = kept_records(scan, exclude)
     pairs = []
     by_day: dict[dt.date, list[Trade]] = defaultdict(list)
@@ -343,10 +354,10 @@ def digest(
         in_progress=scan.in_progress_line,
         parts=parts,
         opens=tuple(opens),
-        closed_ids=pack_ids(closed_ids),
+        ids=len(closed_ids),
         superseded=superseded,
     )
-    return dg, pairs
+    return dg, pairs, pack_ids(closed_ids)
 
 
 def open_partial(opens: list[OpenRecord]) -> Partial:

@@ -46,6 +46,7 @@ from sitegen.digest import (
     unpack_ids,
     unpack_outcomes,
 )
+from sitegen.ids import IdFiles, leading
 from sitegen.ingest import FileScan, Problem, TradeRecord
 from sitegen.metrics import TargetSpec, WindowContext, summarize
 from sitegen.partials import Equity, Partial, Trade, fold_equity, from_trades, merge
@@ -315,44 +316,37 @@ def _close_of(parts: Sequence[DayPart]) -> Close:
     return Close(outcomes, rr, parts[-1].last if parts else None)
 
 
-#: above this many ids, supersedes() works through them in BUCKETS slices of the hash
-#: range, so its working set stays a fraction of the history's ids
-BUCKETED = 1 << 17
-BUCKETS = 16
+#: supersedes() holds at most about this many ids at once (a few MB): it works through
+#: the hash range in slices, each a power-of-two share of it (ids are uniform in it)
+SLICE_IDS = 1 << 16
 
 
 def supersedes(
-    digests: Sequence[FileDigest],
+    digests: Sequence[FileDigest], ids: IdFiles
 ) -> tuple[dict[int, frozenset[bytes]], dict[int, frozenset[bytes]]]:
     """Per file (index into ``digests``, oldest first): the id hashes of its closed
     records and of its open records that a later file holds too — those records are
     superseded (SPEC §2: the latest record of an order id wins).
 
     Newest file first, each file's ids are checked against the ids of the files after
-    it. The ids are taken one slice of the hash range at a time (ids are uniform in
-    it), so only a slice's worth of them is ever in a set."""
-    closed = [dg.closed_ids for dg in digests]
+    it, one slice of the hash range at a time: the closed ids are read from ``ids``
+    slice by slice, so neither all of them nor a slice's worth per file stay in memory."""
     opens = [
         pack_ids({id_hash(o.order_id) for o in dg.opens if o.order_id is not None})
         for dg in digests
     ]
-    total = sum(len(c) + len(o) for c, o in zip(closed, opens, strict=True)) // ID_SIZE
-    buckets = BUCKETS if total > BUCKETED else 1
-    bounds = [bytes([256 * b // buckets]) for b in range(1, buckets)]
+    total = sum(dg.ids for dg in digests) + sum(map(len, opens)) // ID_SIZE
+    slices = 1
+    while slices < 256 and total > slices * SLICE_IDS:
+        slices *= 2
+    bounds = [256 * b // slices for b in range(slices + 1)]
     replaced: dict[int, set[bytes]] = defaultdict(set)
     replaced_opens: dict[int, set[bytes]] = defaultdict(set)
-
-    def cuts(packed: bytes) -> list[int]:
-        items = _Packed(packed)
-        return [0, *(bisect_left(items, bound) for bound in bounds), len(items)]
-
-    closed_cuts = [cuts(c) for c in closed]
-    open_cuts = [cuts(o) for o in opens]
-    for b in range(buckets):
+    for lo, hi in pairwise(bounds):
         later: set[bytes] = set()
         for fi in range(len(digests) - 1, -1, -1):
-            mine = unpack_ids(closed[fi], closed_cuts[fi][b], closed_cuts[fi][b + 1])
-            mine_open = unpack_ids(opens[fi], open_cuts[fi][b], open_cuts[fi][b + 1])
+            mine = _hashes(ids.closed(digests[fi], lo, hi))
+            mine_open = _hashes(leading(opens[fi], lo, hi))
             if later:
                 if gone := later.intersection(mine):
                     replaced[fi] |= gone
@@ -366,17 +360,8 @@ def supersedes(
     )
 
 
-class _Packed(Sequence[bytes]):
-    """The hashes of a pack_ids() concatenation as a sequence (for bisect)."""
-
-    def __init__(self, packed: bytes) -> None:
-        self.packed = packed
-
-    def __len__(self) -> int:
-        return len(self.packed) // ID_SIZE
-
-    def __getitem__(self, i):  # type: ignore[override]
-        return self.packed[i * ID_SIZE : (i + 1) * ID_SIZE]
+def _hashes(packed: bytes) -> list[bytes]:
+    return unpack_ids(packed, 0, len(packed) // ID_SIZE)
 
 
 def build_history(
@@ -386,6 +371,8 @@ def build_history(
     holidays: frozenset[dt.date],
     rescan: Rescan | None = None,
     assembled: Mapping[dt.date, AssembledDay] | None = None,
+    *,
+    ids: IdFiles,
 ) -> History:
     """Resolve identities across files and assemble each local day from its parts.
 
@@ -394,7 +381,7 @@ def build_history(
     """
     assembled = assembled or {}
     digests = tuple(sorted(digests, key=lambda d: d.name))
-    replaced, replaced_opens = supersedes(digests)
+    replaced, replaced_opens = supersedes(digests, ids)
 
     history = History(
         timezone,

@@ -23,6 +23,7 @@ import msgspec
 from sitegen.cache import content_hash
 from sitegen.digest import FileDigest, digest
 from sitegen.errors import InputError
+from sitegen.ids import IdFiles
 from sitegen.ingest import FileScan, Problem, list_log_files, read_log_file, scan_bytes
 from sitegen.windows import zone
 
@@ -76,7 +77,7 @@ def _unreadable(path: Path, day: dt.date, exc: OSError) -> FileDigest:
         in_progress=None,
         parts={},
         opens=(),
-        closed_ids=b"",
+        ids=0,
         superseded=0,
     )
 
@@ -89,19 +90,21 @@ def scan_and_digest(
     mtime_ns: int,
     known_hash: str = "",
     on_file: OnFile | None = None,
-) -> tuple[FileDigest | None, FileScan | None]:
+    ids_dir: Path | None = None,
+) -> tuple[FileDigest | None, FileScan | None, bytes | None]:
     """Read, checksum and digest one log file; also the scan (kept when few files
-    changed). The digest is None when the checksum equals ``known_hash`` (the content
+    changed) and its closed ids' hashes, unless they were written to ``ids_dir`` (see
+    ids.py). The digest is None when the checksum equals ``known_hash`` (the content
     did not change). Runs in worker processes too."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return _unreadable(path, day, exc), None
+        return _unreadable(path, day, exc), None, None
     checksum = content_hash(data)
     if known_hash and checksum == known_hash:
-        return None, None
+        return None, None, None
     scan = scan_bytes(data, path.name, day)
-    dg, pairs = digest(
+    dg, pairs, ids = digest(
         scan,
         zone(timezone),
         size=size,
@@ -111,11 +114,14 @@ def scan_and_digest(
     )
     if on_file is not None:
         on_file(scan, pairs, checksum)
-    return dg, scan
+    if ids_dir is not None and IdFiles(ids_dir).store(dg.name, checksum, ids):
+        return dg, scan, None
+    return dg, scan, ids
 
 
-def _digest_job(args: tuple) -> FileDigest | None:
-    return scan_and_digest(*args)[0]
+def _digest_job(args: tuple) -> tuple[FileDigest | None, bytes | None]:
+    dg, _, ids = scan_and_digest(*args)
+    return dg, ids
 
 
 def _worker_start(parent: int) -> None:
@@ -135,13 +141,14 @@ def scan_logs(
     timezone: str,
     cached: dict[str, FileDigest],
     *,
+    ids: IdFiles,
     jobs: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     on_file: OnFile | None = None,
 ) -> ScanResult:
     """Digests of every log file, reusing ``cached`` ones whose file did not change.
-    ``progress(stage, done, total)`` is told after each file read; ``on_file`` of each
-    file read (see OnFile)."""
+    The closed ids of each file read go to ``ids``. ``progress(stage, done, total)``
+    is told after each file read; ``on_file`` of each file read (see OnFile)."""
     files = list_logs(logs_dir)
     result = ScanResult(digests=[])
     present = set()
@@ -170,7 +177,7 @@ def scan_logs(
             continue
         known = old.hash if old is not None and old.complete and old.size == st.st_size else ""
         slots.append(len(todo))
-        todo.append((path, day, timezone, st.st_size, st.st_mtime_ns, known, on_file))
+        todo.append((path, day, timezone, st.st_size, st.st_mtime_ns, known, on_file, ids.folder))
         pending_bytes += st.st_size
     result.read = len(todo)
 
@@ -181,15 +188,19 @@ def scan_logs(
         ) as pool:
             done = []
             chunk = max(1, len(todo) // (workers * 8))
-            for dg in pool.map(_digest_job, todo, chunksize=chunk):
+            for dg, unsaved in pool.map(_digest_job, todo, chunksize=chunk):
                 done.append(dg)
+                if dg is not None:
+                    ids.note(dg, unsaved)
                 if progress:
                     progress("reading logs", len(done), len(todo))
     else:  # in this process: keep the scans of a few changed files for the pages
         done = []
         for args in todo:
-            dg, scan = scan_and_digest(*args)
+            dg, scan, unsaved = scan_and_digest(*args)
             done.append(dg)
+            if dg is not None:
+                ids.note(dg, unsaved)
             if progress:
                 progress("reading logs", len(done), len(todo))
             if dg is not None and scan is not None and len(result.scans) < KEEP_SCANS:
@@ -199,7 +210,7 @@ def scan_logs(
         if not isinstance(slot, int):
             result.digests.append(slot)
             continue
-        path, _, _, _, mtime_ns, _, _ = todo[slot]
+        path, _, _, _, mtime_ns, *_ = todo[slot]
         fresh = done[slot]
         old = cached.get(path.name)
         if fresh is None:  # same bytes, new mtime: keep the digest, restamp it
