@@ -44,7 +44,7 @@ from sitegen.lock import BuildLock
 from sitegen.report import BuildReport, finish
 from sitegen.scan import Rescanner, ScanResult, list_logs, scan_logs
 from sitegen.stale import remove_stale
-from sitegen.store import SummaryStore
+from sitegen.store import SummaryStore, spill
 from sitegen.uptodate import outputs_key, quick_report, settings_key
 from sitegen.windows import WINDOWS, parse_period, period_bounds, zone
 from sitegen.writer import Writer, remove_leftovers
@@ -133,7 +133,7 @@ def load_history(
     report.files_read = result.read
     report.cache_hits = result.hits
     report.cache_misses = len(result.changed)
-    report.trades = sum(p.trades_total for p in history.days.values())
+    report.trades = history.trades_total
     for problems in history.problems.values():
         report.bad_lines.extend(problems)
     return history
@@ -185,7 +185,7 @@ def compute_summaries(
 ) -> SummaryStore:
     """Stage 3: one summary per chosen period (reusing those in ``memo``)."""
     targets = config.targets.specs()
-    out = SummaryStore()
+    out = SummaryStore(spill=memo.spill if memo is not None else None)
     for key in chosen:
         if memo is not None and key in memo:
             out.take(memo, key)
@@ -349,7 +349,7 @@ def plan_work(
         changed = periods_of_days(days) & valid
     # Rules read every period of their windows: changed ones are summarised now
     # (and reused below), the rest come from the last build's rule inputs.
-    memo = SummaryStore()
+    memo = SummaryStore(spill=spill(config.artifacts / CACHE_DIR))
     for key in sorted(changed & rule_periods(history, config), key=_period_order):
         memo[key] = history.summary(*key, config.targets.specs())
     inputs = rule_inputs(history, config, memo, None if everything else previous.rule_inputs)

@@ -204,10 +204,27 @@ class FileDigest(msgspec.Struct, frozen=True, gc=False):
     lines: int
     problems: tuple[Problem, ...]
     in_progress: int | None
-    parts: dict[dt.date, DayPart]
+    parts: msgspec.Raw  # JSON of {date: DayPart}: decoded by day_parts() only when needed
     opens: tuple[OpenRecord, ...]
     ids: int  # how many closed records with an order id it counts (their hashes: ids.py)
     superseded: int  # records replaced by a later line of the same file
+
+    def day_parts(self) -> dict[dt.date, DayPart]:
+        """What it contributes to each local date. (A digest is kept for every file of
+        the history, and read for its parts once a build: they stay encoded, as the
+        index holds them, and are written back to it as they are.)"""
+        return _decode_parts(self.parts)
+
+    def raw_parts(self) -> dict[dt.date, msgspec.Raw]:
+        """day_parts(), each still encoded (see decode_part): cheap to read."""
+        return _decode_raw_parts(self.parts)
+
+
+_encode_parts = msgspec.json.Encoder().encode
+_decode_parts = msgspec.json.Decoder(dict[dt.date, DayPart]).decode
+_decode_raw_parts = msgspec.json.Decoder(dict[dt.date, msgspec.Raw]).decode
+decode_part = msgspec.json.Decoder(DayPart).decode
+NO_PARTS = msgspec.Raw(b"{}")
 
 
 def to_trade(rec: Record, file_index: int, tz: ZoneInfo) -> Trade:
@@ -352,7 +369,7 @@ def digest(
         lines=scan.lines,
         problems=scan.problems,
         in_progress=scan.in_progress_line,
-        parts=parts,
+        parts=msgspec.Raw(_encode_parts(parts)),
         opens=tuple(opens),
         ids=len(closed_ids),
         superseded=superseded,

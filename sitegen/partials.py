@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from functools import reduce
 from operator import sub
@@ -258,32 +258,46 @@ def equity_of(pnls: list[Decimal]) -> Equity:
     return Equity(len(pnls), total, peak, low, dd, ",".join(ts), ",".join(cs))
 
 
-def fold_equity(parts: Sequence[Equity]) -> Equity:
-    """The equity of ``parts`` in order, as ``merge_equity`` would give it, but without
-    building the merged points: for a window's summary, the end of the line. Walks
-    each part's own points once (O(points), no shifted copies)."""
-    n, total, peak, low, dd = 0, ZERO, ZERO, ZERO, ZERO
-    run = best = 0
-    with localcontext(EXACT):
-        for e in parts:
-            if not e.n:
-                continue
-            gap = peak - total  # how far below its peak the curve stands
-            dd = min(dd, e.dd, e.low - gap)
-            low = min(low, total + e.low)
-            peak = max(peak, total + e.peak)
+class EquityFold:
+    """The equity of parts added in order, as ``merge_equity`` would give it, but
+    without building the merged points: for a window's summary, the end of the line.
+    Walks each part's own points once (O(points), no shifted copies), and holds no part:
+    a window's days can be read one at a time."""
+
+    def __init__(self) -> None:
+        self.n, self.total, self.peak, self.low, self.dd = 0, ZERO, ZERO, ZERO, ZERO
+        self.run = self.best = 0
+
+    def add(self, e: Equity) -> None:
+        if not e.n:
+            return
+        with localcontext(EXACT):
+            gap = self.peak - self.total  # how far below its peak the curve stands
+            self.dd = min(self.dd, e.dd, e.low - gap)
+            self.low = min(self.low, self.total + e.low)
+            self.peak = max(self.peak, self.total + e.peak)
             heights = e.heights()
             k = bisect_left(heights, gap)  # first point back at the peak
             if k == len(heights):
-                run += e.n
+                self.run += e.n
             else:
                 times = e.times()[k:]
-                best = max(best, run + times[0] - 1, _widest(times))
-                run = e.n - times[-1]
-            best = max(best, run)
-            n += e.n
-            total += e.total
-    return Equity(n, total, peak, low, dd, "", "", best)
+                self.best = max(self.best, self.run + times[0] - 1, _widest(times))
+                self.run = e.n - times[-1]
+            self.best = max(self.best, self.run)
+            self.n += e.n
+            self.total += e.total
+
+    def result(self) -> Equity:
+        return Equity(self.n, self.total, self.peak, self.low, self.dd, "", "", self.best)
+
+
+def fold_equity(parts: Iterable[Equity]) -> Equity:
+    """The equity of ``parts`` in order (see EquityFold)."""
+    fold = EquityFold()
+    for e in parts:
+        fold.add(e)
+    return fold.result()
 
 
 def merge_equity(a: Equity, b: Equity) -> Equity:
@@ -552,3 +566,23 @@ def _merge_counts(a: dict, b: dict) -> dict:
 def merge_all(partials: list[Partial]) -> Partial:
     """Fold partials in order (empty list: the neutral Partial)."""
     return reduce(merge, partials, Partial())
+
+
+def merge_stream(parts: Iterable[Partial]) -> Partial:
+    """Merge ``parts`` in order, pairwise as a balanced tree would (a long history costs
+    O(n log n), not O(n²): maps are copied by each merge), holding only O(log n)
+    partials: ``parts`` may be read one at a time."""
+    stack: list[tuple[int, Partial]] = []  # merged runs, oldest first, sizes decreasing
+    for part in parts:
+        size = 1
+        while stack and stack[-1][0] == size:
+            below, earlier = stack.pop()
+            part = merge(earlier, part)
+            size += below
+        stack.append((size, part))
+    if not stack:
+        return Partial()
+    merged = stack[-1][1]
+    for _, earlier in reversed(stack[:-1]):
+        merged = merge(earlier, merged)
+    return merged

@@ -21,7 +21,7 @@ from pathlib import Path
 import msgspec
 
 from sitegen.cache import content_hash
-from sitegen.digest import FileDigest, digest
+from sitegen.digest import NO_PARTS, FileDigest, digest
 from sitegen.errors import InputError
 from sitegen.ids import IdFiles
 from sitegen.ingest import FileScan, Problem, list_log_files, read_log_file, scan_bytes
@@ -75,7 +75,7 @@ def _unreadable(path: Path, day: dt.date, exc: OSError) -> FileDigest:
         lines=0,
         problems=(Problem(path.name, 0, reason),),
         in_progress=None,
-        parts={},
+        parts=NO_PARTS,
         opens=(),
         ids=0,
         superseded=0,

@@ -126,7 +126,7 @@ def test_open_superseded_and_same_instant_tie(logs, setup):
 
 
 def _digest_with_ids(name: str, closed: list[str], opened: list[str], ids):
-    from sitegen.digest import FileDigest, OpenRecord, pack_ids
+    from sitegen.digest import NO_PARTS, FileDigest, OpenRecord, pack_ids
 
     day = dt.date.fromisoformat(name[:10])
     ids.keep(name, "", pack_ids(id_hash(oid) for oid in closed))
@@ -140,7 +140,7 @@ def _digest_with_ids(name: str, closed: list[str], opened: list[str], ids):
         lines=0,
         problems=(),
         in_progress=None,
-        parts={},
+        parts=NO_PARTS,
         opens=tuple(OpenRecord(oid, 1, day, None) for oid in opened),
         ids=len(closed),
         superseded=0,

@@ -131,8 +131,8 @@ def test_sidecars_of_deleted_logs_are_removed(rewritten):
 
 
 def test_ids_that_cannot_be_remade_are_an_error(tmp_path):
-    from sitegen.digest import FileDigest
+    from sitegen.digest import NO_PARTS, FileDigest
 
-    dg = FileDigest("2025-10-06.jsonl", None, 0, 0, "", True, 0, (), None, {}, (), 1, 0)  # type: ignore[arg-type]
+    dg = FileDigest("2025-10-06.jsonl", None, 0, 0, "", True, 0, (), None, NO_PARTS, (), 1, 0)  # type: ignore[arg-type]
     with pytest.raises(RuntimeError, match="cannot be remade"):
         IdFiles(tmp_path).closed(dg, 0, 256)

@@ -8,7 +8,6 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.history import merge_tree
 from sitegen.metrics import WindowContext, summarize
 from sitegen.partials import (
     HOLD_UNKNOWN,
@@ -20,6 +19,7 @@ from sitegen.partials import (
     from_trades,
     merge,
     merge_equity,
+    merge_stream,
     r_multiple,
     streaks_of,
 )
@@ -84,7 +84,7 @@ def _summary(p: Partial) -> dict:
 def test_merge_of_any_split_equals_whole(items, cuts):
     whole = from_trades(items)
     pieces = [from_trades(piece) for piece in _split(items, cuts)]
-    merged = merge_tree(pieces)
+    merged = merge_stream(pieces)
     assert merged == whole
     assert _summary(merged) == _summary(whole)
     # the new maps and counters are covered by the equality above; spell them out so a
