@@ -56,8 +56,8 @@ ID_SIZE = 16
 
 
 def id_hash(key: str) -> bytes:
-    """An order id as 16 bytes (BLAKE2b-128). Digests keep these instead of the ids: a
-    fixed 16 bytes an id in one bytes object, not a string object each. Two different
+    """An order id as 16 bytes (BLAKE2b-128). Identity resolution works on these, kept
+    packed per file on disk (ids.py), not on the ids themselves. Two different
     ids share a hash with a probability of about n²/2^129 for n ids (below 10^-20 for a
     billion), so equal hashes are taken as equal ids."""
     return hashlib.blake2b(key.encode(), digest_size=ID_SIZE).digest()

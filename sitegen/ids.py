@@ -76,25 +76,31 @@ def _head(checksum: str) -> bytes:
     return MAGIC + checksum.encode() + b"\n"
 
 
-def _read_slice(path: Path, checksum: str, lo: int, hi: int) -> bytes | None:
-    """slice_of() the sidecar at ``path``, reading only its table and that slice."""
+def _read_slice(path: str, checksum: str, lo: int, hi: int) -> bytes | None:
+    """slice_of() the sidecar at ``path``, reading only its table and that slice (a
+    build reads a slice of every file's for each slice of the hash range: plain
+    system calls, no buffered file object)."""
     head = _head(checksum)
     start = len(head) + _TABLE.size
     try:
-        with open(path, "rb") as fp:
-            top = fp.read(start)
-            if len(top) != start or not top.startswith(head):
-                return None
-            table = _TABLE.unpack_from(top, len(head))
-            if os.fstat(fp.fileno()).st_size != start + table[256] * ID_SIZE:
-                return None
-            if not table[lo] <= table[hi] <= table[256]:
-                return None
-            fp.seek(start + table[lo] * ID_SIZE)
-            size = (table[hi] - table[lo]) * ID_SIZE
-            data = fp.read(size)
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
         return None
+    try:
+        top = os.pread(fd, start, 0)
+        if len(top) != start or not top.startswith(head):
+            return None
+        table = _TABLE.unpack_from(top, len(head))
+        if os.fstat(fd).st_size != start + table[256] * ID_SIZE:
+            return None
+        if not table[lo] <= table[hi] <= table[256]:
+            return None
+        size = (table[hi] - table[lo]) * ID_SIZE
+        data = os.pread(fd, size, start + table[lo] * ID_SIZE)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     return data if len(data) == size else None
 
 
@@ -107,6 +113,7 @@ class IdFiles:
 
     def __init__(self, folder: Path, remake: Callable[[FileDigest], bytes] | None = None) -> None:
         self.folder = folder
+        self._prefix = os.path.join(folder, "")
         self.remake = remake
         self.kept: dict[str, bytes] = {}  # sidecars that could not be written
         self.remade = 0
@@ -138,7 +145,7 @@ class IdFiles:
             return b""
         kept = self.kept.get(dg.name)
         found = (
-            _read_slice(self.path(dg.name), dg.hash, lo, hi)
+            _read_slice(self._prefix + dg.name + SUFFIX, dg.hash, lo, hi)
             if kept is None
             else slice_of(kept, dg.hash, lo, hi)
         )
