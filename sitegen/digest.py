@@ -68,9 +68,9 @@ def pack_ids(hashes: Iterable[bytes]) -> bytes:
     return b"".join(sorted(hashes))
 
 
-def unpack_ids(packed: bytes, lo: int, hi: int) -> list[bytes]:
-    """The hashes ``lo`` .. ``hi`` (indexes, ``hi`` excluded) of a packed concatenation."""
-    return [packed[i : i + ID_SIZE] for i in range(lo * ID_SIZE, hi * ID_SIZE, ID_SIZE)]
+def unpack_ids(packed: bytes) -> list[bytes]:
+    """The hashes of a pack_ids() concatenation."""
+    return [packed[i : i + ID_SIZE] for i in range(0, len(packed), ID_SIZE)]
 
 
 #: a part with at most this many trades keeps them (an after-hours spill-over into the

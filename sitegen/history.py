@@ -382,8 +382,8 @@ def supersedes(
     for lo, hi in pairwise(bounds):
         later: set[bytes] = set()
         for fi in range(len(digests) - 1, -1, -1):
-            mine = _hashes(ids.closed(digests[fi], lo, hi))
-            mine_open = _hashes(leading(opens[fi], lo, hi))
+            mine = unpack_ids(ids.closed(digests[fi], lo, hi))
+            mine_open = unpack_ids(leading(opens[fi], lo, hi))
             if later:
                 if gone := later.intersection(mine):
                     replaced[fi] |= gone
@@ -395,10 +395,6 @@ def supersedes(
         {fi: frozenset(ids) for fi, ids in replaced.items()},
         {fi: frozenset(ids) for fi, ids in replaced_opens.items()},
     )
-
-
-def _hashes(packed: bytes) -> list[bytes]:
-    return unpack_ids(packed, 0, len(packed) // ID_SIZE)
 
 
 def build_history(

@@ -59,17 +59,25 @@ class _Leading:
         return self.packed[i * ID_SIZE]
 
 
+def _span(top: bytes, checksum: str, lo: int, hi: int, size: int) -> tuple[int, int] | None:
+    """Where in a sidecar of ``size`` bytes, whose first bytes are ``top``, the ids with
+    a leading byte in ``lo`` .. ``hi - 1`` lie (start, end); None when it is not a whole
+    sidecar of a log with ``checksum``."""
+    head = _head(checksum)
+    start = len(head) + _TABLE.size
+    if len(top) < start or not top.startswith(head):
+        return None
+    table = _TABLE.unpack_from(top, len(head))
+    if size != start + table[256] * ID_SIZE or not table[lo] <= table[hi] <= table[256]:
+        return None
+    return start + table[lo] * ID_SIZE, start + table[hi] * ID_SIZE
+
+
 def slice_of(data: bytes, checksum: str, lo: int, hi: int) -> bytes | None:
     """The ids of a sidecar's ``data`` whose leading byte is in ``lo`` .. ``hi - 1``;
     None when ``data`` is not a sidecar of a log with ``checksum``."""
-    head = _head(checksum)
-    if not data.startswith(head) or len(data) < len(head) + _TABLE.size:
-        return None
-    table = _TABLE.unpack_from(data, len(head))
-    start = len(head) + _TABLE.size
-    if len(data) != start + table[256] * ID_SIZE or not table[lo] <= table[hi] <= table[256]:
-        return None
-    return data[start + table[lo] * ID_SIZE : start + table[hi] * ID_SIZE]
+    span = _span(data, checksum, lo, hi, len(data))
+    return None if span is None else data[span[0] : span[1]]
 
 
 def _head(checksum: str) -> bytes:
@@ -80,28 +88,21 @@ def _read_slice(path: str, checksum: str, lo: int, hi: int) -> bytes | None:
     """slice_of() the sidecar at ``path``, reading only its table and that slice (a
     build reads a slice of every file's for each slice of the hash range: plain
     system calls, no buffered file object)."""
-    head = _head(checksum)
-    start = len(head) + _TABLE.size
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
         return None
     try:
-        top = os.pread(fd, start, 0)
-        if len(top) != start or not top.startswith(head):
+        top = os.pread(fd, len(_head(checksum)) + _TABLE.size, 0)
+        span = _span(top, checksum, lo, hi, os.fstat(fd).st_size)
+        if span is None:
             return None
-        table = _TABLE.unpack_from(top, len(head))
-        if os.fstat(fd).st_size != start + table[256] * ID_SIZE:
-            return None
-        if not table[lo] <= table[hi] <= table[256]:
-            return None
-        size = (table[hi] - table[lo]) * ID_SIZE
-        data = os.pread(fd, size, start + table[lo] * ID_SIZE)
+        data = os.pread(fd, span[1] - span[0], span[0])
     except OSError:
         return None
     finally:
         os.close(fd)
-    return data if len(data) == size else None
+    return data if len(data) == span[1] - span[0] else None
 
 
 class IdFiles:

@@ -15,7 +15,6 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
-from functools import reduce
 from operator import sub
 
 import msgspec
@@ -561,11 +560,6 @@ def _merge_counts(a: dict, b: dict) -> dict:
     for key, n in b.items():
         out[key] = out.get(key, 0) + n
     return out
-
-
-def merge_all(partials: list[Partial]) -> Partial:
-    """Fold partials in order (empty list: the neutral Partial)."""
-    return reduce(merge, partials, Partial())
 
 
 def merge_stream(parts: Iterable[Partial]) -> Partial:
