@@ -42,7 +42,7 @@ from sitegen.incremental import (
 from sitegen.lock import DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT
 from sitegen.lock import BuildLock
 from sitegen.report import BuildReport, finish
-from sitegen.scan import Rescanner, ScanResult, list_logs, scan_logs
+from sitegen.scan import DigestParts, Rescanner, ScanResult, list_logs, scan_logs
 from sitegen.stale import remove_stale
 from sitegen.store import SummaryStore, spill
 from sitegen.uptodate import outputs_key, quick_report, settings_key
@@ -64,6 +64,7 @@ class ScanCache:
         self.days: dict = {}  # days rebuilt from interleaved files (history.AssembledDay)
         self.rescanner: Rescanner | None = None  # reads of log files after the scan stage
         self.ids: IdFiles | None = None  # the closed ids of the files (see ids.py)
+        self.parts = DigestParts()  # the digests' parts (see scan.DigestParts)
 
     def stale(self, index_path: Path) -> bool:
         """Whether another build (a command-line build while serve runs) saved the index
@@ -79,9 +80,11 @@ class ScanCache:
             return
         self.fingerprint = expected
         self.digests, self.days, self.state = {}, {}, None
+        self.parts = DigestParts(spill(config.artifacts / CACHE_DIR))
         if use_index:
             cached = load_index(config.artifacts / INDEX_NAME, expected)
-            self.digests, self.days, self.state = cached.files, cached.days, cached.state
+            self.digests = {name: self.parts.hold(dg) for name, dg in cached.files.items()}
+            self.days, self.state = cached.days, cached.state
 
 
 def load_history(
@@ -111,6 +114,7 @@ def load_history(
         config.timezone,
         cache.digests,
         ids=cache.ids,
+        parts=cache.parts,
         progress=progress,
         on_file=on_file,
     )
@@ -126,8 +130,11 @@ def load_history(
         rescanner,
         assembled=cache.days,
         ids=cache.ids,
+        parts=cache.parts,
+        spill=spill(config.artifacts / CACHE_DIR),
     )
     cache.days = history.assembled
+    rescanner.forget()  # files read back to assemble days: the pages have their rows
     cache.rescanner = rescanner
     report.files_total = len(result.digests)
     report.files_read = result.read
@@ -349,7 +356,7 @@ def plan_work(
         changed = periods_of_days(days) & valid
     # Rules read every period of their windows: changed ones are summarised now
     # (and reused below), the rest come from the last build's rule inputs.
-    memo = SummaryStore(spill=spill(config.artifacts / CACHE_DIR))
+    memo = SummaryStore(spill=history.spill)
     for key in sorted(changed & rule_periods(history, config), key=_period_order):
         memo[key] = history.summary(*key, config.targets.specs())
     inputs = rule_inputs(history, config, memo, None if everything else previous.rule_inputs)
@@ -404,8 +411,16 @@ def save_state(
         identity=history.identity,
     )
     index_path = config.artifacts / INDEX_NAME
-    save_index(index_path, history.digests, history.assembled, cache.fingerprint or "", state)
+    save_index(
+        index_path,
+        history.digests,
+        history.assembled,
+        cache.fingerprint or "",
+        state,
+        cache.parts.whole,
+    )
     cache.state = state
+    cache.parts.keep_only(history.digests)
     if cache.ids is not None:  # the closed ids of log files that are gone
         cache.ids.prune({dg.name for dg in history.digests})
 

@@ -208,16 +208,27 @@ class FileDigest(msgspec.Struct, frozen=True, gc=False):
     opens: tuple[OpenRecord, ...]
     ids: int  # how many closed records with an order id it counts (their hashes: ids.py)
     superseded: int  # records replaced by a later line of the same file
+    part_days: tuple[dt.date, ...] = ()  # the local dates of its parts, in order
+
+    @property
+    def away(self) -> bool:
+        """Whether its parts are kept apart (see scan.DigestParts), not in ``parts``."""
+        return not self.parts
 
     def day_parts(self) -> dict[dt.date, DayPart]:
         """What it contributes to each local date. (A digest is kept for every file of
         the history, and read for its parts once a build: they stay encoded, as the
         index holds them, and are written back to it as they are.)"""
-        return _decode_parts(self.parts)
+        return _decode_parts(self._parts())
 
     def raw_parts(self) -> dict[dt.date, msgspec.Raw]:
         """day_parts(), each still encoded (see decode_part): cheap to read."""
-        return _decode_raw_parts(self.parts)
+        return _decode_raw_parts(self._parts())
+
+    def _parts(self) -> msgspec.Raw:
+        if self.away:
+            raise RuntimeError(f"the parts of {self.name} are kept apart (scan.DigestParts)")
+        return self.parts
 
 
 _encode_parts = msgspec.json.Encoder().encode
@@ -225,6 +236,8 @@ _decode_parts = msgspec.json.Decoder(dict[dt.date, DayPart]).decode
 _decode_raw_parts = msgspec.json.Decoder(dict[dt.date, msgspec.Raw]).decode
 decode_part = msgspec.json.Decoder(DayPart).decode
 NO_PARTS = msgspec.Raw(b"{}")
+#: ``parts`` of a digest whose parts are kept elsewhere (FileDigest.away)
+AWAY = msgspec.Raw(b"")
 
 
 def to_trade(rec: Record, file_index: int, tz: ZoneInfo) -> Trade:
@@ -373,6 +386,7 @@ def digest(
         opens=tuple(opens),
         ids=len(closed_ids),
         superseded=superseded,
+        part_days=tuple(parts),
     )
     return dg, pairs, pack_ids(closed_ids)
 

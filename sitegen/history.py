@@ -15,10 +15,11 @@ import hashlib
 import json
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -59,9 +60,14 @@ from sitegen.partials import (
     merge,
     merge_stream,
 )
+from sitegen.store import Spill, SpillMap
 from sitegen.windows import days_between, is_trading_day, missing_days, period_bounds, periods
 
+if TYPE_CHECKING:
+    from sitegen.scan import DigestParts
+
 MAX_LISTED_PROBLEMS = 100
+V = TypeVar("V")
 NO_EQUITY = Equity()
 Rescan = Callable[[FileDigest], FileScan]
 
@@ -78,7 +84,7 @@ class History:
     in_progress: dict[dt.date, list[tuple[str, int]]] = field(default_factory=dict)
     missing_pnl: dict[dt.date, list[tuple[str, int, str | None]]] = field(default_factory=dict)
     superseded: dict[dt.date, int] = field(default_factory=dict)  # by file date
-    closes: dict[dt.date, Close] = field(default_factory=dict)
+    closes: MutableMapping[dt.date, Close] = field(default_factory=dict)
     #: the digests (sorted by name) and what is needed to rebuild a day's trade list
     digests: tuple[FileDigest, ...] = ()
     day_files: dict[dt.date, tuple[int, ...]] = field(default_factory=dict)
@@ -91,6 +97,7 @@ class History:
     #: a day's trades in time order with their records, read back from its files on demand
     trades: DayTrades = field(init=False)
     trades_total: int = 0  # trades counted, over all days
+    spill: Spill | None = None  # the temp file its packed days are kept in, if any
 
     def __post_init__(self) -> None:
         self.trades = DayTrades(self)
@@ -256,34 +263,44 @@ class History:
         return summarize(merged, ctx)
 
 
-class PackedDays(Mapping[dt.date, Partial]):
-    """``history.days``: each day's Partial kept as MessagePack and decoded when read.
+class Packed(MutableMapping[dt.date, V]):
+    """A mapping by date whose values are kept as MessagePack (in a spill's temp file
+    when given one: see store.SpillMap) and decoded when read. What a build keeps per
+    day of the history lives in these, so that its memory does not grow with it."""
 
-    Every day's partial is kept for the whole history (a window merges them); as
-    objects they were most of what a long history held in memory, packed they are a
-    quarter of it. A read costs about 50 µs; a build reads each day a few times."""
+    def __init__(self, kind: type[V], spill: Spill | None = None) -> None:
+        self._packed = SpillMap(spill)
+        self._encode = msgspec.msgpack.Encoder().encode
+        self._decode = msgspec.msgpack.Decoder(kind).decode
 
-    def __init__(self) -> None:
-        self._packed: dict[dt.date, bytes] = {}
+    def __setitem__(self, day: dt.date, value: V) -> None:
+        self._packed[day] = self._encode(value)
 
-    def __setitem__(self, day: dt.date, partial: Partial) -> None:
-        self._packed[day] = _encode_partial(partial)
+    def __getitem__(self, day: dt.date) -> V:
+        return self._decode(self._packed[day])
 
-    def __getitem__(self, day: dt.date) -> Partial:
-        return _decode_partial(self._packed[day])
+    def __delitem__(self, day: dt.date) -> None:
+        del self._packed[day]
 
     def __contains__(self, day: object) -> bool:
         return day in self._packed
 
     def __iter__(self) -> Iterator[dt.date]:
-        return iter(self._packed)
+        return iter(self._packed)  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         return len(self._packed)
 
 
-_encode_partial = msgspec.msgpack.Encoder().encode
-_decode_partial = msgspec.msgpack.Decoder(Partial).decode
+def packed_days(spill: Spill | None = None) -> Packed[Partial]:
+    """``history.days``: each day's Partial, packed (about 7 KB a day; a read costs
+    about 50 µs, and a build reads each day a few times)."""
+    return Packed(Partial, spill)
+
+
+def packed_closes(spill: Spill | None = None) -> Packed[Close]:
+    """``history.closes``: each day's Close, packed."""
+    return Packed(Close, spill)
 
 
 class DayTrades(Mapping):
@@ -406,17 +423,21 @@ def build_history(
     assembled: Mapping[dt.date, AssembledDay] | None = None,
     *,
     ids: IdFiles,
+    parts: DigestParts | None = None,
+    spill: Spill | None = None,
 ) -> History:
     """Resolve identities across files and assemble each local day from its parts.
 
     ``assembled`` holds days rebuilt from interleaved files by an earlier build: a day
-    whose files did not change is taken from it instead of being rebuilt.
+    whose files did not change is taken from it instead of being rebuilt. ``parts``
+    holds the parts of digests kept apart; ``spill`` keeps the days' partials out of
+    memory (see store.SpillMap).
     """
     assembled = assembled or {}
     digests = tuple(sorted(digests, key=lambda d: d.name))
     replaced, replaced_opens = supersedes(digests, ids)
 
-    days = PackedDays()
+    days = packed_days(spill)
     history = History(
         timezone,
         holidays,
@@ -426,12 +447,16 @@ def build_history(
         replaced_opens=replaced_opens,
         tz=tz,
         rescan=rescan,
+        closes=packed_closes(spill),
+        spill=spill,
     )
-    # Each day's parts stay encoded (views of their digest's) until the day is
-    # assembled: decoded all at once, every day's parts were most of a build's memory.
-    raw_of: dict[dt.date, list[tuple[int, msgspec.Raw]]] = defaultdict(list)
+    # Each day's parts stay encoded until the day is assembled, and are read then from
+    # the few files that contribute to it: decoded all at once, every day's parts were
+    # most of a build's memory.
+    parts_in: dict[dt.date, list[int]] = defaultdict(list)
     opens_of: dict[dt.date, list] = defaultdict(list)
     files_of: dict[dt.date, set[int]] = defaultdict(set)
+    redone: dict[int, FileDigest] = {}
     for fi, dg in enumerate(digests):
         if dg.problems:
             history.problems.setdefault(dg.date, []).extend(dg.problems)
@@ -442,9 +467,9 @@ def build_history(
         if gone:  # a later file rewrote some of its closed trades: re-digest without them
             history.excluded[fi] = gone
             superseded += len(gone)
-            dg = digest(_rescan(rescan, dg), tz, exclude=gone)[0]
-        for day, raw in dg.raw_parts().items():
-            raw_of[day].append((fi, raw))
+            dg = redone[fi] = digest(_rescan(rescan, dg), tz, exclude=gone)[0]
+        for day in dg.part_days:
+            parts_in[day].append(fi)
             files_of[day].add(fi)
         gone_opens = replaced_opens.get(fi, frozenset())
         for o in dg.opens:
@@ -456,17 +481,18 @@ def build_history(
         if superseded:
             history.superseded[dg.date] = superseded
 
+    raw_parts = _FileParts(digests, redone, parts)
     for day in sorted(files_of):
-        parts = [(fi, decode_part(raw)) for fi, raw in raw_of.pop(day, ())]
-        for fi, part in parts:
+        pieces = [(fi, decode_part(raw_parts.get(fi, day))) for fi in parts_in.get(day, ())]
+        for fi, part in pieces:
             for line, oid in part.missing_pnl:
                 history.missing_pnl.setdefault(day, []).append((digests[fi].name, line, oid))
-        ordered = _in_order(parts)
+        ordered = _in_order(pieces)
         if ordered is None:  # trades of several files interleave: rebuild from the trades
-            key = _inputs_key(history, parts)
+            key = _inputs_key(history, pieces)
             found = assembled.get(day)
             if found is None or found.key != key:
-                found = _assemble(history, day, parts, key, rescan)
+                found = _assemble(history, day, pieces, key, rescan)
             history.assembled[day] = found
             closed = found.partial
             history.closes[day] = Close(found.outcomes, found.risk_rewards, found.last_close)
@@ -479,6 +505,32 @@ def build_history(
         history.day_files[day] = tuple(sorted(files_of[day]))
         history.missing_pnl.get(day, []).sort()
     return history
+
+
+class _FileParts:
+    """The encoded parts of files, for the days being assembled (in date order: the few
+    files read last are kept decoded, since a file contributes to neighbouring days)."""
+
+    def __init__(
+        self,
+        digests: Sequence[FileDigest],
+        redone: Mapping[int, FileDigest],
+        parts: DigestParts | None,
+        keep: int = 8,
+    ) -> None:
+        self._digests, self._redone, self._parts = digests, redone, parts
+        self._keep = keep
+        self._recent: OrderedDict[int, dict[dt.date, msgspec.Raw]] = OrderedDict()
+
+    def get(self, fi: int, day: dt.date) -> msgspec.Raw:
+        found = self._recent.get(fi)
+        if found is None:
+            dg = self._redone.get(fi) or self._digests[fi]
+            found = (self._parts.whole(dg) if self._parts is not None else dg).raw_parts()
+            self._recent[fi] = found
+            if len(self._recent) > self._keep:
+                self._recent.popitem(last=False)
+        return found[day]
 
 
 class AssembledDay(msgspec.Struct, frozen=True, gc=False):

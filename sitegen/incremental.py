@@ -49,7 +49,7 @@ def key_of(*parts: object) -> str:
 
 def digest_days(dg: FileDigest) -> set[dt.date]:
     """Local dates a file contributes to, and its own date (where its problems count)."""
-    return {dg.date, *dg.day_parts(), *(o.day for o in dg.opens)}
+    return {dg.date, *dg.part_days, *(o.day for o in dg.opens)}
 
 
 def affected_days(

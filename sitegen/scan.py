@@ -21,10 +21,11 @@ from pathlib import Path
 import msgspec
 
 from sitegen.cache import content_hash
-from sitegen.digest import NO_PARTS, FileDigest, digest
+from sitegen.digest import AWAY, NO_PARTS, FileDigest, digest
 from sitegen.errors import InputError
 from sitegen.ids import IdFiles
 from sitegen.ingest import FileScan, Problem, list_log_files, read_log_file, scan_bytes
+from sitegen.store import Spill, SpillMap
 from sitegen.windows import zone
 
 #: below this many bytes to decode, starting worker processes costs more than it saves
@@ -37,6 +38,60 @@ KEEP_SCANS = 4
 #: (Trade, TradeRecord) pairs in line order, checksum). Must pickle (a module-level
 #: function, or a functools.partial of one): worker processes call it.
 OnFile = Callable[[FileScan, list, str], None]
+
+
+class DigestParts:
+    """Where the digests' parts are kept while a build (or a serve session) holds them.
+
+    A digest is held for every log file of the history, and its parts (the day
+    partials it contributes) are nearly all of its size; a build reads them once, to
+    assemble the days, and once more to write the index. So they are kept in a temp
+    file in the cache folder (in memory when there is none), and a digest held here
+    has ``parts == AWAY``: :meth:`raw` gives them back.
+    """
+
+    def __init__(self, spill: Spill | None = None) -> None:
+        self._map = SpillMap(spill)
+        self._folder = spill.folder if spill is not None else None
+        self._live = 0  # bytes of the entries still held
+        self._put = 0  # bytes written (the dropped ones are dead space in the temp file)
+
+    def hold(self, dg: FileDigest) -> FileDigest:
+        """``dg`` with its parts kept here."""
+        if dg.away:
+            return dg
+        key = (dg.name, dg.hash)
+        if key not in self._map:
+            data = bytes(dg.parts)
+            self._map[key] = data
+            self._live += len(data)
+            self._put += len(data)
+        return msgspec.structs.replace(dg, parts=AWAY)
+
+    def raw(self, dg: FileDigest) -> msgspec.Raw:
+        """The parts of ``dg``, wherever they are kept."""
+        return msgspec.Raw(self._map[(dg.name, dg.hash)]) if dg.away else dg.parts
+
+    def whole(self, dg: FileDigest) -> FileDigest:
+        """``dg`` with its parts in it (to be written to the index)."""
+        return msgspec.structs.replace(dg, parts=self.raw(dg)) if dg.away else dg
+
+    def keep_only(self, digests: list[FileDigest]) -> None:
+        """Drop the parts of other digests (older versions of changed files, removed
+        files); when most of the temp file is dead space, start a new one."""
+        live = {(dg.name, dg.hash) for dg in digests}
+        for key in [key for key in self._map if key not in live]:
+            self._live -= len(self._map[key])
+            del self._map[key]
+        if self._folder is not None and self._put - self._live > max(self._live, 1 << 22):
+            try:
+                fresh = SpillMap(Spill(self._folder))
+            except OSError:
+                return
+            for key in self._map:
+                fresh[key] = self._map[key]
+            self._map = fresh
+            self._put = self._live
 
 
 @dataclass
@@ -142,12 +197,14 @@ def scan_logs(
     cached: dict[str, FileDigest],
     *,
     ids: IdFiles,
+    parts: DigestParts | None = None,
     jobs: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     on_file: OnFile | None = None,
 ) -> ScanResult:
     """Digests of every log file, reusing ``cached`` ones whose file did not change.
-    The closed ids of each file read go to ``ids``. ``progress(stage, done, total)``
+    The closed ids of each file read go to ``ids``, its parts to ``parts`` (when given:
+    the digests it returns are then held there). ``progress(stage, done, total)``
     is told after each file read; ``on_file`` of each file read (see OnFile)."""
     files = list_logs(logs_dir)
     result = ScanResult(digests=[])
@@ -189,18 +246,22 @@ def scan_logs(
             done = []
             chunk = max(1, len(todo) // (workers * 8))
             for dg, unsaved in pool.map(_digest_job, todo, chunksize=chunk):
-                done.append(dg)
                 if dg is not None:
                     ids.note(dg, unsaved)
+                    if parts is not None:
+                        dg = parts.hold(dg)
+                done.append(dg)
                 if progress:
                     progress("reading logs", len(done), len(todo))
     else:  # in this process: keep the scans of a few changed files for the pages
         done = []
         for args in todo:
             dg, scan, unsaved = scan_and_digest(*args)
-            done.append(dg)
             if dg is not None:
                 ids.note(dg, unsaved)
+                if parts is not None:
+                    dg = parts.hold(dg)
+            done.append(dg)
             if progress:
                 progress("reading logs", len(done), len(todo))
             if dg is not None and scan is not None and len(result.scans) < KEEP_SCANS:
@@ -253,3 +314,7 @@ class Rescanner:
         if len(self._scans) > self.keep:
             self._scans.popitem(last=False)
         return scan
+
+    def forget(self) -> None:
+        """Drop the scans read back so far (a stage that read some is done with them)."""
+        self._scans.clear()

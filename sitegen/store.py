@@ -18,7 +18,7 @@ import contextlib
 import os
 import tempfile
 import zlib
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Hashable, Iterator, MutableMapping
 from pathlib import Path
 
 import msgspec
@@ -43,6 +43,7 @@ class Spill:
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
         # open as long as the store: it and the file are gone when the build ends
         self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
         self._end = 0
@@ -70,42 +71,85 @@ def spill(folder: Path | None) -> Spill | None:
         return None
 
 
-class SummaryStore(MutableMapping[Key, dict]):
-    """A mapping of (window, period) to summary that holds its values packed (in
-    ``spill``'s temp file when given one)."""
+class SpillMap(MutableMapping[Hashable, bytes]):
+    """Bytes by key, kept in ``spill``'s temp file (in memory without one, or when it
+    cannot be written). What a build keeps per day or per file of a long history
+    lives here, so that its memory does not grow with the history."""
 
-    def __init__(self, items: dict[Key, dict] | None = None, *, spill: Spill | None = None) -> None:
-        self._packed: dict[Key, bytes | tuple[int, int]] = {}
+    def __init__(self, spill: Spill | None = None) -> None:
+        self._at: dict[Hashable, bytes | tuple[int, int]] = {}
         self._spill = spill
-        for key, summary in (items or {}).items():
-            self[key] = summary
-
-    def __getitem__(self, key: Key) -> dict:
-        packed = self._packed[key]
-        if isinstance(packed, tuple):
-            assert self._spill is not None
-            packed = self._spill.get(packed)
-        return unpack(packed)
-
-    def __setitem__(self, key: Key, summary: dict) -> None:
-        self._hold(key, pack(summary))
-
-    def _hold(self, key: Key, packed: bytes) -> None:
-        if self._spill is not None:
-            with contextlib.suppress(OSError):  # a full disk: keep it in memory
-                self._packed[key] = self._spill.put(packed)
-                return
-        self._packed[key] = packed
 
     @property
     def spill(self) -> Spill | None:
         return self._spill
 
+    def __getitem__(self, key: Hashable) -> bytes:
+        where = self._at[key]
+        if isinstance(where, tuple):
+            assert self._spill is not None
+            return self._spill.get(where)
+        return where
+
+    def __setitem__(self, key: Hashable, data: bytes) -> None:
+        if self._spill is not None:
+            with contextlib.suppress(OSError):  # a full disk: keep it in memory
+                self._at[key] = self._spill.put(data)
+                return
+        self._at[key] = data
+
+    def __delitem__(self, key: Hashable) -> None:
+        del self._at[key]
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._at
+
+    def share(self, other: SpillMap, key: Hashable, as_key: Hashable | None = None) -> None:
+        """Hold ``other``'s entry for ``key`` too (under ``as_key``), without copying it
+        when both keep their bytes in the same place."""
+        where = other._at[key]
+        target = key if as_key is None else as_key
+        if isinstance(where, tuple) and other._spill is not self._spill:
+            self[target] = other[key]
+        else:
+            self._at[target] = where
+
+    def copy(self) -> SpillMap:
+        out = SpillMap(self._spill)
+        out._at = dict(self._at)
+        return out
+
+
+class SummaryStore(MutableMapping[Key, dict]):
+    """A mapping of (window, period) to summary that holds its values packed (in
+    ``spill``'s temp file when given one)."""
+
+    def __init__(self, items: dict[Key, dict] | None = None, *, spill: Spill | None = None) -> None:
+        self._packed = SpillMap(spill)
+        for key, summary in (items or {}).items():
+            self[key] = summary
+
+    def __getitem__(self, key: Key) -> dict:
+        return unpack(self._packed[key])
+
+    def __setitem__(self, key: Key, summary: dict) -> None:
+        self._packed[key] = pack(summary)
+
+    @property
+    def spill(self) -> Spill | None:
+        return self._packed.spill
+
     def __delitem__(self, key: Key) -> None:
         del self._packed[key]
 
     def __iter__(self) -> Iterator[Key]:
-        return iter(self._packed)
+        return iter(self._packed)  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         return len(self._packed)
@@ -115,15 +159,10 @@ class SummaryStore(MutableMapping[Key, dict]):
 
     def take(self, other: SummaryStore, key: Key) -> None:
         """Hold ``other``'s entry for ``key`` too (shared as it is, not unpacked)."""
-        packed = other._packed[key]
-        if isinstance(packed, tuple) and other._spill is not self._spill:
-            assert other._spill is not None
-            self._hold(key, other._spill.get(packed))
-        else:
-            self._packed[key] = packed
+        self._packed.share(other._packed, key)
 
     def copy(self) -> SummaryStore:
         """A store with the same entries (the packed bytes are shared, not unpacked)."""
-        out = SummaryStore(spill=self._spill)
-        out._packed = dict(self._packed)
+        out = SummaryStore()
+        out._packed = self._packed.copy()
         return out

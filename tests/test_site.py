@@ -335,6 +335,29 @@ def test_alerts_page_and_index_show_acknowledgement_state(built, tmp_path) -> No
     assert events[0]["id"] in text and events[1]["id"] not in text
 
 
+def test_index_lists_the_first_open_alerts_and_counts_the_rest(built, tmp_path) -> None:
+    from sitegen.site.home import LISTED_OPEN_ALERTS
+
+    history, summaries, config, _, _ = built
+    days = history.periods("daily")
+    total = LISTED_OPEN_ALERTS + 7
+    events = [
+        {**alert("daily", days[i % len(days)], "WARN"), "id": f"rule-{i:03d}:daily:x"}
+        for i in range(total)
+    ]
+    events[-1] = {**events[-1], "severity": "CRITICAL"}
+    site = tmp_path / "site"
+    render(history, summaries, config, site, events)
+    text = (site / "index.html").read_text(encoding="utf-8")
+    banner = text.split('role="alert"', 1)[1].split("</section>", 1)[0]
+    assert f"{total} open alerts" in banner
+    assert banner.count("<li>") == LISTED_OPEN_ALERTS
+    assert events[-1]["id"] in banner  # the critical one comes first
+    assert "7 more open alerts are listed on the" in banner
+    alerts_page = (site / "alerts.html").read_text(encoding="utf-8")
+    assert all(e["id"] in alerts_page for e in events)
+
+
 def test_second_render_writes_nothing_and_is_byte_identical(built) -> None:
     history, summaries, config, site, _ = built
     before = snapshot(site)

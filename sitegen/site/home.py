@@ -36,6 +36,8 @@ from sitegen.site.parts import (
 from sitegen.windows import month_id, week_id
 
 RECENT_WEEKS = 8
+#: open alerts listed on the overview (the alerts page lists them all)
+LISTED_OPEN_ALERTS = 50
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ class IndexPage:
     dates: str
     timezone: str
     glance: tuple[Glance, ...]
-    open_alerts: tuple[AlertItem, ...]
+    open_alerts: tuple[AlertItem, ...]  # the most severe and recent LISTED_OPEN_ALERTS
+    open_count: int
     alerts_total: int
     cards: tuple[Card, ...]
     equity: Markup | None
@@ -200,6 +203,7 @@ def index_page(
     the all-time summary (None when there are no logs)."""
     pages = site_pages(ordered)
     open_events = [a for a in alerts if a.get("acknowledged_at") is None]
+    listed = tuple(alert_item(a, "", pages) for a in sort_alerts(open_events)[:LISTED_OPEN_ALERTS])
     layout = Layout("Overview", "", "home")
     if everything is None:
         return IndexPage(
@@ -208,7 +212,8 @@ def index_page(
             "",
             timezone,
             (),
-            tuple(alert_item(a, "", pages) for a in sort_alerts(open_events)),
+            listed,
+            len(open_events),
             len(alerts),
             (),
             None,
@@ -241,7 +246,8 @@ def index_page(
         dates=f"{everything['start']} to {everything['end']}",
         timezone=timezone,
         glance=tuple(glance(label, s) for label, s in latest),
-        open_alerts=tuple(alert_item(a, "", pages) for a in sort_alerts(open_events)),
+        open_alerts=listed,
+        open_count=len(open_events),
         alerts_total=len(alerts),
         cards=cards,
         equity=Markup(equity),
