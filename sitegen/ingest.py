@@ -7,9 +7,12 @@ Readers take bytes or file objects; the only place that opens log files is
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import os
 import re
-from decimal import Decimal
+from collections.abc import Iterable
+from decimal import Context, Decimal, InvalidOperation, localcontext
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,7 +32,7 @@ _DECIMAL_FIELDS = (
     "slippage",
     "hold_duration_seconds",
 )
-_MAX_MAGNITUDE = Decimal("1e15")
+_LIMIT = Decimal(10) ** 15  # money and other values must be below it
 _MIN_EXPONENT = -18
 #: how far a trade's attribution time may lie from the date in its file's name
 MAX_DAYS_FROM_FILE = 31
@@ -140,16 +143,40 @@ def _sane(value: Decimal) -> bool:
     """Finite, below 10^15 and at most 18 decimal places: sums of such values stay
     exact. Checked on the text first; the slow exact check only for long or
     exponent forms (a plain number of at most 20 characters has ≤ 18 places)."""
-    if not value.is_finite() or value.adjusted() >= 15:
+    if not value.is_finite() or not -_LIMIT < value < _LIMIT:
         return False
     text = str(value)
     return (len(text) <= 20 and "E" not in text) or value.as_tuple().exponent >= _MIN_EXPONENT
 
 
+_decimals = operator.attrgetter(*_DECIMAL_FIELDS)
+_BULK = Context(prec=120)  # exact for sums of up to 10^80 values that are each _sane
+
+
+def all_sane(trades: Iterable[TradeRecord]) -> bool:
+    """Whether every decimal field of every trade is _sane, checked at once (in C, not a
+    value at a time): all finite and below 10^15 (min and max; a NaN cannot be
+    compared), with at most 18 decimal places (an exact sum has the smallest exponent
+    of its terms). False means some value is not: check them one by one."""
+    values = [v for v in chain.from_iterable(map(_decimals, trades)) if v is not None]
+    if not values:
+        return True
+    try:
+        with localcontext(_BULK):
+            return (
+                -_LIMIT < min(values)
+                and max(values) < _LIMIT
+                and sum(values, Decimal(0)).as_tuple().exponent >= _MIN_EXPONENT  # type: ignore[operator]
+            )
+    except InvalidOperation:
+        return False
+
+
 def _check(
-    trade: TradeRecord, day: dt.date
+    trade: TradeRecord, day: dt.date, decimals: bool = True
 ) -> tuple[str | None, dt.datetime | None, dt.datetime | None]:
-    """Semantic validation msgspec cannot express. Returns (reason, entry, exit)."""
+    """Semantic validation msgspec cannot express. Returns (reason, entry, exit).
+    ``decimals=False`` when all_sane() already passed the decimal fields."""
     if trade.outcome not in OUTCOMES:
         return (
             f"invalid outcome {trade.outcome[:40]!r} (expected win, loss, breakeven or open)",
@@ -158,7 +185,7 @@ def _check(
         )
     if not trade.symbol.strip():
         return "empty symbol", None, None
-    for field in _DECIMAL_FIELDS:
+    for field in _DECIMAL_FIELDS if decimals else ():
         value = getattr(trade, field)
         if value is not None and not _sane(value):
             return (
@@ -254,8 +281,9 @@ def scan_bytes(data: bytes, name: str, day: dt.date) -> FileScan:
                 trades.append((number, trade))
 
     records = []
+    decimals = not all_sane(trade for _, trade in trades)
     for number, trade in trades:
-        reason, entry, exit_time = _check(trade, day)
+        reason, entry, exit_time = _check(trade, day, decimals)
         if reason is not None:
             problems.append(Problem(name, number, reason))
         else:

@@ -890,3 +890,29 @@ def test_position_held_for_weeks_is_fine():
     )
     scan = scan_bytes(line.encode(), "2025-10-10.jsonl", dt.date(2025, 10, 10))
     assert len(scan.records) == 1 and scan.problems == ()
+
+
+_DECIMAL_TEXTS = st.one_of(
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.sampled_from(
+        ["sNaN", "-NaN", "0E-30", "0E+30", "1E-19", "-1E-18", "999999999999999.9", "1E15"]
+    ),
+    st.builds(lambda m, e: f"{m}E{e}", st.integers(-(10**20), 10**20), st.integers(-40, 40)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), _DECIMAL_TEXTS), min_size=9, max_size=9)))
+def test_all_sane_agrees_with_the_check_of_each_value(rows):
+    trades = [
+        ingest.TradeRecord(
+            "2025-10-10T10:00:00Z", "AAPL", "win", **dict(zip(ingest._DECIMAL_FIELDS, values))
+        )
+        for values in ([None if v is None else Decimal(v) for v in row] for row in rows)
+    ]
+    each = all(
+        getattr(t, f) is None or ingest._sane(getattr(t, f))
+        for t in trades
+        for f in ingest._DECIMAL_FIELDS
+    )
+    assert ingest.all_sane(trades) == each
