@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import os
 from collections.abc import Mapping
@@ -16,8 +17,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from sitegen.errors import ConfigError
 from sitegen.rules import DEFAULT_RULES, TAIL, Rule, TargetSpec, parse_rules
@@ -108,18 +107,26 @@ _KNOWN_KEYS = frozenset(f.name for f in dataclasses.fields(Config)) - {
 }
 
 
-class _SafeLoader(yaml.SafeLoader):
+@functools.cache
+def _safe_loader() -> type:
     """yaml.SafeLoader that leaves dates as text, so that a bad date such as
-    ``2025-13-01`` is reported against its key instead of escaping as ValueError."""
+    ``2025-13-01`` is reported against its key instead of escaping as ValueError.
+    (Made on first use: PyYAML loads only when there is a file to read.)"""
+    import yaml
 
+    class _SafeLoader(yaml.SafeLoader):
+        pass
 
-_SafeLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    _SafeLoader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return _SafeLoader
 
 
 def _read_yaml(path: Path, what: str) -> Mapping[str, Any]:
+    import yaml
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -127,7 +134,7 @@ def _read_yaml(path: Path, what: str) -> Mapping[str, Any]:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: {what} is not UTF-8 text") from exc
     try:
-        data = yaml.load(text, Loader=_SafeLoader)  # a SafeLoader subclass: safe
+        data = yaml.load(text, Loader=_safe_loader())  # a SafeLoader subclass: safe
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)

@@ -164,7 +164,7 @@ def all_sane(trades: Iterable[TradeRecord]) -> bool:
     try:
         with localcontext(_BULK):
             return (
-                -_LIMIT < min(values)
+                min(values) > -_LIMIT
                 and max(values) < _LIMIT
                 and sum(values, Decimal(0)).as_tuple().exponent >= _MIN_EXPONENT  # type: ignore[operator]
             )

@@ -14,7 +14,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -240,6 +239,8 @@ def scan_logs(
 
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     if workers > 1 and pending_bytes >= PARALLEL_BYTES:
+        from concurrent.futures import ProcessPoolExecutor  # loads multiprocessing: only now
+
         with ProcessPoolExecutor(
             max_workers=workers, initializer=_worker_start, initargs=(os.getpid(),)
         ) as pool:

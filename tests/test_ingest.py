@@ -906,7 +906,10 @@ _DECIMAL_TEXTS = st.one_of(
 def test_all_sane_agrees_with_the_check_of_each_value(rows):
     trades = [
         ingest.TradeRecord(
-            "2025-10-10T10:00:00Z", "AAPL", "win", **dict(zip(ingest._DECIMAL_FIELDS, values))
+            "2025-10-10T10:00:00Z",
+            "AAPL",
+            "win",
+            **dict(zip(ingest._DECIMAL_FIELDS, values, strict=True)),
         )
         for values in ([None if v is None else Decimal(v) for v in row] for row in rows)
     ]

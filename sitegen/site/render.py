@@ -4,9 +4,7 @@ build in forked worker processes (they dominate a cold build)."""
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 
 from sitegen.alerting import attach_alerts
 from sitegen.cache import CACHE_DIR
@@ -45,7 +43,7 @@ def render_pages(
     periods = sorted((key for key in pages if key[0] in PERIOD_WINDOWS), key=_page_order)
     daily = [key for key in periods if key[0] == "daily"]
     workers = min(os.cpu_count() or 1, len(daily) // PAGES_PER_WORKER)
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+    if workers > 1 and _can_fork():
         # Period pages (a daily page has a table row per trade) dominate a cold build:
         # render them in forked workers that share this process's history, in
         # contiguous runs (neighbouring days share log files), a few runs per worker
@@ -54,6 +52,9 @@ def render_pages(
         _SHARED = (history, pages, events, config, cache_dir, written)
         size = max(PAGES_PER_WORKER, -(-len(periods) // (workers * RUNS_PER_WORKER)))
         chunks = [periods[i : i + size] for i in range(0, len(periods), size)]
+        import multiprocessing  # loaded only for a big build
+        from concurrent.futures import ProcessPoolExecutor
+
         context = multiprocessing.get_context("fork")
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -115,3 +116,9 @@ def _render_periods(keys: list[tuple[str, str]]) -> tuple[int, int, int]:
     )
     reads = (history.rescan.reads if history.rescan is not None else 0) - reads_before
     return done, same, reads
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
