@@ -116,13 +116,19 @@ def day_ingest(path: Path) -> float:
     return float(proc.stderr.split()[-1])
 
 
-def startup(cwd: Path, repeat: int = 7) -> float:
+def startup(
+    cwd: Path, repeat: int = 7, argv: tuple[str, ...] = ("-m", "sitegen", "--help")
+) -> float:
     times = []
     for _ in range(repeat):
         began = time.perf_counter()
-        subprocess.run([PY, "-m", "sitegen", "--help"], cwd=cwd, capture_output=True, check=True)
+        subprocess.run([PY, *argv], cwd=cwd, capture_output=True, check=True)
         times.append(time.perf_counter() - began)
     return statistics.median(times)
+
+
+#: what a build that has work to do loads before doing any: the engine and the pages
+_BUILD_IMPORTS = ("-c", "import sitegen.cli, sitegen.build, sitegen.site.render")
 
 
 def make_data(days: int, per_day: int, seed: int) -> tuple[Path, Path]:
@@ -173,6 +179,7 @@ def measure(days: int, per_day: int, seed: int) -> dict:
     ]
     results: dict = {"trades": None}
     results["startup"] = startup(work)
+    results["imports"] = startup(work, argv=_BUILD_IMPORTS)
     results["floor"] = run_floor(live)
     results["cold"] = run(["build", *opts], work)
     results["trades"] = results["cold"]["log"]["trades"]
@@ -195,6 +202,8 @@ def table(res: dict, half: dict | None) -> str:
         "| step | seconds | × floor | × start-up | peak RSS MB (main / workers) | files |",
         "|---|---:|---:|---:|---:|---|",
         f"| `sitegen --help` (start-up) | {start:.3f} | | 1.00 | | |",
+        f"| start-up and imports of a build with work to do (no work) | {res['imports']:.3f} "
+        f"| | {res['imports'] / start:.2f} | | |",
         f"| floor: msgspec decode of every line, one process | {floor:.3f} | 1.00 | | | |",
     ]
 
@@ -264,7 +273,9 @@ def main() -> None:
         f"\nno-change rebuild / start-up: {res['nochange']['outer'] / start:.2f} (goal ≤ 2)\n"
         f"append one day / (2 × one day's ingest + start-up): "
         f"{res['append']['outer'] / (2 * day + start):.2f} (goal ≤ 1; one day's ingest "
-        f"{day:.3f} s)\ncold build / floor: {res['cold']['outer'] / res['floor']['secs']:.2f}"
+        f"{day:.3f} s)\n  of which a build's start-up and imports alone: "
+        f"{res['imports'] / (2 * day + start):.2f}\n"
+        f"cold build / floor: {res['cold']['outer'] / res['floor']['secs']:.2f}"
     )
     if half:
         print(f"peak RSS full / half: {res['cold']['rss_mb'] / half['cold']['rss_mb']:.2f}")
