@@ -209,3 +209,16 @@ def test_site_data_copies_are_the_artifacts(logs, tmp_path):
         assert (tmp_path / "site" / "data" / name).read_bytes() == (
             config.artifacts / name
         ).read_bytes()
+
+
+def test_remembered_names_and_quantities_stay_bounded_and_equal_to_the_plain_forms():
+    from sitegen.site import rows
+
+    assert rows.esc_name("<S&P>") == rows.esc("<S&P>") == "&lt;S&amp;P&gt;"
+    assert rows.esc_name("<S&P>") is rows.esc_name("<S&P>")
+    assert rows.quantity(Decimal("120.0")) == rows.quantity(Decimal("120")) == "120"
+    for i in range(5000):
+        rows.esc_name(f"SYM{i}")
+        rows.quantity(Decimal(i) / 4)
+    assert len(rows._NAMES) <= 4096 and len(rows._QUANTITIES) <= 4096
+    assert rows.esc_name("a'b") == "a&#39;b" and rows.quantity(Decimal("2.50")) == "2.5"

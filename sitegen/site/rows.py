@@ -54,10 +54,23 @@ def esc(text: str) -> str:
     return str(escape(text)) if _SPECIAL(text) else text
 
 
+#: esc() of the short texts a table repeats on every row (symbols, sides, strategies)
+_NAMES: dict[str, str] = {}
+
+
+def esc_name(text: str) -> str:
+    """esc(), remembered: a day has thousands of rows and a few dozen names."""
+    found = _NAMES.get(text)
+    if found is None:
+        if len(_NAMES) >= 4096:
+            _NAMES.clear()
+        found = _NAMES[text] = esc(text)
+    return found
+
+
 def clock(when: dt.datetime, tz: ZoneInfo) -> str:
     """An instant as local HH:MM:SS."""
-    local = when.astimezone(tz)
-    return f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+    return when.astimezone(tz).time().isoformat("seconds")
 
 
 # The table's numbers, as fmt.money / fmt.quantity / fmt.rounded write them, for the
@@ -78,12 +91,23 @@ def money(value: Decimal, signed: bool = False) -> str:
 
 
 def quantity(value: Decimal | None) -> str:
-    """fmt.quantity of a finite Decimal (or None)."""
+    """fmt.quantity of a finite Decimal (or None); remembered, since a table repeats a
+    few quantities (equal values have equal text: 120 and 120.0 are both "120")."""
     if value is None:
         return fmt.DASH
-    if value == value.to_integral_value():
-        return f"{int(value):,}"
-    return format(value.normalize(), ",f")
+    found = _QUANTITIES.get(value)
+    if found is None:
+        if len(_QUANTITIES) >= 4096:
+            _QUANTITIES.clear()
+        if value == value.to_integral_value():
+            found = f"{int(value):,}"
+        else:
+            found = format(value.normalize(), ",f")
+        _QUANTITIES[value] = found
+    return found
+
+
+_QUANTITIES: dict[Decimal, str] = {}
 
 
 def rounded(value: Decimal, signed: bool = False) -> str:
@@ -114,13 +138,13 @@ def row_html(trade: Trade, rec: TradeRecord, time: str) -> str:
         pnl_cls = "pos" if pnl > 0 else "neg" if pnl < 0 else "zero"
     exit_text = rec.exit_reasoning
     return (
-        f'<tr><td>{time}</td><th scope="row">{esc(trade.symbol)}</th>'
-        f"<td>{esc(rec.action) if rec.action else fmt.DASH}</td>"
+        f'<tr><td>{time}</td><th scope="row">{esc_name(trade.symbol)}</th>'
+        f"<td>{esc_name(rec.action) if rec.action else fmt.DASH}</td>"
         f"<td>{quantity(rec.quantity)}</td>"
         f"<td>{fmt.DASH if rec.price is None else money(rec.price)}</td>"
         f'<td class="out-{trade.outcome}">{trade.outcome}</td>'
         f'<td class="{pnl_cls}">{pnl_text}</td><td>{r_text(trade)}</td>'
-        f"<td>{esc(trade.strategy)}</td><td>{esc(rec.decision_reasoning or '')}"
+        f"<td>{esc_name(trade.strategy)}</td><td>{esc(rec.decision_reasoning or '')}"
         f"{'<span>Exit: ' + esc(exit_text) + '</span>' if exit_text else ''}</td></tr>\n"
     )
 
