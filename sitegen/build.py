@@ -134,6 +134,7 @@ def load_history(
         spill=spill(config.artifacts / CACHE_DIR),
     )
     cache.days = history.assembled
+    cache.parts.keep_only(result.digests)  # not the old versions of changed files
     rescanner.forget()  # files read back to assemble days: the pages have their rows
     cache.rescanner = rescanner
     report.files_total = len(result.digests)
@@ -420,7 +421,6 @@ def save_state(
         cache.parts.whole,
     )
     cache.state = state
-    cache.parts.keep_only(history.digests)
     if cache.ids is not None:  # the closed ids of log files that are gone
         cache.ids.prune({dg.name for dg in history.digests})
 
@@ -460,6 +460,8 @@ class Tracker:
     def history(self) -> History:
         report = BuildReport()
         history = load_history(self.config, self._cache, report)
+        if self._cache.rescanner is not None:  # files read back for rare identity cases
+            report.files_read += self._cache.rescanner.reads
         self.last_report = report
         return history
 

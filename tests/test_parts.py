@@ -123,3 +123,20 @@ def test_a_temp_file_that_cannot_be_started_again_is_kept(tmp_path, monkeypatch)
     monkeypatch.setattr("sitegen.scan.Spill", full)
     parts.keep_only(held[:1])
     assert parts._map.spill is before and parts.raw(held[0]) == big
+
+
+def test_a_tracker_keeps_only_the_parts_of_the_files_as_they_are(logs, tmp_path, monkeypatch):
+    from sitegen import Tracker
+
+    monkeypatch.chdir(tmp_path)
+    logs.mkdir()
+    path = logs / "2025-10-06.jsonl"
+    path.write_text(json.dumps(trade("2025-10-06T14:00:00Z", net="1.00")) + "\n")
+    (logs / "2025-10-07.jsonl").write_text(json.dumps(trade("2025-10-07T14:00:00Z")) + "\n")
+    tracker = Tracker(load_config(logs_dir=logs))
+    for n in range(2, 5):  # a log the bot keeps writing to
+        line = trade(f"2025-10-06T1{n}:00:00Z", net="1.00")
+        with path.open("a") as fp:
+            fp.write(json.dumps(line) + "\n")
+        assert tracker.get_summary("daily", "2025-10-06")["trades_total"] == n
+        assert len(tracker._cache.parts._map) == 2
