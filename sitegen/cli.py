@@ -283,19 +283,28 @@ def serve(config, *, quiet, address, open_browser, lock_timeout):
 @common_options
 @click.option("--all", "show_all", is_flag=True, help="Include acknowledged alerts.")
 def alerts(config, *, quiet, show_all):
-    """List open alerts from the alert log (all of them with --all)."""
+    """List open alerts from the alert log (all of them with --all).
+
+    An alert the last build no longer raises (it was raised while its day was still
+    being written, and the rest of the day cleared it) is "cleared": not open."""
     from sitegen.alertlog import read_alert_log
+    from sitegen.cache import INDEX_NAME, read_head
 
     events = list(read_alert_log(config.alerts_file).values())
+    head = read_head(config.artifacts / INDEX_NAME)
+    cleared: set[str] = set()
+    if head is not None and head.state is not None:
+        current = {e.get("id") for e in head.state.events}
+        cleared = {e["id"] for e in events if e["id"] not in current}
     if not show_all:
-        events = [e for e in events if not e.get("acknowledged_at")]
+        events = [e for e in events if not e.get("acknowledged_at") and e["id"] not in cleared]
     events.sort(key=lambda e: (e.get("period", ""), e.get("rule", "")))
     if not events:
         click.echo("No open alerts." if not show_all else "No alerts.")
         return
     from sitegen.console import print_alerts
 
-    print_alerts(events)
+    print_alerts(events, cleared=cleared)
 
 
 @main.command()

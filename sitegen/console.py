@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from rich.console import Console
 from rich.table import Column, Table
 
@@ -75,7 +77,10 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
     console.print(targets)
 
 
-def print_alerts(events: list[dict], console: Console | None = None) -> None:
+def print_alerts(
+    events: list[dict], console: Console | None = None, *, cleared: Collection[str] = ()
+) -> None:
+    """The alerts as a table; ``cleared``: ids the last build no longer raises."""
     console = console or Console(highlight=False, soft_wrap=False)
     if not console.is_terminal:
         console.width = 160
@@ -97,6 +102,6 @@ def print_alerts(events: list[dict], console: Console | None = None) -> None:
             str(e.get("actual")),
             str(e.get("target")),
             e.get("raised_at", ""),
-            e.get("acknowledged_at") or "open",
+            e.get("acknowledged_at") or ("cleared" if e.get("id") in cleared else "open"),
         )
     console.print(table)

@@ -684,3 +684,23 @@ def test_alert_events_are_never_read_as_trades(monkeypatch):
     assert result.exit_code == 0, result.output
     assert "1 files" in result.stdout
     assert artifact("all-summary")["trades_total"] == 4
+
+
+def test_an_alert_the_rest_of_its_day_cleared_is_not_listed_as_open(monkeypatch):
+    """Raised while the day was being written (three losses in a row), gone once the
+    day is complete (the last three trades win): the log keeps the event, append-only,
+    but `sitegen alerts` no longer lists it as open, and --all shows it cleared."""
+    monkeypatch.setenv(ENV_ROLLING, "3")
+    write("config/dashboard-targets.yaml", "win_rate_target: 50\n")
+    logs({"2025-10-06": day("2025-10-06", "WWW"), "2025-10-07": day("2025-10-07", "LLL")})
+    assert build().exit_code == 2
+    alert_id = "win_rate_breach:daily:2025-10-07"
+    assert alert_id in raised()
+    assert alert_id in sitegen("alerts").stdout
+
+    write_log(Path("logs"), "2025-10-07", day("2025-10-07", "LLLWWW"))  # the rest of the day
+    assert build().exit_code == 0
+    assert alert_id in raised()  # the log is append-only
+    assert sitegen("alerts").stdout.strip() == "No open alerts."
+    everything = sitegen("alerts", "--all").stdout
+    assert alert_id in everything and "cleared" in everything and "open" not in everything
