@@ -27,26 +27,9 @@ import msgspec
 from markupsafe import escape
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-
-class Floor(msgspec.Struct, gc=False):
-    """bench/run.py's floor struct: the fields the analytics read."""
-
-    timestamp: str
-    symbol: str
-    outcome: str
-    action: str | None = None
-    quantity: Decimal | None = None
-    price: Decimal | None = None
-    stop_loss: Decimal | None = None
-    risk_reward_ratio: Decimal | None = None
-    profit_loss: Decimal | None = None
-    net_profit_loss: Decimal | None = None
-    commission: Decimal | None = None
-    slippage: Decimal | None = None
-    exit_timestamp: str | None = None
-    order_id: str | None = None
-    strategy_name: str | None = None
+from floor import Trade as Floor  # noqa: E402
 
 
 class Shown(Floor, gc=False):
@@ -73,29 +56,24 @@ def steps(tz: ZoneInfo) -> list[tuple[str, Callable[[bytes], object]]]:
             for r in _shown(data)
         ]
 
+    def row(r: Shown) -> tuple[dt.datetime, str]:
+        when = dt.datetime.fromisoformat(r.exit_timestamp or r.timestamp).astimezone(tz)
+        return when, (
+            f"<tr><td>{when.time().isoformat('seconds')}</td><th>{escape(r.symbol)}</th>"
+            f"<td>{r.action}</td><td>{r.quantity}</td><td>{r.price}</td><td>{r.outcome}</td>"
+            f"<td>{r.net_profit_loss}</td><td>{escape(r.strategy_name or '')}</td>"
+            f"<td>{escape(r.decision_reasoning or '')}</td></tr>"
+        )
+
     def rows(data: bytes) -> object:
-        out = []
-        for r in _shown(data):
-            when = dt.datetime.fromisoformat(r.exit_timestamp or r.timestamp).astimezone(tz)
-            out.append(
-                f"<tr><td>{when.time().isoformat('seconds')}</td><th>{escape(r.symbol)}</th><td>{r.action}</td>"
-                f"<td>{r.quantity}</td><td>{r.price}</td><td>{r.outcome}</td>"
-                f"<td>{r.net_profit_loss}</td><td>{escape(r.strategy_name or '')}</td>"
-                f"<td>{escape(r.decision_reasoning or '')}</td></tr>"
-            )
-        return "".join(out)
+        return "".join([row(r)[1] for r in _shown(data)])
 
     def summed(data: bytes) -> object:
         out = []
         sums: dict[tuple[dt.date, str], Decimal] = {}
         for r in _shown(data):
-            when = dt.datetime.fromisoformat(r.exit_timestamp or r.timestamp).astimezone(tz)
-            out.append(
-                f"<tr><td>{when.time().isoformat('seconds')}</td><th>{escape(r.symbol)}</th><td>{r.action}</td>"
-                f"<td>{r.quantity}</td><td>{r.price}</td><td>{r.outcome}</td>"
-                f"<td>{r.net_profit_loss}</td><td>{escape(r.strategy_name or '')}</td>"
-                f"<td>{escape(r.decision_reasoning or '')}</td></tr>"
-            )
+            when, html = row(r)
+            out.append(html)
             key = (when.date(), r.symbol)
             sums[key] = sums.get(key, Decimal(0)) + (r.net_profit_loss or 0)
         return "".join(out), sums

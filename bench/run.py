@@ -41,28 +41,11 @@ kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print("BENCH", wall, own, kids, code, file=sys.stderr)
 """
 
-# The floor decodes into its own struct on purpose (the issue defines it: the fields
-# the analytics read, timestamps left as strings), not into sitegen.ingest.TradeRecord.
+# The floor decodes into its own struct (bench/floor.py), not sitegen's.
 _FLOOR = """
 import sys, time, pathlib, msgspec
-from decimal import Decimal
-
-class Trade(msgspec.Struct, gc=False):
-    timestamp: str
-    symbol: str
-    outcome: str
-    action: str | None = None
-    quantity: Decimal | None = None
-    price: Decimal | None = None
-    stop_loss: Decimal | None = None
-    risk_reward_ratio: Decimal | None = None
-    profit_loss: Decimal | None = None
-    net_profit_loss: Decimal | None = None
-    commission: Decimal | None = None
-    slippage: Decimal | None = None
-    exit_timestamp: str | None = None
-    order_id: str | None = None
-    strategy_name: str | None = None
+sys.path.insert(0, sys.argv[2])
+from floor import Trade
 
 decoder = msgspec.json.Decoder(Trade)
 n = 0
@@ -104,7 +87,9 @@ def run(argv: list[str], cwd: Path, *, module: str = "sitegen") -> dict:
 
 def run_floor(logs: Path) -> dict:
     """Decode every line, one process; ``secs`` excludes the interpreter's start."""
-    proc = subprocess.run([PY, "-c", _FLOOR, str(logs)], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [PY, "-c", _FLOOR, str(logs), str(HERE)], capture_output=True, text=True, check=True
+    )
     _, lines, secs = proc.stderr.split()[-3:]
     return {"secs": float(secs), "lines": int(lines)}
 
