@@ -481,9 +481,9 @@ def build_history(
         if superseded:
             history.superseded[dg.date] = superseded
 
-    raw_parts = _FileParts(digests, redone, parts)
+    file_parts = _FileParts(digests, redone, parts)
     for day in sorted(files_of):
-        pieces = [(fi, decode_part(raw_parts.get(fi, day))) for fi in parts_in.get(day, ())]
+        pieces = [(fi, decode_part(file_parts.get(fi, day))) for fi in parts_in.get(day, ())]
         for fi, part in pieces:
             for line, oid in part.missing_pnl:
                 history.missing_pnl.setdefault(day, []).append((digests[fi].name, line, oid))
