@@ -220,5 +220,6 @@ def test_remembered_names_and_quantities_stay_bounded_and_equal_to_the_plain_for
     for i in range(5000):
         rows.esc_name(f"SYM{i}")
         rows.quantity(Decimal(i) / 4)
-    assert len(rows._NAMES) <= 4096 and len(rows._QUANTITIES) <= 4096
+    assert rows.esc_name.cache_info().currsize <= 4096
+    assert rows._quantity.cache_info().currsize <= 4096
     assert rows.esc_name("a'b") == "a&#39;b" and rows.quantity(Decimal("2.50")) == "2.5"

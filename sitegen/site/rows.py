@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -54,18 +55,11 @@ def esc(text: str) -> str:
     return str(escape(text)) if _SPECIAL(text) else text
 
 
-#: esc() of the short texts a table repeats on every row (symbols, sides, strategies)
-_NAMES: dict[str, str] = {}
-
-
+@functools.lru_cache(maxsize=4096)
 def esc_name(text: str) -> str:
-    """esc(), remembered: a day has thousands of rows and a few dozen names."""
-    found = _NAMES.get(text)
-    if found is None:
-        if len(_NAMES) >= 4096:
-            _NAMES.clear()
-        found = _NAMES[text] = esc(text)
-    return found
+    """esc() of the short texts a table repeats on every row (symbols, sides,
+    strategies), remembered: a day has thousands of rows and a few dozen names."""
+    return esc(text)
 
 
 def clock(when: dt.datetime, tz: ZoneInfo) -> str:
@@ -91,23 +85,17 @@ def money(value: Decimal, signed: bool = False) -> str:
 
 
 def quantity(value: Decimal | None) -> str:
-    """fmt.quantity of a finite Decimal (or None); remembered, since a table repeats a
-    few quantities (equal values have equal text: 120 and 120.0 are both "120")."""
-    if value is None:
-        return fmt.DASH
-    found = _QUANTITIES.get(value)
-    if found is None:
-        if len(_QUANTITIES) >= 4096:
-            _QUANTITIES.clear()
-        if value == value.to_integral_value():
-            found = f"{int(value):,}"
-        else:
-            found = format(value.normalize(), ",f")
-        _QUANTITIES[value] = found
-    return found
+    """fmt.quantity of a finite Decimal (or None)."""
+    return fmt.DASH if value is None else _quantity(value)
 
 
-_QUANTITIES: dict[Decimal, str] = {}
+@functools.lru_cache(maxsize=4096)
+def _quantity(value: Decimal) -> str:
+    """Remembered: a table repeats a few quantities (and equal values have equal text:
+    120 and 120.0 are both "120")."""
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return format(value.normalize(), ",f")
 
 
 def rounded(value: Decimal, signed: bool = False) -> str:
