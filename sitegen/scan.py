@@ -80,7 +80,7 @@ class DigestParts:
         files); when most of the temp file is dead space, start a new one."""
         live = {(dg.name, dg.hash) for dg in digests}
         for key in [key for key in self._map if key not in live]:
-            self._live -= len(self._map[key])
+            self._live -= self._map.size(key)
             del self._map[key]
         if self._folder is not None and self._put - self._live > max(self._live, 1 << 22):
             try:

@@ -101,6 +101,11 @@ class SpillMap(MutableMapping[Hashable, bytes]):
     def __delitem__(self, key: Hashable) -> None:
         del self._at[key]
 
+    def size(self, key: Hashable) -> int:
+        """How many bytes ``key`` holds (without reading them)."""
+        where = self._at[key]
+        return where[1] if isinstance(where, tuple) else len(where)
+
     def __iter__(self) -> Iterator[Hashable]:
         return iter(self._at)
 

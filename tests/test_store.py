@@ -67,3 +67,13 @@ def test_a_short_write_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setattr("os.pwrite", lambda fd, data, at: len(data) - 1)
     with pytest.raises(OSError, match="short write"):
         target.put(b"abc")
+
+
+def test_a_spill_map_knows_each_entry_size_without_reading_it(where, monkeypatch):
+    from sitegen.store import SpillMap
+
+    held = SpillMap(where)
+    held["a"] = b"abc"
+    held["b"] = b""
+    monkeypatch.setattr("os.pread", None)  # sizes come from the index, not the file
+    assert held.size("a") == 3 and held.size("b") == 0
