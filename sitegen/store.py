@@ -115,15 +115,14 @@ class SpillMap(MutableMapping[Hashable, bytes]):
     def __contains__(self, key: object) -> bool:
         return key in self._at
 
-    def share(self, other: SpillMap, key: Hashable, as_key: Hashable | None = None) -> None:
-        """Hold ``other``'s entry for ``key`` too (under ``as_key``), without copying it
-        when both keep their bytes in the same place."""
+    def share(self, other: SpillMap, key: Hashable) -> None:
+        """Hold ``other``'s entry for ``key`` too, without copying it when both keep
+        their bytes in the same place."""
         where = other._at[key]
-        target = key if as_key is None else as_key
         if isinstance(where, tuple) and other._spill is not self._spill:
-            self[target] = other[key]
+            self[key] = other[key]
         else:
-            self._at[target] = where
+            self._at[key] = where
 
     def copy(self) -> SpillMap:
         out = SpillMap(self._spill)
