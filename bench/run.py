@@ -61,7 +61,7 @@ import sys, time, pathlib, datetime
 from sitegen.scan import scan_and_digest
 path = pathlib.Path(sys.argv[1])
 t = time.perf_counter()
-scan_and_digest(path, datetime.date.fromisoformat(path.stem), "UTC", 0, 0)
+scan_and_digest(path, datetime.date.fromisoformat(path.stem), "UTC")
 print("INGEST", time.perf_counter() - t, file=sys.stderr)
 """
 

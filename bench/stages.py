@@ -38,7 +38,7 @@ def main() -> None:
     tz = ZoneInfo(args.timezone)
     scan = scan_bytes(data, args.file.name, day)
     records = kept_records(scan)
-    _, pairs, _ = digest(scan, tz)
+    _, pairs = digest(scan, tz)
     lines = data.count(b"\n")
 
     steps = [

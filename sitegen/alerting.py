@@ -104,7 +104,6 @@ def attach_alerts(history: History, summaries: dict[tuple[str, str], dict], even
     for (window, period), summary in summaries.items():
         first, last = history.bounds(window, period)
         summary["alerts"] = alerts_for(window, first, last, events)
-        summaries[(window, period)] = summary  # a store gives copies (sitegen/store.py)
 
 
 def open_breaches(history: History, events: list[dict]) -> list[str]:

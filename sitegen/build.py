@@ -28,11 +28,10 @@ from sitegen.alerting import (
 )
 from sitegen.cache import CACHE_DIR, INDEX_NAME, fingerprint, load_index, read_head, save_index
 from sitegen.config import Config
-from sitegen.digest import FileDigest, closed_ids
+from sitegen.digest import FileDigest
 from sitegen.errors import ConfigError
 from sitegen.export import artifact_name
 from sitegen.history import History, build_history
-from sitegen.ids import IDS_DIR, IdFiles
 from sitegen.incremental import (
     BuildState,
     affected_days,
@@ -42,9 +41,8 @@ from sitegen.incremental import (
 from sitegen.lock import DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT
 from sitegen.lock import BuildLock
 from sitegen.report import BuildReport, finish
-from sitegen.scan import DigestParts, Rescanner, ScanResult, list_logs, scan_logs
+from sitegen.scan import Rescanner, ScanResult, list_logs, scan_logs
 from sitegen.stale import remove_stale
-from sitegen.store import SummaryStore, spill
 from sitegen.uptodate import outputs_key, quick_report, settings_key
 from sitegen.windows import WINDOWS, parse_period, period_bounds, zone
 from sitegen.writer import Writer, remove_leftovers
@@ -63,8 +61,6 @@ class ScanCache:
         self.last_scan: ScanResult | None = None
         self.days: dict = {}  # days rebuilt from interleaved files (history.AssembledDay)
         self.rescanner: Rescanner | None = None  # reads of log files after the scan stage
-        self.ids: IdFiles | None = None  # the closed ids of the files (see ids.py)
-        self.parts = DigestParts()  # the digests' parts (see scan.DigestParts)
 
     def stale(self, index_path: Path) -> bool:
         """Whether another build (a command-line build while serve runs) saved the index
@@ -80,11 +76,9 @@ class ScanCache:
             return
         self.fingerprint = expected
         self.digests, self.days, self.state = {}, {}, None
-        self.parts = DigestParts(spill(config.artifacts / CACHE_DIR))
         if use_index:
             cached = load_index(config.artifacts / INDEX_NAME, expected)
-            self.digests = {name: self.parts.hold(dg) for name, dg in cached.files.items()}
-            self.days, self.state = cached.days, cached.state
+            self.digests, self.days, self.state = cached.files, cached.days, cached.state
 
 
 def load_history(
@@ -106,22 +100,12 @@ def load_history(
 
         folder = config.artifacts / CACHE_DIR / ROWS_DIR
         on_file = functools.partial(write_fragments, folder, config.timezone)
-    folder = config.artifacts / CACHE_DIR / IDS_DIR
-    if cache.ids is None or cache.ids.folder != folder:
-        cache.ids = IdFiles(folder)
     result = scan_logs(
-        config.logs_dir,
-        config.timezone,
-        cache.digests,
-        ids=cache.ids,
-        parts=cache.parts,
-        progress=progress,
-        on_file=on_file,
+        config.logs_dir, config.timezone, cache.digests, progress=progress, on_file=on_file
     )
     cache.digests = {d.name: d for d in result.digests}
     cache.last_scan = result
     rescanner = Rescanner(config.logs_dir, seed=result.scans)
-    cache.ids.remake = lambda dg: closed_ids(rescanner(dg))
     history = build_history(
         result.digests,
         zone(config.timezone),
@@ -129,12 +113,8 @@ def load_history(
         config.holidays,
         rescanner,
         assembled=cache.days,
-        ids=cache.ids,
-        parts=cache.parts,
-        spill=spill(config.artifacts / CACHE_DIR),
     )
     cache.days = history.assembled
-    cache.parts.keep_only(result.digests)  # not the old versions of changed files
     rescanner.forget()  # files read back to assemble days: the pages have their rows
     cache.rescanner = rescanner
     report.files_total = len(result.digests)
@@ -189,17 +169,12 @@ def compute_summaries(
     history: History,
     config: Config,
     chosen: list[tuple[str, str]],
-    memo: SummaryStore | None = None,
-) -> SummaryStore:
+    memo: dict[tuple[str, str], dict] | None = None,
+) -> dict[tuple[str, str], dict]:
     """Stage 3: one summary per chosen period (reusing those in ``memo``)."""
     targets = config.targets.specs()
-    out = SummaryStore(spill=memo.spill if memo is not None else None)
-    for key in chosen:
-        if memo is not None and key in memo:
-            out.take(memo, key)
-        else:
-            out[key] = history.summary(*key, targets)
-    return out
+    memo = memo or {}
+    return {key: memo.get(key) or history.summary(*key, targets) for key in chosen}
 
 
 def write_artifacts(
@@ -319,7 +294,7 @@ class Plan:
     made for the alert rules, the rules' inputs and the alert events."""
 
     todo: set[tuple[str, str]]
-    memo: SummaryStore
+    memo: dict[tuple[str, str], dict]
     inputs: dict[str, dict]
     events: list[dict]
 
@@ -357,7 +332,7 @@ def plan_work(
         changed = periods_of_days(days) & valid
     # Rules read every period of their windows: changed ones are summarised now
     # (and reused below), the rest come from the last build's rule inputs.
-    memo = SummaryStore(spill=history.spill)
+    memo: dict[tuple[str, str], dict] = {}
     for key in sorted(changed & rule_periods(history, config), key=_period_order):
         memo[key] = history.summary(*key, config.targets.specs())
     inputs = rule_inputs(history, config, memo, None if everything else previous.rule_inputs)
@@ -418,11 +393,8 @@ def save_state(
         history.assembled,
         cache.fingerprint or "",
         state,
-        cache.parts.whole,
     )
     cache.state = state
-    if cache.ids is not None:  # the closed ids of log files that are gone
-        cache.ids.prune({dg.name for dg in history.digests})
 
 
 def _period_order(item: tuple[str, str]) -> tuple[int, str]:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ INDEX_NAME = "performance-index.json"
 #: the folder (in the artifacts folder) for caches besides the index
 CACHE_DIR = ".sitegen-cache"
 #: bump when digests, partials or metrics change meaning: old indexes are then rebuilt
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 
 
 class IndexHead(msgspec.Struct):
@@ -152,14 +152,11 @@ def save_index(
     days: dict,
     expected: str,
     state: BuildState | None,
-    whole: Callable[[Any], Any] = lambda dg: dg,
 ) -> bool:
     """Write the index atomically; returns False when it already held these bytes.
 
     It is written a file's digest at a time, as msgspec would encode the whole index
-    (the same JSON object), so that a large history's index is never whole in memory.
-    ``whole`` gives a digest with its parts (scan.DigestParts.whole, for digests whose
-    parts are kept apart)."""
+    (the same JSON object), so that a large history's index is never whole in memory."""
     encode = msgspec.json.encode
 
     def chunks() -> Iterator[bytes]:
@@ -169,7 +166,7 @@ def save_index(
             encode(state),
         )
         for i, dg in enumerate(digests):
-            yield (b"," if i else b"") + encode(dg.name) + b":" + encode(whole(dg))
+            yield (b"," if i else b"") + encode(dg.name) + b":" + encode(dg)
         yield b'},"days":' + encode(dict(sorted(days.items()))) + b"}"
 
     changed = atomic_write_chunks(path, chunks())

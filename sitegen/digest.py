@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
@@ -57,7 +58,7 @@ ID_SIZE = 16
 
 def id_hash(key: str) -> bytes:
     """An order id as 16 bytes (BLAKE2b-128). Identity resolution works on these, kept
-    packed per file on disk (ids.py), not on the ids themselves. Two different
+    packed per file in its digest (FileDigest.closed_ids), not on the ids themselves. Two different
     ids share a hash with a probability of about n²/2^129 for n ids (below 10^-20 for a
     billion), so equal hashes are taken as equal ids."""
     return hashlib.blake2b(key.encode(), digest_size=ID_SIZE).digest()
@@ -71,6 +72,26 @@ def pack_ids(hashes: Iterable[bytes]) -> bytes:
 def unpack_ids(packed: bytes) -> list[bytes]:
     """The hashes of a pack_ids() concatenation."""
     return [packed[i : i + ID_SIZE] for i in range(0, len(packed), ID_SIZE)]
+
+
+def leading(packed: bytes, lo: int, hi: int) -> bytes:
+    """The hashes of a sorted pack_ids() concatenation whose leading byte is in
+    ``lo`` .. ``hi - 1``."""
+    items = _Leading(packed)
+    return packed[bisect_left(items, lo) * ID_SIZE : bisect_left(items, hi) * ID_SIZE]
+
+
+class _Leading:
+    """The leading byte of each hash of a packed concatenation (for bisect)."""
+
+    def __init__(self, packed: bytes) -> None:
+        self.packed = packed
+
+    def __len__(self) -> int:
+        return len(self.packed) // ID_SIZE
+
+    def __getitem__(self, i: int) -> int:
+        return self.packed[i * ID_SIZE]
 
 
 #: a part with at most this many trades keeps them (an after-hours spill-over into the
@@ -206,29 +227,19 @@ class FileDigest(msgspec.Struct, frozen=True, gc=False):
     in_progress: int | None
     parts: msgspec.Raw  # JSON of {date: DayPart}: decoded by day_parts() only when needed
     opens: tuple[OpenRecord, ...]
-    ids: int  # how many closed records with an order id it counts (their hashes: ids.py)
+    closed_ids: bytes  # pack_ids() of the order ids of the closed records it counts
     superseded: int  # records replaced by a later line of the same file
     part_days: tuple[dt.date, ...] = ()  # the local dates of its parts, in order
-
-    @property
-    def away(self) -> bool:
-        """Whether its parts are kept apart (see scan.DigestParts), not in ``parts``."""
-        return not self.parts
 
     def day_parts(self) -> dict[dt.date, DayPart]:
         """What it contributes to each local date. (A digest is kept for every file of
         the history, and read for its parts once a build: they stay encoded, as the
         index holds them, and are written back to it as they are.)"""
-        return _decode_parts(self._parts())
+        return _decode_parts(self.parts)
 
     def raw_parts(self) -> dict[dt.date, msgspec.Raw]:
         """day_parts(), each still encoded (see decode_part): cheap to read."""
-        return _decode_raw_parts(self._parts())
-
-    def _parts(self) -> msgspec.Raw:
-        if self.away:
-            raise RuntimeError(f"the parts of {self.name} are kept apart (scan.DigestParts)")
-        return self.parts
+        return _decode_raw_parts(self.parts)
 
 
 _encode_parts = msgspec.json.Encoder().encode
@@ -236,8 +247,6 @@ _decode_parts = msgspec.json.Decoder(dict[dt.date, DayPart]).decode
 _decode_raw_parts = msgspec.json.Decoder(dict[dt.date, msgspec.Raw]).decode
 decode_part = msgspec.json.Decoder(DayPart).decode
 NO_PARTS = msgspec.Raw(b"{}")
-#: ``parts`` of a digest whose parts are kept elsewhere (FileDigest.away)
-AWAY = msgspec.Raw(b"")
 
 
 def to_trade(rec: Record, file_index: int, tz: ZoneInfo) -> Trade:
@@ -304,16 +313,6 @@ def kept_records(scan: FileScan, exclude: frozenset[bytes] = frozenset()) -> lis
     ]
 
 
-def closed_ids(scan: FileScan) -> bytes:
-    """pack_ids() of the order ids of the closed records ``scan`` counts (as digest()
-    gives them: for ids.py, when a file's must be made again)."""
-    return pack_ids(
-        id_hash(key)
-        for rec in kept_records(scan)
-        if rec.trade.outcome != "open" and (key := order_key(rec.trade.order_id)) is not None
-    )
-
-
 def day_part(trades: list[Trade]) -> DayPart:
     """The DayPart of closed ``trades`` already in time order."""
     closed_rr = [t.risk_reward for t in trades if t.risk_reward is not None]
@@ -339,11 +338,10 @@ def digest(
     content_hash: str = "",
     complete: bool = True,
     exclude: frozenset[bytes] = frozenset(),
-) -> tuple[FileDigest, list[tuple[Trade, TradeRecord]], bytes]:
+) -> tuple[FileDigest, list[tuple[Trade, TradeRecord]]]:
     """The digest of one scanned file (``exclude``: hashes of closed ids superseded
     elsewhere); each counted record as a Trade with its record, in line order (the
-    scan stage makes the daily pages' trade rows from them); and pack_ids() of the
-    order ids of the closed records it counts (kept apart from the digest: ids.py)."""
+    scan stage makes the daily pages' trade rows from them)."""
     records = kept_records(scan, exclude)
     pairs = []
     by_day: dict[dt.date, list[Trade]] = defaultdict(list)
@@ -384,11 +382,11 @@ def digest(
         in_progress=scan.in_progress_line,
         parts=msgspec.Raw(_encode_parts(parts)),
         opens=tuple(opens),
-        ids=len(closed_ids),
+        closed_ids=pack_ids(closed_ids),
         superseded=superseded,
         part_days=tuple(parts),
     )
-    return dg, pairs, pack_ids(closed_ids)
+    return dg, pairs
 
 
 def open_partial(opens: list[OpenRecord]) -> Partial:

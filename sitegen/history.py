@@ -15,11 +15,10 @@ import hashlib
 import json
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
-from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -37,6 +36,7 @@ from sitegen.digest import (
     id_hash,
     join_tail,
     kept_records,
+    leading,
     micros,
     open_partial,
     order_key,
@@ -48,7 +48,6 @@ from sitegen.digest import (
     unpack_ids,
     unpack_outcomes,
 )
-from sitegen.ids import IdFiles, leading
 from sitegen.ingest import FileScan, Problem, TradeRecord
 from sitegen.metrics import TargetSpec, WindowContext, summarize
 from sitegen.partials import (
@@ -60,14 +59,9 @@ from sitegen.partials import (
     merge,
     merge_stream,
 )
-from sitegen.store import Spill, SpillMap
 from sitegen.windows import days_between, is_trading_day, missing_days, period_bounds, periods
 
-if TYPE_CHECKING:
-    from sitegen.scan import DigestParts
-
 MAX_LISTED_PROBLEMS = 100
-V = TypeVar("V")
 NO_EQUITY = Equity()
 Rescan = Callable[[FileDigest], FileScan]
 
@@ -79,12 +73,12 @@ class History:
     timezone: str
     holidays: frozenset[dt.date]
     file_dates: tuple[dt.date, ...]
-    days: Mapping[dt.date, Partial]  # local date -> partial of its trades in time order
+    days: dict[dt.date, Partial]  # local date -> partial of its trades in time order
     problems: dict[dt.date, list[Problem]] = field(default_factory=dict)  # by file date
     in_progress: dict[dt.date, list[tuple[str, int]]] = field(default_factory=dict)
     missing_pnl: dict[dt.date, list[tuple[str, int, str | None]]] = field(default_factory=dict)
     superseded: dict[dt.date, int] = field(default_factory=dict)  # by file date
-    closes: MutableMapping[dt.date, Close] = field(default_factory=dict)
+    closes: dict[dt.date, Close] = field(default_factory=dict)
     #: the digests (sorted by name) and what is needed to rebuild a day's trade list
     digests: tuple[FileDigest, ...] = ()
     day_files: dict[dt.date, tuple[int, ...]] = field(default_factory=dict)
@@ -97,7 +91,6 @@ class History:
     #: a day's trades in time order with their records, read back from its files on demand
     trades: DayTrades = field(init=False)
     trades_total: int = 0  # trades counted, over all days
-    spill: Spill | None = None  # the temp file its packed days are kept in, if any
 
     def __post_init__(self) -> None:
         self.trades = DayTrades(self)
@@ -263,46 +256,6 @@ class History:
         return summarize(merged, ctx)
 
 
-class Packed(MutableMapping[dt.date, V]):
-    """A mapping by date whose values are kept as MessagePack (in a spill's temp file
-    when given one: see store.SpillMap) and decoded when read. What a build keeps per
-    day of the history lives in these, so that its memory does not grow with it."""
-
-    def __init__(self, kind: type[V], spill: Spill | None = None) -> None:
-        self._packed = SpillMap(spill)
-        self._encode = msgspec.msgpack.Encoder().encode
-        self._decode = msgspec.msgpack.Decoder(kind).decode
-
-    def __setitem__(self, day: dt.date, value: V) -> None:
-        self._packed[day] = self._encode(value)
-
-    def __getitem__(self, day: dt.date) -> V:
-        return self._decode(self._packed[day])
-
-    def __delitem__(self, day: dt.date) -> None:
-        del self._packed[day]
-
-    def __contains__(self, day: object) -> bool:
-        return day in self._packed
-
-    def __iter__(self) -> Iterator[dt.date]:
-        return iter(self._packed)  # type: ignore[arg-type]
-
-    def __len__(self) -> int:
-        return len(self._packed)
-
-
-def packed_days(spill: Spill | None = None) -> Packed[Partial]:
-    """``history.days``: each day's Partial, packed (about 7 KB a day; a read costs
-    about 50 µs, and a build reads each day a few times)."""
-    return Packed(Partial, spill)
-
-
-def packed_closes(spill: Spill | None = None) -> Packed[Close]:
-    """``history.closes``: each day's Close, packed."""
-    return Packed(Close, spill)
-
-
 class DayTrades(Mapping):
     """``history.trades[day]``: a day's (Trade, record) pairs, read back on demand; the
     last few days are kept, since neighbouring days share log files."""
@@ -376,20 +329,20 @@ SLICE_IDS = 1 << 16
 
 
 def supersedes(
-    digests: Sequence[FileDigest], ids: IdFiles
+    digests: Sequence[FileDigest],
 ) -> tuple[dict[int, frozenset[bytes]], dict[int, frozenset[bytes]]]:
     """Per file (index into ``digests``, oldest first): the id hashes of its closed
     records and of its open records that a later file holds too — those records are
     superseded (SPEC §2: the latest record of an order id wins).
 
     Newest file first, each file's ids are checked against the ids of the files after
-    it, one slice of the hash range at a time: the closed ids are read from ``ids``
-    slice by slice, so neither all of them nor a slice's worth per file stay in memory."""
+    it, one slice of the hash range at a time, so that the set of ids seen holds one
+    slice's worth (a set of a million 16-byte hashes would cost about 80 MB)."""
     opens = [
         pack_ids({id_hash(o.order_id) for o in dg.opens if o.order_id is not None})
         for dg in digests
     ]
-    total = sum(dg.ids for dg in digests) + sum(map(len, opens)) // ID_SIZE
+    total = (sum(len(dg.closed_ids) for dg in digests) + sum(map(len, opens))) // ID_SIZE
     slices = 1
     while slices < 256 and total > slices * SLICE_IDS:
         slices *= 2
@@ -399,7 +352,7 @@ def supersedes(
     for lo, hi in pairwise(bounds):
         later: set[bytes] = set()
         for fi in range(len(digests) - 1, -1, -1):
-            mine = unpack_ids(ids.closed(digests[fi], lo, hi))
+            mine = unpack_ids(leading(digests[fi].closed_ids, lo, hi))
             mine_open = unpack_ids(leading(opens[fi], lo, hi))
             if later:
                 if gone := later.intersection(mine):
@@ -421,23 +374,17 @@ def build_history(
     holidays: frozenset[dt.date],
     rescan: Rescan | None = None,
     assembled: Mapping[dt.date, AssembledDay] | None = None,
-    *,
-    ids: IdFiles,
-    parts: DigestParts | None = None,
-    spill: Spill | None = None,
 ) -> History:
     """Resolve identities across files and assemble each local day from its parts.
 
     ``assembled`` holds days rebuilt from interleaved files by an earlier build: a day
-    whose files did not change is taken from it instead of being rebuilt. ``parts``
-    holds the parts of digests kept apart; ``spill`` keeps the days' partials out of
-    memory (see store.SpillMap).
+    whose files did not change is taken from it instead of being rebuilt.
     """
     assembled = assembled or {}
     digests = tuple(sorted(digests, key=lambda d: d.name))
-    replaced, replaced_opens = supersedes(digests, ids)
+    replaced, replaced_opens = supersedes(digests)
 
-    days = packed_days(spill)
+    days: dict[dt.date, Partial] = {}
     history = History(
         timezone,
         holidays,
@@ -447,8 +394,6 @@ def build_history(
         replaced_opens=replaced_opens,
         tz=tz,
         rescan=rescan,
-        closes=packed_closes(spill),
-        spill=spill,
     )
     # Each day's parts stay encoded until the day is assembled, and are read then from
     # the few files that contribute to it: decoded all at once, every day's parts were
@@ -481,9 +426,15 @@ def build_history(
         if superseded:
             history.superseded[dg.date] = superseded
 
-    file_parts = _FileParts(digests, redone, parts)
+    raw_parts: dict[int, dict[dt.date, msgspec.Raw]] = {}  # decoded one day at a time
+
+    def part_of(fi: int, day: dt.date) -> DayPart:
+        if fi not in raw_parts:
+            raw_parts[fi] = (redone.get(fi) or digests[fi]).raw_parts()
+        return decode_part(raw_parts[fi][day])
+
     for day in sorted(files_of):
-        pieces = [(fi, decode_part(file_parts.get(fi, day))) for fi in parts_in.get(day, ())]
+        pieces = [(fi, part_of(fi, day)) for fi in parts_in.get(day, ())]
         for fi, part in pieces:
             for line, oid in part.missing_pnl:
                 history.missing_pnl.setdefault(day, []).append((digests[fi].name, line, oid))
@@ -505,32 +456,6 @@ def build_history(
         history.day_files[day] = tuple(sorted(files_of[day]))
         history.missing_pnl.get(day, []).sort()
     return history
-
-
-class _FileParts:
-    """The encoded parts of files, for the days being assembled (in date order: the few
-    files read last are kept decoded, since a file contributes to neighbouring days)."""
-
-    def __init__(
-        self,
-        digests: Sequence[FileDigest],
-        redone: Mapping[int, FileDigest],
-        parts: DigestParts | None,
-        keep: int = 8,
-    ) -> None:
-        self._digests, self._redone, self._parts = digests, redone, parts
-        self._keep = keep
-        self._recent: OrderedDict[int, dict[dt.date, msgspec.Raw]] = OrderedDict()
-
-    def get(self, fi: int, day: dt.date) -> msgspec.Raw:
-        found = self._recent.get(fi)
-        if found is None:
-            dg = self._redone.get(fi) or self._digests[fi]
-            found = (self._parts.whole(dg) if self._parts is not None else dg).raw_parts()
-            self._recent[fi] = found
-            if len(self._recent) > self._keep:
-                self._recent.popitem(last=False)
-        return found[day]
 
 
 class AssembledDay(msgspec.Struct, frozen=True, gc=False):

@@ -20,11 +20,9 @@ from pathlib import Path
 import msgspec
 
 from sitegen.cache import content_hash
-from sitegen.digest import AWAY, NO_PARTS, FileDigest, digest
+from sitegen.digest import NO_PARTS, FileDigest, digest
 from sitegen.errors import InputError
-from sitegen.ids import IdFiles
 from sitegen.ingest import FileScan, Problem, list_log_files, read_log_file, scan_bytes
-from sitegen.store import Spill, SpillMap
 from sitegen.windows import zone
 
 #: below this many bytes to decode, starting worker processes costs more than it saves
@@ -37,60 +35,6 @@ KEEP_SCANS = 4
 #: (Trade, TradeRecord) pairs in line order, checksum). Must pickle (a module-level
 #: function, or a functools.partial of one): worker processes call it.
 OnFile = Callable[[FileScan, list, str], None]
-
-
-class DigestParts:
-    """Where the digests' parts are kept while a build (or a serve session) holds them.
-
-    A digest is held for every log file of the history, and its parts (the day
-    partials it contributes) are nearly all of its size; a build reads them once, to
-    assemble the days, and once more to write the index. So they are kept in a temp
-    file in the cache folder (in memory when there is none), and a digest held here
-    has ``parts == AWAY``: :meth:`raw` gives them back.
-    """
-
-    def __init__(self, spill: Spill | None = None) -> None:
-        self._map = SpillMap(spill)
-        self._folder = spill.folder if spill is not None else None
-        self._live = 0  # bytes of the entries still held
-        self._put = 0  # bytes written (the dropped ones are dead space in the temp file)
-
-    def hold(self, dg: FileDigest) -> FileDigest:
-        """``dg`` with its parts kept here."""
-        if dg.away:
-            return dg
-        key = (dg.name, dg.hash)
-        if key not in self._map:
-            data = bytes(dg.parts)
-            self._map[key] = data
-            self._live += len(data)
-            self._put += len(data)
-        return msgspec.structs.replace(dg, parts=AWAY)
-
-    def raw(self, dg: FileDigest) -> msgspec.Raw:
-        """The parts of ``dg``, wherever they are kept."""
-        return msgspec.Raw(self._map[(dg.name, dg.hash)]) if dg.away else dg.parts
-
-    def whole(self, dg: FileDigest) -> FileDigest:
-        """``dg`` with its parts in it (to be written to the index)."""
-        return msgspec.structs.replace(dg, parts=self.raw(dg)) if dg.away else dg
-
-    def keep_only(self, digests: list[FileDigest]) -> None:
-        """Drop the parts of other digests (older versions of changed files, removed
-        files); when most of the temp file is dead space, start a new one."""
-        live = {(dg.name, dg.hash) for dg in digests}
-        for key in [key for key in self._map if key not in live]:
-            self._live -= self._map.size(key)
-            del self._map[key]
-        if self._folder is not None and self._put - self._live > max(self._live, 1 << 22):
-            try:
-                fresh = SpillMap(Spill(self._folder))
-            except OSError:
-                return
-            for key in self._map:
-                fresh[key] = self._map[key]
-            self._map = fresh
-            self._put = self._live
 
 
 @dataclass
@@ -131,34 +75,44 @@ def _unreadable(path: Path, day: dt.date, exc: OSError) -> FileDigest:
         in_progress=None,
         parts=NO_PARTS,
         opens=(),
-        ids=0,
+        closed_ids=b"",
         superseded=0,
     )
+
+
+def read_stamped(path: Path) -> tuple[bytes, int, int]:
+    """A file's bytes with the stamp of exactly those bytes: (data, size, mtime_ns).
+
+    The stamp is taken from the open file before reading it. When the file grew while
+    it was read, the mtime cannot be trusted to describe what was read: it is given as
+    -1, so the next build looks at the file again (its checksum then decides)."""
+    with open(path, "rb") as fp:
+        st = os.fstat(fp.fileno())
+        data = fp.read()
+    mtime_ns = st.st_mtime_ns if len(data) == st.st_size else -1
+    return data, len(data), mtime_ns
 
 
 def scan_and_digest(
     path: Path,
     day: dt.date,
     timezone: str,
-    size: int,
-    mtime_ns: int,
     known_hash: str = "",
     on_file: OnFile | None = None,
-    ids_dir: Path | None = None,
-) -> tuple[FileDigest | None, FileScan | None, bytes | None]:
-    """Read, checksum and digest one log file; also the scan (kept when few files
-    changed) and its closed ids' hashes, unless they were written to ``ids_dir`` (see
-    ids.py). The digest is None when the checksum equals ``known_hash`` (the content
-    did not change). Runs in worker processes too."""
+) -> tuple[FileDigest | None, FileScan | None, int, int]:
+    """Read, checksum and digest one log file; also its scan (kept when few files
+    changed), and the stamp (size, mtime) of the bytes read. The digest is None when
+    the checksum equals ``known_hash`` (the content did not change). Runs in worker
+    processes too."""
     try:
-        data = path.read_bytes()
+        data, size, mtime_ns = read_stamped(path)
     except OSError as exc:
-        return _unreadable(path, day, exc), None, None
+        return _unreadable(path, day, exc), None, -1, -1
     checksum = content_hash(data)
     if known_hash and checksum == known_hash:
-        return None, None, None
+        return None, None, size, mtime_ns
     scan = scan_bytes(data, path.name, day)
-    dg, pairs, ids = digest(
+    dg, pairs = digest(
         scan,
         zone(timezone),
         size=size,
@@ -168,14 +122,12 @@ def scan_and_digest(
     )
     if on_file is not None:
         on_file(scan, pairs, checksum)
-    if ids_dir is not None and IdFiles(ids_dir).store(dg.name, checksum, ids):
-        return dg, scan, None
-    return dg, scan, ids
+    return dg, scan, size, mtime_ns
 
 
-def _digest_job(args: tuple) -> tuple[FileDigest | None, bytes | None]:
-    dg, _, ids = scan_and_digest(*args)
-    return dg, ids
+def _digest_job(args: tuple) -> tuple[FileDigest | None, int, int]:
+    dg, _, size, mtime_ns = scan_and_digest(*args)
+    return dg, size, mtime_ns
 
 
 def _worker_start(parent: int) -> None:
@@ -195,16 +147,14 @@ def scan_logs(
     timezone: str,
     cached: dict[str, FileDigest],
     *,
-    ids: IdFiles,
-    parts: DigestParts | None = None,
     jobs: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     on_file: OnFile | None = None,
 ) -> ScanResult:
     """Digests of every log file, reusing ``cached`` ones whose file did not change.
-    The closed ids of each file read go to ``ids``, its parts to ``parts`` (when given:
-    the digests it returns are then held there). ``progress(stage, done, total)``
-    is told after each file read; ``on_file`` of each file read (see OnFile)."""
+    Each digest is stamped with the bytes it was made from (see read_stamped).
+    ``progress(stage, done, total)`` is told after each file read; ``on_file`` of each
+    file read (see OnFile)."""
     files = list_logs(logs_dir)
     result = ScanResult(digests=[])
     present = set()
@@ -231,12 +181,13 @@ def scan_logs(
             slots.append(old)
             result.hits += 1
             continue
-        known = old.hash if old is not None and old.complete and old.size == st.st_size else ""
+        known = old.hash if old is not None and old.complete else ""
         slots.append(len(todo))
-        todo.append((path, day, timezone, st.st_size, st.st_mtime_ns, known, on_file, ids.folder))
+        todo.append((path, day, timezone, known, on_file))
         pending_bytes += st.st_size
     result.read = len(todo)
 
+    done: list[tuple[FileDigest | None, int, int]] = []
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     if workers > 1 and pending_bytes >= PARALLEL_BYTES:
         from concurrent.futures import ProcessPoolExecutor  # loads multiprocessing: only now
@@ -244,25 +195,15 @@ def scan_logs(
         with ProcessPoolExecutor(
             max_workers=workers, initializer=_worker_start, initargs=(os.getpid(),)
         ) as pool:
-            done = []
             chunk = max(1, len(todo) // (workers * 8))
-            for dg, unsaved in pool.map(_digest_job, todo, chunksize=chunk):
-                if dg is not None:
-                    ids.note(dg, unsaved)
-                    if parts is not None:
-                        dg = parts.hold(dg)
-                done.append(dg)
+            for item in pool.map(_digest_job, todo, chunksize=chunk):
+                done.append(item)
                 if progress:
                     progress("reading logs", len(done), len(todo))
     else:  # in this process: keep the scans of a few changed files for the pages
-        done = []
         for args in todo:
-            dg, scan, unsaved = scan_and_digest(*args)
-            if dg is not None:
-                ids.note(dg, unsaved)
-                if parts is not None:
-                    dg = parts.hold(dg)
-            done.append(dg)
+            dg, scan, size, mtime_ns = scan_and_digest(*args)
+            done.append((dg, size, mtime_ns))
             if progress:
                 progress("reading logs", len(done), len(todo))
             if dg is not None and scan is not None and len(result.scans) < KEEP_SCANS:
@@ -272,12 +213,12 @@ def scan_logs(
         if not isinstance(slot, int):
             result.digests.append(slot)
             continue
-        path, _, _, _, mtime_ns, *_ = todo[slot]
-        fresh = done[slot]
+        path = todo[slot][0]
+        fresh, size, mtime_ns = done[slot]
         old = cached.get(path.name)
-        if fresh is None:  # same bytes, new mtime: keep the digest, restamp it
+        if fresh is None:  # the same bytes as the cached digest: restamp it
             assert old is not None
-            result.digests.append(msgspec.structs.replace(old, mtime_ns=mtime_ns))
+            result.digests.append(msgspec.structs.replace(old, size=size, mtime_ns=mtime_ns))
             result.hits += 1
             continue
         result.digests.append(fresh)

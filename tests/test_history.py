@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -125,11 +124,10 @@ def test_open_superseded_and_same_instant_tie(logs, setup):
     _agrees_with_oracle(setup("America/New_York"), logs, "America/New_York")
 
 
-def _digest_with_ids(name: str, closed: list[str], opened: list[str], ids):
+def _digest_with_ids(name: str, closed: list[str], opened: list[str]):
     from sitegen.digest import NO_PARTS, FileDigest, OpenRecord, pack_ids
 
     day = dt.date.fromisoformat(name[:10])
-    ids.keep(name, "", pack_ids(id_hash(oid) for oid in closed))
     return FileDigest(
         name=name,
         date=day,
@@ -142,7 +140,7 @@ def _digest_with_ids(name: str, closed: list[str], opened: list[str], ids):
         in_progress=None,
         parts=NO_PARTS,
         opens=tuple(OpenRecord(oid, 1, day, None) for oid in opened),
-        ids=len(closed),
+        closed_ids=pack_ids(id_hash(oid) for oid in closed),
         superseded=0,
     )
 
@@ -160,15 +158,12 @@ def test_supersedes_matches_a_direct_check_sliced_or_not(files):
     """A record is superseded when a later file holds its id: checked against the
     literal rule, with the whole hash range at once and a slice at a time."""
     from sitegen import history as history_module
-    from sitegen.ids import IdFiles
 
-    ids = IdFiles(Path("/nonexistent"))  # every file's ids kept in memory
     digests = [
         _digest_with_ids(
             f"2025-10-{i + 1:02d}.jsonl",
             [f"o{n}" for n in closed if n not in opened],
             [f"o{n}" for n in opened],
-            ids,
         )
         for i, (closed, opened) in enumerate(files)
     ]
@@ -179,11 +174,11 @@ def test_supersedes_matches_a_direct_check_sliced_or_not(files):
             expected_closed[fi] = gone
         if gone := {id_hash(f"o{n}") for n in opened if n in later}:
             expected_open[fi] = gone
-    assert history_module.supersedes(digests, ids) == (expected_closed, expected_open)
+    assert history_module.supersedes(digests) == (expected_closed, expected_open)
     saved = history_module.SLICE_IDS
     try:
         history_module.SLICE_IDS = 1  # as many slices as there can be
-        assert history_module.supersedes(digests, ids) == (expected_closed, expected_open)
+        assert history_module.supersedes(digests) == (expected_closed, expected_open)
     finally:
         history_module.SLICE_IDS = saved
 

@@ -385,7 +385,7 @@ _ARTIFACT = (
 ARTIFACT_NAMES = re.compile(
     rf"{_ARTIFACT}|performance-index\.json|\.sitegen\.lock"
     r"|\.sitegen-cache/(templates/__jinja2_[0-9a-f]+\.cache|index-head\.json"
-    r"|rows/\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.rows|ids/\d{4}-\d{2}-\d{2}\.jsonl\.ids)"
+    r"|rows/\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.rows)"
 )
 SITE_NAMES = re.compile(
     r"(index|alerts|archive|definitions)\.html"

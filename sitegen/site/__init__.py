@@ -97,8 +97,7 @@ def _ordered(history: History) -> dict[str, list[str]]:
 
 
 def _page_keys(summaries: Mapping[tuple[str, str], dict]) -> list[tuple[str, str]]:
-    """The periods of ``summaries`` in page order (the summaries are fetched one at a
-    time: they may be kept packed, see sitegen/store.py)."""
+    """The periods of ``summaries`` in page order."""
     order = {w: i for i, w in enumerate(WINDOWS)}
     return sorted(summaries, key=lambda key: (order[key[0]], key[1]))
 

@@ -13,7 +13,6 @@ from sitegen.history import History
 from sitegen.report import BuildReport
 from sitegen.site import render_site, with_neighbours
 from sitegen.site.rows import KEEP_DAYS, ROWS_DIR, RowCache
-from sitegen.store import SummaryStore
 from sitegen.windows import PERIOD_WINDOWS, WINDOWS
 from sitegen.writer import Writer
 
@@ -21,7 +20,7 @@ from sitegen.writer import Writer
 def render_pages(
     history: History,
     config: Config,
-    summaries: SummaryStore,
+    summaries: dict[tuple[str, str], dict],
     events: list[dict],
     memo: dict[tuple[str, str], dict],
     report: BuildReport,
@@ -37,7 +36,7 @@ def render_pages(
             extra[key] = history.summary(*key, config.targets.specs())
     attach_alerts(history, extra, events)
     written = frozenset(summaries)  # their artifacts were written by this build
-    pages = summaries.copy()  # a SummaryStore shares its packed entries
+    pages = dict(summaries)
     pages.update(extra)
     cache_dir = config.artifacts / CACHE_DIR / "templates"
     periods = sorted((key for key in pages if key[0] in PERIOD_WINDOWS), key=_page_order)
