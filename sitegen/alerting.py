@@ -8,8 +8,9 @@ from __future__ import annotations
 import logging
 
 from sitegen import export
-from sitegen.alertlog import append_events, read_alert_log
+from sitegen.alertlog import append_events
 from sitegen.alerts import alerts_for, apply_log, evaluate
+from sitegen.cache import Stamp
 from sitegen.config import Config
 from sitegen.history import History
 from sitegen.rules import ROLLING_METRICS
@@ -64,8 +65,11 @@ def rolling_keep(config: Config) -> int:
     )
 
 
-def compute_alerts(history: History, config: Config, inputs: dict[str, dict]) -> list[dict]:
-    """Stage 4a: every rule breach, with its acknowledgement state from the alert log."""
+def compute_alerts(
+    history: History, config: Config, inputs: dict[str, dict], logged: dict[str, dict]
+) -> list[dict]:
+    """Stage 4a: every rule breach, with its acknowledgement state from the alert log
+    as read (``logged``: alertlog.read_alert_log)."""
     slim = {(v["window"], v["period"]): v for v in inputs.values()}
     events = evaluate(
         config.rules,
@@ -74,17 +78,25 @@ def compute_alerts(history: History, config: Config, inputs: dict[str, dict]) ->
         slim,
         config.rolling_window,
     )
-    return apply_log(events, read_alert_log(config.alerts_file))
+    return apply_log(events, logged)
 
 
-def record_alerts(events: list[dict], config: Config, *, validate: bool = False) -> list[dict]:
-    """Stage 4b: append events the alert log does not hold yet; one WARN line each.
-    With ``validate`` (the tests, --strict) each is checked against its schema first."""
-    logged = read_alert_log(config.alerts_file)
+def record_alerts(
+    events: list[dict],
+    config: Config,
+    logged: dict[str, dict],
+    read: Stamp | None,
+    *,
+    validate: bool = False,
+) -> tuple[list[dict], Stamp | None]:
+    """Stage 4b: append events the alert log (``logged``, as read with stamp ``read``)
+    does not hold yet; one WARN line each. Returns them, and the stamp of the log as
+    this build knows it (alertlog.append_events). With ``validate`` (the tests,
+    --strict) each is checked against its schema first."""
     new = [event for event in events if event["id"] not in logged]
     for event in new if validate else ():
         export.validate_alert(event)
-    append_events(config.alerts_file, new)
+    stamp = append_events(config.alerts_file, new, read)
     for e in new:
         log.warning(
             "alert %s: %s %s %s is %s, target %s (%s)",
@@ -96,7 +108,7 @@ def record_alerts(events: list[dict], config: Config, *, validate: bool = False)
             e["target"],
             e["severity"],
         )
-    return new
+    return new, stamp
 
 
 def attach_alerts(history: History, summaries: dict[tuple[str, str], dict], events: list[dict]):

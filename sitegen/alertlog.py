@@ -12,6 +12,7 @@ import logging
 import os
 from pathlib import Path
 
+from sitegen.cache import NO_STAMP, Stamp, read_stamped
 from sitegen.errors import SitegenError
 
 log = logging.getLogger("sitegen")
@@ -19,12 +20,21 @@ log = logging.getLogger("sitegen")
 
 def read_alert_log(path: Path) -> dict[str, dict]:
     """id -> the latest event for that id; a missing file is an empty log."""
+    return read_alert_log_stamped(path)[0]
+
+
+def read_alert_log_stamped(path: Path) -> tuple[dict[str, dict], Stamp | None]:
+    """read_alert_log(), and the stamp of the bytes read (None: no file)."""
     try:
-        data = path.read_bytes()
+        data, stamp = read_stamped(path)
     except FileNotFoundError:
-        return {}
+        return {}, None
     except OSError as exc:
         raise SitegenError(f"cannot read alert log {path} ({exc.strerror or exc})") from exc
+    return _parse(path, data), stamp
+
+
+def _parse(path: Path, data: bytes) -> dict[str, dict]:
     events: dict[str, dict] = {}
     for number, raw in enumerate(data.splitlines(), 1):
         if not raw.strip():
@@ -41,10 +51,14 @@ def read_alert_log(path: Path) -> dict[str, dict]:
     return events
 
 
-def append_events(path: Path, events: list[dict]) -> None:
-    """Append events in one write (O_APPEND), so a crash never interleaves two lines."""
+def append_events(path: Path, events: list[dict], read: Stamp | None = NO_STAMP) -> Stamp | None:
+    """Append events in one write (O_APPEND), so a crash never interleaves two lines.
+
+    ``read`` is the stamp of the log as the caller read it; returned is the stamp of
+    that log with these events appended — NO_STAMP when someone else wrote to it
+    meanwhile (an ack during a build), so that the next build reads it again."""
     if not events:
-        return
+        return read
     payload = "".join(
         json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events
     ).encode("utf-8")
@@ -63,8 +77,13 @@ def append_events(path: Path, events: list[dict]) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         os.write(fd, payload)
+        st = os.fstat(fd)
     finally:
         os.close(fd)
+    before = 0 if read is None else read[0]
+    if read == NO_STAMP or st.st_size != before + len(payload):
+        return NO_STAMP
+    return (st.st_size, st.st_mtime_ns)
 
 
 def acknowledge(path: Path, alert_id: str, now: dt.datetime | None = None) -> tuple[dict, bool]:

@@ -26,14 +26,27 @@ from sitegen.alerting import (
     rule_inputs,
     rule_periods,
 )
-from sitegen.cache import CACHE_DIR, INDEX_NAME, fingerprint, load_index, read_head, save_index
+from sitegen.alertlog import read_alert_log_stamped
+from sitegen.cache import (
+    INDEX_NAME,
+    BuildState,
+    Manifest,
+    Stamp,
+    fingerprint,
+    inputs_key,
+    load_index,
+    output_roots,
+    quick_report,
+    read_head,
+    save_index,
+    settings_key,
+)
 from sitegen.config import Config
 from sitegen.digest import FileDigest
 from sitegen.errors import ConfigError
 from sitegen.export import artifact_name
 from sitegen.history import History, build_history
 from sitegen.incremental import (
-    BuildState,
     affected_days,
     changed_events,
     periods_of_days,
@@ -43,7 +56,6 @@ from sitegen.lock import BuildLock
 from sitegen.report import BuildReport, finish
 from sitegen.scan import Rescanner, ScanResult, list_logs, scan_logs
 from sitegen.stale import remove_stale
-from sitegen.uptodate import outputs_key, quick_report, settings_key
 from sitegen.windows import WINDOWS, parse_period, period_bounds, zone
 from sitegen.writer import Writer, remove_leftovers
 
@@ -68,7 +80,7 @@ class ScanCache:
         if self.state is None:
             return False
         head = read_head(index_path)
-        return head is None or head.state is None or head.state.outputs != self.state.outputs
+        return head is None or head.state != self.state
 
     def prepare(self, config: Config, *, use_index: bool = True) -> None:
         expected = fingerprint(config.timezone)
@@ -96,6 +108,7 @@ def load_history(
     cache.prepare(config, use_index=use_index)
     on_file = None
     if site:
+        from sitegen.cache import CACHE_DIR
         from sitegen.site.rows import ROWS_DIR, write_fragments
 
         folder = config.artifacts / CACHE_DIR / ROWS_DIR
@@ -258,14 +271,16 @@ def build(
             )
             todo = sorted(plan.todo, key=_period_order)
             summaries = compute_summaries(history, config, todo, plan.memo)
-            report.alerts_raised = record_alerts(plan.events, config, validate=validate)
+            report.alerts_raised, alert_log = record_alerts(
+                plan.events, config, plan.logged, plan.alert_log, validate=validate
+            )
             attach_alerts(history, summaries, plan.events)
             report.open_breaches = open_breaches(history, plan.events)
             report.summaries = len(summaries)
             note_windows(history, summaries, report)
 
         with report.stage("artifacts"):
-            writer = Writer(config.artifacts)
+            writer = Writer(config.artifacts, on_write=plan.manifests["artifacts"].record)
             write_artifacts(summaries, writer, validate=validate)
             report.artifacts_written, report.artifacts_unchanged = writer.written, writer.unchanged
 
@@ -275,14 +290,23 @@ def build(
             with report.stage("pages"):
                 from sitegen.site.render import render_pages  # Jinja2 loads only when needed
 
-                render_pages(history, config, summaries, plan.events, plan.memo, report)
+                render_pages(
+                    history,
+                    config,
+                    summaries,
+                    plan.events,
+                    plan.memo,
+                    report,
+                    plan.manifests["site"],
+                )
 
         if not narrowed:  # a narrowed build leaves the index alone: the next build redoes the rest
-            report.outputs_removed = remove_stale(
-                history, config.artifacts, config.site_dir if site else None
-            )
+            removed = remove_stale(history, config.artifacts, config.site_dir if site else None)
+            for manifest in plan.manifests.values():
+                manifest.forget(removed)
+            report.outputs_removed = len(removed)
             with report.stage("index"):
-                save_state(history, config, cache, settings, plan.events, plan.inputs, report)
+                save_state(history, cache, settings, plan, alert_log, report)
         if cache.rescanner is not None:  # files read back for pages or rare identity cases
             report.files_read += cache.rescanner.reads
         return finish(report, began)
@@ -291,12 +315,16 @@ def build(
 @dataclass
 class Plan:
     """What a build redoes: the periods to summarise (and render), the summaries already
-    made for the alert rules, the rules' inputs and the alert events."""
+    made for the alert rules, the rules' inputs, the alert log as read and the alert
+    events, and the manifests of the outputs still as the last build wrote them."""
 
     todo: set[tuple[str, str]]
     memo: dict[tuple[str, str], dict]
     inputs: dict[str, dict]
     events: list[dict]
+    logged: dict[str, dict]
+    alert_log: Stamp | None
+    manifests: dict[str, Manifest]
 
 
 def plan_work(
@@ -312,10 +340,19 @@ def plan_work(
     report: BuildReport,
 ) -> Plan:
     """Stage 3: everything (a first build, --full, other settings), or the periods whose
-    inputs changed since the last build — and, for any, the alert events."""
+    inputs changed since the last build or whose outputs are not as it wrote them —
+    and, for any, the alert events."""
     previous, scan = cache.state, cache.last_scan
     valid = {(w, p) for w in WINDOWS for p in history.periods(w)}
     everything = full or previous is None or previous.settings != settings
+    roots = output_roots(config, site)
+    manifests = {
+        name: Manifest(root, None if everything else previous.outputs.get(name))
+        for name, root in roots.items()
+    }
+    for manifest in manifests.values():
+        manifest.verify()  # outputs deleted or changed since: their periods are redone
+    unwritten = {key for key in valid if not _written(manifests, *key)}
     if everything:
         changed = set(valid)
     else:
@@ -329,26 +366,27 @@ def plan_work(
             previous.identity,
             history.identity,
         )
-        changed = periods_of_days(days) & valid
+        changed = (periods_of_days(days) & valid) | unwritten
     # Rules read every period of their windows: changed ones are summarised now
     # (and reused below), the rest come from the last build's rule inputs.
     memo: dict[tuple[str, str], dict] = {}
     for key in sorted(changed & rule_periods(history, config), key=_period_order):
         memo[key] = history.summary(*key, config.targets.specs())
     inputs = rule_inputs(history, config, memo, None if everything else previous.rule_inputs)
-    events = compute_alerts(history, config, inputs)
+    logged, alert_log = read_alert_log_stamped(config.alerts_file)
+    events = compute_alerts(history, config, inputs, logged)
     todo = set(changed)
     if not everything:  # an alert that appeared, went or was acknowledged
         todo |= changed_events(previous.events, events) & valid
     chosen_set = set(chosen)
     todo &= chosen_set
-    if backfill:  # also whatever of the last N days is missing on disk
-        todo |= {(w, p) for w, p in chosen if not _exists(config, w, p, site)}
+    if backfill:  # also whatever of the last N days is not as the last build wrote it
+        todo |= chosen_set & unwritten
         report.backfill_generated = [f"{w} {p}" for w, p in sorted(todo, key=_period_order)]
         report.backfill_skipped = [
             f"{w} {p}" for w, p in sorted(chosen_set - todo, key=_period_order)
         ]
-    return Plan(todo, memo, inputs, events)
+    return Plan(todo, memo, inputs, events, logged, alert_log, manifests)
 
 
 def note_windows(
@@ -367,33 +405,29 @@ def note_windows(
 
 def save_state(
     history: History,
-    config: Config,
     cache: ScanCache,
     settings: str,
-    events: list[dict],
-    inputs: dict[str, dict],
+    plan: Plan,
+    alert_log: Stamp | None,
     report: BuildReport,
 ) -> None:
-    """Stage 7: the index — digests, rebuilt days and what this build produced."""
+    """Stage 7: the index — digests, rebuilt days, and the state of this build: the
+    stamps of what it read and of what it wrote."""
+    logs = [(dg.name, (dg.size, dg.mtime_ns)) for dg in history.digests]
     state = BuildState(
-        outputs=outputs_key(config, settings) or "",
+        inputs=inputs_key(settings, logs, alert_log),
         settings=settings,
         first=None if history.empty else history.first,
         last=None if history.empty else history.last,
-        events=events,
+        events=plan.events,
         open_breaches=report.open_breaches,
         complete=all(d.complete for d in history.digests),
-        rule_inputs=inputs,
+        rule_inputs=plan.inputs,
         identity=history.identity,
+        outputs={name: manifest.entries for name, manifest in plan.manifests.items()},
     )
-    index_path = config.artifacts / INDEX_NAME
-    save_index(
-        index_path,
-        history.digests,
-        history.assembled,
-        cache.fingerprint or "",
-        state,
-    )
+    index_path = next(iter(plan.manifests.values())).root / INDEX_NAME
+    save_index(index_path, history.digests, history.assembled, cache.fingerprint or "", state)
     cache.state = state
 
 
@@ -401,10 +435,18 @@ def _period_order(item: tuple[str, str]) -> tuple[int, str]:
     return (WINDOWS.index(item[0]), item[1])
 
 
-def _exists(config: Config, window: str, period: str, site: bool) -> bool:
-    if not (config.artifacts / f"{artifact_name(window, period)}.json").exists():
+def _written(manifests: dict[str, Manifest], window: str, period: str) -> bool:
+    """Whether every output of a period is as the last build wrote it."""
+    name = artifact_name(window, period)
+    if not {f"{name}.json", f"{name}.md"} <= manifests["artifacts"].entries.keys():
         return False
-    return not site or (config.site_dir / window / f"{period}.html").exists() or window == "all"
+    if "site" not in manifests:
+        return True
+    from sitegen.site.parts import data_path, page_path
+
+    needed = {data_path(window, period, "json"), data_path(window, period, "md")}
+    needed.add(page_path(window, period))
+    return needed <= manifests["site"].entries.keys()
 
 
 def _partial_reason(summary: dict) -> str:
@@ -463,6 +505,8 @@ class Tracker:
         summary = history.summary(window, period, self.config.targets.specs())
         key = (window, period)
         inputs = rule_inputs(history, self.config, {key: summary})
-        events = compute_alerts(history, self.config, inputs)
+        events = compute_alerts(
+            history, self.config, inputs, read_alert_log_stamped(self.config.alerts_file)[0]
+        )
         attach_alerts(history, {key: summary}, events)
         return summary

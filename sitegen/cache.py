@@ -1,8 +1,14 @@
-"""The cache index ``performance-index.json``: per log file its stamp and digest.
+"""The cache index ``performance-index.json`` and every stamp and key a build keeps.
 
 Stamped and disposable (like Pelican's cache): ``(size, mtime, hash) -> digest``
 as JSON, never pickle. A corrupt, truncated or foreign index, or one written with
 other settings, is one warning and a rebuild from scratch — never a crash.
+
+A stamp describes the bytes a build read, taken when it read them (read_stamped), so
+a line appended while a build runs is seen by the next one. The outputs are state
+too: the index keeps a manifest of every file the build wrote (size, mtime, hash),
+and a build is only "up to date" when its inputs still carry the stamps it read and
+its outputs the stamps it wrote (up_to_date).
 """
 
 from __future__ import annotations
@@ -12,15 +18,18 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from sitegen.incremental import BuildState
+from sitegen.config import Config, default_templates_dir
+from sitegen.ingest import list_log_files
+from sitegen.report import BuildReport, finish
 from sitegen.rules import TAIL
 from sitegen.writer import atomic_write, atomic_write_chunks
 
@@ -31,6 +40,116 @@ INDEX_NAME = "performance-index.json"
 CACHE_DIR = ".sitegen-cache"
 #: bump when digests, partials or metrics change meaning: old indexes are then rebuilt
 FORMAT_VERSION = 8
+
+
+#: (size, mtime_ns) of the bytes a build read; NO_STAMP when it cannot be trusted (the
+#: file changed while it was read): it then matches no file, so the next build looks
+Stamp = tuple[int, int]
+NO_STAMP: Stamp = (-1, -1)
+
+
+def read_stamped(path: Path) -> tuple[bytes, Stamp]:
+    """A file's bytes with the stamp of exactly those bytes.
+
+    The stamp is taken from the open file before reading it. When the file grew while
+    it was read, its mtime cannot be trusted to describe what was read: the stamp's
+    mtime is then -1, so the next build looks at the file again (and its checksum,
+    for a log file, decides)."""
+    with open(path, "rb") as fp:
+        st = os.fstat(fp.fileno())
+        data = fp.read()
+    return data, (len(data), st.st_mtime_ns if len(data) == st.st_size else -1)
+
+
+def file_stamp(path: Path) -> Stamp | None:
+    """The stamp a file has now (None when it does not exist or cannot be seen)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+def key_of(*parts: object) -> str:
+    """A short stable hash of JSON-able parts."""
+    raw = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+class OutputStamp(msgspec.Struct, frozen=True, array_like=True):
+    """What a build wrote to one output file: checked by stat, then by hash."""
+
+    size: int
+    mtime_ns: int
+    hash: str
+
+
+class Manifest:
+    """The output files under one folder a build wrote (or found already right), by
+    path relative to it. The one Writer records into it (see writer.Writer.on_write)."""
+
+    def __init__(self, root: Path, entries: dict[str, OutputStamp] | None = None) -> None:
+        self.root = root
+        self.entries: dict[str, OutputStamp] = dict(entries or {})
+
+    def record(self, relative: str, data: bytes) -> None:
+        """``relative`` now holds ``data``."""
+        st = (self.root / relative).stat()
+        self.entries[relative] = OutputStamp(st.st_size, st.st_mtime_ns, content_hash(data))
+
+    def verify(self) -> list[str]:
+        """Drop the entries whose file is missing or holds other bytes (returned); an
+        entry whose stat changed but whose bytes did not is stamped again."""
+        damaged = []
+        for relative, old in list(self.entries.items()):
+            path = self.root / relative
+            try:
+                st = path.stat()
+                if (st.st_size, st.st_mtime_ns) == (old.size, old.mtime_ns):
+                    continue
+                same = st.st_size == old.size and content_hash(path.read_bytes()) == old.hash
+            except OSError:
+                same = False
+            if same:
+                self.entries[relative] = OutputStamp(st.st_size, st.st_mtime_ns, old.hash)
+            else:
+                damaged.append(relative)
+                del self.entries[relative]
+        return damaged
+
+    def forget(self, paths: Iterable[Path]) -> None:
+        """Drop the entries of files removed from the folder."""
+        for path in paths:
+            if path.is_relative_to(self.root):
+                self.entries.pop(path.relative_to(self.root).as_posix(), None)
+
+
+class BuildState(msgspec.Struct):
+    """What the last complete build read and produced (stored in the cache index)."""
+
+    inputs: str  # key of the settings and the stamps of every input the build read
+    settings: str  # key of the settings summaries and pages depend on
+    first: dt.date | None = None
+    last: dt.date | None = None
+    events: list[dict] = []
+    open_breaches: list[str] = []
+    #: every log file ended with a newline (a file being written is read again next time)
+    complete: bool = True
+    #: "window period" -> what the summary rules read of that period (reused when unchanged)
+    rule_inputs: dict[str, dict] = {}
+    #: log file name -> key of its records superseded by later files (History.identity)
+    identity: dict[str, str] = {}
+    #: the files written, per output folder ("artifacts", "site")
+    outputs: dict[str, dict[str, OutputStamp]] = {}
+
+
+def inputs_key(
+    settings: str, logs: Iterable[tuple[str, Stamp | None]], alert_log: Stamp | None
+) -> str:
+    """The key of a build's inputs: its settings, the stamp of each log file (by name)
+    and of the alert log. A build stores the stamps of what it read; a later build
+    compares the stamps the files have now."""
+    return key_of(settings, sorted(logs), alert_log)
 
 
 class IndexHead(msgspec.Struct):
@@ -180,3 +299,94 @@ def save_index(
     if not same:
         atomic_write(head_path(path), encoded)
     return changed
+
+
+def settings_key(config: Config, site: bool) -> str:
+    """Everything besides the logs that summaries, alerts and pages depend on."""
+    from sitegen import __version__
+
+    return key_of(
+        __version__,
+        config.timezone,
+        sorted(config.holidays),
+        config.rolling_window,
+        [rule.name for rule in config.rules],
+        [rule.as_dict() for rule in config.rules],
+        config.targets.values(),
+        site,
+        str(config.site_dir.resolve()) if site else None,
+        _tree_stamp(config.templates_dir) if site else None,
+        _tree_stamp(default_templates_dir()) if site else None,
+    )
+
+
+def _tree_stamp(folder: Path | None) -> list:
+    """(name, size, mtime) of every file under a templates folder: edits show."""
+    if folder is None:
+        return []
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            st = path.stat()
+            found.append((str(path.relative_to(folder)), st.st_size, st.st_mtime_ns))
+    return found
+
+
+def output_roots(config: Config, site: bool) -> dict[str, Path]:
+    """The folders whose files a build owns, by the name its manifest has."""
+    return (
+        {"artifacts": config.artifacts, "site": config.site_dir}
+        if site
+        else {"artifacts": config.artifacts}
+    )
+
+
+def up_to_date(config: Config, site: bool) -> BuildState | None:
+    """The last build's state when nothing changed since: every log file and the alert
+    log still carry the stamps of the bytes it read, the settings and theme are the
+    same, and every output it wrote still carries the stamp it had. Else None.
+
+    Stamps only, no hashing: an output whose stat changed is checked by the build that
+    follows (Manifest.verify), which also stamps it again when its bytes are the same."""
+    head = read_head(config.artifacts / INDEX_NAME)
+    if (
+        head is None
+        or head.version != FORMAT_VERSION
+        or head.fingerprint != fingerprint(config.timezone)
+        or head.state is None
+        or not head.state.complete
+    ):
+        return None
+    state = head.state
+    try:
+        logs = [(path.name, file_stamp(path)) for _, path in list_log_files(config.logs_dir)]
+    except OSError:
+        return None
+    settings = settings_key(config, site)
+    if inputs_key(settings, logs, file_stamp(config.alerts_file)) != state.inputs:
+        return None
+    roots = output_roots(config, site)
+    if set(state.outputs) != set(roots):
+        return None
+    for name, root in roots.items():
+        for relative, stamp in state.outputs[name].items():
+            if file_stamp(root / relative) != (stamp.size, stamp.mtime_ns):
+                return None
+    return state
+
+
+def quick_report(config: Config, site: bool, began: float) -> BuildReport | None:
+    """The report of a build that has nothing to do, or None when something changed."""
+    state = up_to_date(config, site)
+    if state is None:
+        return None
+    files = len(list_log_files(config.logs_dir))
+    report = BuildReport(
+        files_total=files,
+        cache_hits=files,
+        open_breaches=list(state.open_breaches),
+        up_to_date=True,
+        artifacts_dir=config.artifacts,
+        site_dir=config.site_dir if site else None,
+    )
+    return finish(report, began)

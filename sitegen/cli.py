@@ -160,7 +160,7 @@ def build(
     """Read the logs, write every summary (JSON + Markdown) and the site."""
     import time
 
-    from sitegen.uptodate import quick_report
+    from sitegen.cache import quick_report
 
     began = time.perf_counter()
     if demo and _no_logs(config.logs_dir):

@@ -1,6 +1,6 @@
 """What a build must redo: the periods whose inputs changed since the last build. Pure.
 
-The last complete build leaves a BuildState in the cache index. A new build compares
+The last complete build leaves a BuildState in the cache index (cache.py). A new build compares
 the log files it had to read, the data range and the alert events with that state,
 and recomputes only the days, weeks, months (and the all-time window) they touch.
 Getting this too wide costs time; too narrow would be wrong — so when in doubt
@@ -11,40 +11,13 @@ files whose bytes did not change.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
-
-import msgspec
 
 from sitegen.windows import days_between, month_id, period_bounds, week_id
 
 if TYPE_CHECKING:
     from sitegen.digest import FileDigest
-
-
-class BuildState(msgspec.Struct):
-    """What the last complete build produced (stored in the cache index)."""
-
-    outputs: str  # key of everything the outputs depend on: no-change builds compare it
-    settings: str  # key of the settings summaries and pages depend on
-    first: dt.date | None = None
-    last: dt.date | None = None
-    events: list[dict] = []
-    open_breaches: list[str] = []
-    #: every log file ended with a newline (a file being written is read again next time)
-    complete: bool = True
-    #: "window period" -> what the summary rules read of that period (reused when unchanged)
-    rule_inputs: dict[str, dict] = {}
-    #: log file name -> key of its records superseded by later files (History.identity)
-    identity: dict[str, str] = {}
-
-
-def key_of(*parts: object) -> str:
-    """A short stable hash of JSON-able parts."""
-    raw = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
 def digest_days(dg: FileDigest) -> set[dt.date]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import msgspec
 
-from sitegen.cache import content_hash
+from sitegen.cache import NO_STAMP, content_hash, read_stamped
 from sitegen.digest import NO_PARTS, FileDigest, digest
 from sitegen.errors import InputError
 from sitegen.ingest import FileScan, Problem, list_log_files, read_log_file, scan_bytes
@@ -80,19 +80,6 @@ def _unreadable(path: Path, day: dt.date, exc: OSError) -> FileDigest:
     )
 
 
-def read_stamped(path: Path) -> tuple[bytes, int, int]:
-    """A file's bytes with the stamp of exactly those bytes: (data, size, mtime_ns).
-
-    The stamp is taken from the open file before reading it. When the file grew while
-    it was read, the mtime cannot be trusted to describe what was read: it is given as
-    -1, so the next build looks at the file again (its checksum then decides)."""
-    with open(path, "rb") as fp:
-        st = os.fstat(fp.fileno())
-        data = fp.read()
-    mtime_ns = st.st_mtime_ns if len(data) == st.st_size else -1
-    return data, len(data), mtime_ns
-
-
 def scan_and_digest(
     path: Path,
     day: dt.date,
@@ -101,13 +88,13 @@ def scan_and_digest(
     on_file: OnFile | None = None,
 ) -> tuple[FileDigest | None, FileScan | None, int, int]:
     """Read, checksum and digest one log file; also its scan (kept when few files
-    changed), and the stamp (size, mtime) of the bytes read. The digest is None when
-    the checksum equals ``known_hash`` (the content did not change). Runs in worker
-    processes too."""
+    changed), and the stamp (size, mtime) of the bytes read (cache.read_stamped). The
+    digest is None when the checksum equals ``known_hash`` (the content did not
+    change). Runs in worker processes too."""
     try:
-        data, size, mtime_ns = read_stamped(path)
+        data, (size, mtime_ns) = read_stamped(path)
     except OSError as exc:
-        return _unreadable(path, day, exc), None, -1, -1
+        return _unreadable(path, day, exc), None, *NO_STAMP
     checksum = content_hash(data)
     if known_hash and checksum == known_hash:
         return None, None, size, mtime_ns
@@ -152,7 +139,7 @@ def scan_logs(
     on_file: OnFile | None = None,
 ) -> ScanResult:
     """Digests of every log file, reusing ``cached`` ones whose file did not change.
-    Each digest is stamped with the bytes it was made from (see read_stamped).
+    Each digest is stamped with the bytes it was made from (cache.read_stamped).
     ``progress(stage, done, total)`` is told after each file read; ``on_file`` of each
     file read (see OnFile)."""
     files = list_logs(logs_dir)

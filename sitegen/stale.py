@@ -1,6 +1,7 @@
 """Outputs of periods the logs no longer have (a log file deleted, the time zone or
-the holidays changed): found by name and removed, so that an incremental build leaves
-the same files as a fresh one. Only names sitegen itself writes are ever matched."""
+the holidays changed, every log gone): found by name and removed, so that an
+incremental build leaves the same files as a fresh one. Only names sitegen itself
+writes are ever matched."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from sitegen.history import History
 from sitegen.windows import PERIOD_WINDOWS
 
-_ARTIFACT = re.compile(r"(daily|weekly|monthly)-summary-([0-9W-]+)\.(?:json|md)")
+_ARTIFACT = re.compile(r"(?:(daily|weekly|monthly)-summary-([0-9W-]+)|(all)-summary)\.(?:json|md)")
 _PAGE = re.compile(r"([0-9W-]+)\.html")
 
 
@@ -27,13 +28,16 @@ def _names(folder: Path) -> list[str]:
 def stale_outputs(history: History, artifacts: Path, site: Path | None) -> list[Path]:
     """Artifacts, pages and the site's data copies of daily, weekly and monthly periods
     that ``history`` does not have."""
-    valid = {window: set(history.periods(window)) for window in PERIOD_WINDOWS}
+    valid = {window: set(history.periods(window)) for window in (*PERIOD_WINDOWS, "all")}
     found = []
     folders = [artifacts] + ([site / "data"] if site is not None else [])
     for folder in folders:
         for name in _names(folder):
             m = _ARTIFACT.fullmatch(name)
-            if m and m.group(2) not in valid[m.group(1)]:
+            if m is None:
+                continue
+            window, period = (m.group(1), m.group(2)) if m.group(1) else ("all", "all")
+            if period not in valid[window]:
                 found.append(folder / name)
     for window in PERIOD_WINDOWS if site is not None else ():
         pages = site / window  # type: ignore[operator]
@@ -44,11 +48,11 @@ def stale_outputs(history: History, artifacts: Path, site: Path | None) -> list[
     return sorted(found)
 
 
-def remove_stale(history: History, artifacts: Path, site: Path | None) -> int:
-    """Remove :func:`stale_outputs`; returns how many were removed."""
-    removed = 0
+def remove_stale(history: History, artifacts: Path, site: Path | None) -> list[Path]:
+    """Remove :func:`stale_outputs`; returns those removed."""
+    removed = []
     for path in stale_outputs(history, artifacts, site):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
-            removed += 1
+            removed.append(path)
     return removed

@@ -7,7 +7,7 @@ import filecmp
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sitegen.errors import BuildError
@@ -95,10 +95,14 @@ def remove_leftovers(root: Path, *, before: float) -> int:
 
 
 class Writer:
-    """Writes files below ``root``; refuses paths outside it and paths written twice."""
+    """Writes files below ``root``; refuses paths outside it and paths written twice.
 
-    def __init__(self, root: Path) -> None:
+    ``on_write(relative, data)`` is told of every file it leaves holding ``data``,
+    written or already right (the build's manifest of its outputs: cache.Manifest)."""
+
+    def __init__(self, root: Path, on_write: Callable[[str, bytes], None] | None = None) -> None:
         self.root = root
+        self.on_write = on_write
         self._resolved = root.resolve()
         self._seen: set[Path] = set()
         self.written = 0
@@ -116,16 +120,20 @@ class Writer:
             raise BuildError(f"refusing to write {path} twice in one build")
         self._seen.add(resolved)
         try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
-                self.unchanged += 1
-                return False
+            same = path.stat().st_size == len(data) and path.read_bytes() == data
         except OSError:
-            pass
-        try:
-            atomic_write(path, data)
-        except OSError as exc:
-            raise BuildError(
-                f"cannot write {path} ({exc.strerror or exc}); check the folder's permissions"
-            ) from exc
+            same = False
+        if not same:
+            try:
+                atomic_write(path, data)
+            except OSError as exc:
+                raise BuildError(
+                    f"cannot write {path} ({exc.strerror or exc}); check the folder's permissions"
+                ) from exc
+        if self.on_write is not None:
+            self.on_write(Path(relative).as_posix(), data)
+        if same:
+            self.unchanged += 1
+            return False
         self.written += 1
         return True

@@ -7,7 +7,7 @@ import datetime as dt
 import os
 
 from sitegen.alerting import attach_alerts
-from sitegen.cache import CACHE_DIR
+from sitegen.cache import CACHE_DIR, Manifest
 from sitegen.config import Config
 from sitegen.history import History
 from sitegen.report import BuildReport
@@ -24,9 +24,11 @@ def render_pages(
     events: list[dict],
     memo: dict[tuple[str, str], dict],
     report: BuildReport,
+    manifest: Manifest,
 ) -> None:
     """Stage 6: the pages of the recomputed periods, their neighbours (whose previous/
-    next links may have changed), and the overview pages."""
+    next links may have changed), and the overview pages; each file written (or found
+    right) is recorded in ``manifest``."""
 
     keys = with_neighbours(history, summaries)
     keys |= {(w, p) for w in WINDOWS if (p := history.latest_period(w)) is not None}
@@ -57,10 +59,11 @@ def render_pages(
         context = multiprocessing.get_context("fork")
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for done, same, reads in pool.map(_render_periods, chunks):
+                for done, same, reads, entries in pool.map(_render_periods, chunks):
                     report.pages_rendered += done
                     report.pages_skipped += same
                     report.files_read += reads
+                    manifest.entries.update(entries)
         finally:
             _SHARED = None
         rest: tuple[str, ...] = ()
@@ -71,7 +74,7 @@ def render_pages(
         pages,
         events,
         config,
-        Writer(config.site_dir),
+        Writer(config.site_dir, on_write=manifest.record),
         windows=rest,
         cache_dir=cache_dir,
         written_artifacts=written,
@@ -96,25 +99,27 @@ def _page_order(key: tuple[str, str]) -> tuple[int, str]:
 _SHARED: tuple | None = None  # what forked page workers read (set only while they run)
 
 
-def _render_periods(keys: list[tuple[str, str]]) -> tuple[int, int, int]:
-    """In a forked worker: render these period pages; (written, unchanged, files read)."""
+def _render_periods(keys: list[tuple[str, str]]) -> tuple[int, int, int, dict]:
+    """In a forked worker: render these period pages; (written, unchanged, files read,
+    the manifest entries of the files)."""
 
     assert _SHARED is not None
     history, pages, events, config, cache_dir, artifacts_written = _SHARED
     reads_before = history.rescan.reads if history.rescan is not None else 0
+    manifest = Manifest(config.site_dir)
     done, same = render_site(
         history,
         {key: pages[key] for key in keys},
         events,
         config,
-        Writer(config.site_dir),
+        Writer(config.site_dir, on_write=manifest.record),
         overview=False,
         windows=PERIOD_WINDOWS,
         cache_dir=cache_dir,
         written_artifacts=artifacts_written,
     )
     reads = (history.rescan.reads if history.rescan is not None else 0) - reads_before
-    return done, same, reads
+    return done, same, reads, manifest.entries
 
 
 def _can_fork() -> bool:
