@@ -501,7 +501,10 @@ class Tracker:
         elif window == "all":
             period = "all"
         else:
-            parse_period(window, period)
+            try:
+                parse_period(window, period)
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from exc
         summary = history.summary(window, period, self.config.targets.specs())
         key = (window, period)
         inputs = rule_inputs(history, self.config, {key: summary})

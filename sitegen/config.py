@@ -225,7 +225,7 @@ def _coerce(key: str, value: Any, base: Path, errors: list[str], where: str) -> 
             return None
         try:
             zone(value)
-        except ConfigError as exc:
+        except ValueError as exc:
             errors.append(f"{where}{exc}")
             return None
         return value
@@ -306,8 +306,11 @@ def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Conf
     if "targets_file" in raw and overrides.get("targets_file") is None:
         targets_required, targets_key = True, f"{file}: targets_file"
     values["targets"] = load_targets(targets_file, required=targets_required, key=targets_key)
-    if overrides.get("rules") is not None:
-        values["rules"] = parse_rules(overrides["rules"], _TARGET_RULES)
-    else:
-        values["rules"] = parse_rules(raw.get("rules"), _TARGET_RULES, f"{file}: rules")
+    try:
+        if overrides.get("rules") is not None:
+            values["rules"] = parse_rules(overrides["rules"], _TARGET_RULES)
+        else:
+            values["rules"] = parse_rules(raw.get("rules"), _TARGET_RULES, f"{file}: rules")
+    except ValueError as exc:  # rules.py is pure: the edge says whose mistake it is
+        raise ConfigError(str(exc)) from exc
     return Config(config_file=file if file.exists() else None, **values)

@@ -13,8 +13,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sitegen.errors import ConfigError
-
 #: closed trades kept per day for the rolling rules: a rule's last_n is at most this
 TAIL = 500
 
@@ -128,7 +126,7 @@ def parse_rules(raw: Any, target_keys: Iterable[str], where: str = "rules") -> t
     if raw is None:
         return tuple(rules.values())
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where}: expected a mapping of rule name to settings")
+        raise ValueError(f"{where}: expected a mapping of rule name to settings")
     keys = set(target_keys)
     errors = []
     for name, settings in raw.items():
@@ -169,7 +167,7 @@ def parse_rules(raw: Any, target_keys: Iterable[str], where: str = "rules") -> t
             errors.append(f"{key}.window: rolling metrics are evaluated daily")
         rules[name] = rule
     if errors:
-        raise ConfigError("\n".join(errors))
+        raise ValueError("\n".join(errors))
     return tuple(rules.values())
 
 

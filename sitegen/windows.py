@@ -6,8 +6,6 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sitegen.errors import ConfigError
-
 WINDOWS = ("daily", "weekly", "monthly", "all")
 #: the windows with one period (and one page) per day, week or month
 PERIOD_WINDOWS = WINDOWS[:3]
@@ -15,11 +13,11 @@ ONE_DAY = dt.timedelta(days=1)
 
 
 def zone(name: str) -> ZoneInfo:
-    """The IANA time zone ``name``; an unknown name is a ConfigError."""
+    """The IANA time zone ``name``; an unknown name is a ValueError saying so."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
-        raise ConfigError(
+        raise ValueError(
             f"timezone: unknown time zone {name!r}; use an IANA name such as "
             "'UTC' or 'America/New_York'"
         ) from exc
@@ -90,17 +88,17 @@ def period_bounds(window: str, period: str) -> tuple[dt.date, dt.date]:
 
 
 def parse_period(window: str, period: str) -> tuple[dt.date, dt.date]:
-    """Like :func:`period_bounds`, but a malformed id is a ConfigError naming it."""
+    """Like :func:`period_bounds`, but a malformed id is a ValueError naming it."""
     try:
         first, last = period_bounds(window, period)
     except (ValueError, TypeError) as exc:
         examples = {"daily": "2025-10-10", "weekly": "2025-W41", "monthly": "2025-10"}
-        raise ConfigError(
+        raise ValueError(
             f"period: {period!r} is not a {window} period id (for example "
             f"{examples.get(window, 'all')})"
         ) from exc
     if period_id(window, first) != period:
-        raise ConfigError(f"period: {period!r} is not a canonical {window} period id")
+        raise ValueError(f"period: {period!r} is not a canonical {window} period id")
     return first, last
 
 

@@ -14,7 +14,6 @@ import pytest
 
 from sitegen.alerts import DayClose, alerts_for, apply_log, evaluate
 from sitegen.config import Targets
-from sitegen.errors import ConfigError
 from sitegen.export import validate_alert
 from sitegen.rules import DEFAULT_RULES, Rule, parse_rules
 from sitegen.windows import period_bounds
@@ -187,7 +186,7 @@ def test_new_rule_defaults_and_target_forms():
     ],
 )
 def test_invalid_rule_setting_names_the_field(settings, field, words):
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(ValueError) as err:
         parse_rules({"custom": settings}, TARGET_KEYS, "cfg.yaml: rules")
     message = str(err.value)
     assert f"cfg.yaml: rules.custom.{field}:" in message
@@ -195,22 +194,22 @@ def test_invalid_rule_setting_names_the_field(settings, field, words):
 
 
 def test_invalid_override_of_a_default_rule_names_the_field():
-    with pytest.raises(ConfigError, match=r"rules\.win_rate_breach\.last_n: -3"):
+    with pytest.raises(ValueError, match=r"rules\.win_rate_breach\.last_n: -3"):
         parse_rules({"win_rate_breach": {"last_n": -3}}, TARGET_KEYS)
-    with pytest.raises(ConfigError, match=r"rules\.drawdown_breach\.enabled"):
+    with pytest.raises(ValueError, match=r"rules\.drawdown_breach\.enabled"):
         parse_rules({"drawdown_breach": {"enabled": "false"}}, TARGET_KEYS)
 
 
 def test_rule_shape_errors():
-    with pytest.raises(ConfigError, match="rules: expected a mapping"):
+    with pytest.raises(ValueError, match="rules: expected a mapping"):
         parse_rules(["win_rate_breach"], TARGET_KEYS)
-    with pytest.raises(ConfigError, match=r"rules\.x: expected a mapping of settings"):
+    with pytest.raises(ValueError, match=r"rules\.x: expected a mapping of settings"):
         parse_rules({"x": "net_pnl < 0"}, TARGET_KEYS)
-    with pytest.raises(ConfigError, match=r"rules\.x: unknown setting\(s\) bogus, colour"):
+    with pytest.raises(ValueError, match=r"rules\.x: unknown setting\(s\) bogus, colour"):
         parse_rules({"x": {"metric": "net_pnl", "target": 0, "bogus": 1, "colour": 2}}, TARGET_KEYS)
-    with pytest.raises(ConfigError, match=r"rules\.x: a new rule needs at least `metric`"):
+    with pytest.raises(ValueError, match=r"rules\.x: a new rule needs at least `metric`"):
         parse_rules({"x": {"metric": "net_pnl"}}, TARGET_KEYS)
-    with pytest.raises(ConfigError, match=r"rules\.x: a new rule needs at least `metric`"):
+    with pytest.raises(ValueError, match=r"rules\.x: a new rule needs at least `metric`"):
         parse_rules({"x": {"target": 0}}, TARGET_KEYS)
 
 
@@ -219,7 +218,7 @@ def test_every_rule_error_is_reported_at_once():
         "a": {"metric": "nope", "target": 0},
         "b": {"metric": "net_pnl", "target": 0, "severity": "LOW", "window": "yearly"},
     }
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(ValueError) as err:
         parse_rules(raw, TARGET_KEYS)
     lines = str(err.value).splitlines()
     assert [line.split(":")[0] for line in lines] == [
