@@ -22,7 +22,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from sitegen.digest import digest, kept_records, to_trade  # noqa: E402
 from sitegen.ingest import _decoder, scan_bytes  # noqa: E402
-from sitegen.site.rows import make_fragments  # noqa: E402
+from sitegen.rows import make_fragments  # noqa: E402
 
 
 def main() -> None:

@@ -109,7 +109,7 @@ def load_history(
     on_file = None
     if site:
         from sitegen.cache import CACHE_DIR
-        from sitegen.site.rows import ROWS_DIR, write_fragments
+        from sitegen.rows import ROWS_DIR, write_fragments
 
         folder = config.artifacts / CACHE_DIR / ROWS_DIR
         on_file = functools.partial(write_fragments, folder, config.timezone)
@@ -288,7 +288,7 @@ def build(
             if progress:
                 progress("rendering pages", 0, 0)
             with report.stage("pages"):
-                from sitegen.site.render import render_pages  # Jinja2 loads only when needed
+                from sitegen.render import render_pages  # Jinja2 loads only when needed
 
                 render_pages(
                     history,

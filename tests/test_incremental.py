@@ -237,7 +237,7 @@ def test_editing_a_template_rerenders_the_site(workspace, tmp_path):
 
 
 def test_parallel_page_rendering_gives_the_same_site(workspace, tmp_path, monkeypatch):
-    from sitegen.site import render as render_module
+    from sitegen import render as render_module
 
     _, logs, _ = workspace
     sequential = tmp_path / "seq"

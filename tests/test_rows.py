@@ -1,5 +1,6 @@
 """The daily pages' trade rows: made once per log file by the scan stage, kept as
-fragments, filtered by identity when a page is made."""
+fragments (sitegen/rows.py), filtered by identity when a page is made, written as HTML
+by the site (sitegen/site/rows.py)."""
 
 from __future__ import annotations
 
@@ -20,14 +21,9 @@ from sitegen.demo import generate
 from sitegen.ingest import TradeRecord
 from sitegen.partials import Trade
 from sitegen.report import BuildReport
-from sitegen.site.rows import (
-    ROWS_DIR,
-    RowCache,
-    day_table,
-    fragment_path,
-    make_fragments,
-    row_html,
-)
+from sitegen.rows import ROWS_DIR, DayRows, fragment_path, make_fragments, to_row
+from sitegen.site.rows import day_table
+from sitegen.site.rows import row_html as html_of_row
 
 UTC = ZoneInfo("UTC")
 WHEN = dt.datetime(2025, 10, 10, 14, 2, 17, tzinfo=dt.UTC)
@@ -52,6 +48,10 @@ def _record(**kw) -> TradeRecord:
     base = dict(timestamp=WHEN.isoformat(), symbol="NVDA", outcome="win")
     base.update(kw)
     return TradeRecord(**base)
+
+
+def row_html(trade: Trade, rec: TradeRecord, time: str) -> str:
+    return html_of_row(to_row(trade, rec, UTC)._replace(time=time))
 
 
 def test_row_escapes_everything_from_the_logs():
@@ -82,9 +82,10 @@ def test_fragments_and_direct_table_agree():
     frags = make_fragments(pairs, "key", UTC)
     assert sorted(frags) == [dt.date(2025, 10, 10), dt.date(2025, 10, 11)]
     day = frags[dt.date(2025, 10, 10)]
-    assert day.line == [1, 3] and day.oid == ["o1", "o3"] and day.pnl == [Decimal("2"), None]
-    table = day_table([pairs[0], pairs[2]], UTC)
-    assert table.count == 2 and "".join(day.html) == str(table.html)
+    assert day.line == [1, 3] and day.oid == ["o1", "o3"]
+    assert [row.pnl for row in day.rows] == [Decimal("2"), None]
+    table = day_table([to_row(t, rec, UTC) for t, rec in (pairs[0], pairs[2])])
+    assert table.count == 2 and str(day_table(day.rows).html) == str(table.html)
     assert table.steps == (Decimal("2"),) and table.labels == ("14:02",)
 
 
@@ -95,6 +96,12 @@ def logs(tmp_path, monkeypatch):
     folder = tmp_path / "logs"
     generate(folder, days=6, per_day=12, seed=5)
     return folder
+
+
+def _empty_history():
+    from sitegen.history import History
+
+    return History("UTC", frozenset(), (), {})
 
 
 def _history(config):
@@ -130,13 +137,13 @@ def test_corrupt_or_stale_fragment_is_made_again(logs, tmp_path):
     history = _history(config)
     day = max(history.day_files)
     fi = history.day_files[day][0]
-    cache = RowCache(config.artifacts / CACHE_DIR / ROWS_DIR)
-    good = cache.table(history, day, UTC)
-    assert cache.built == 0 and good.count
+    cache = DayRows(history, config.artifacts / CACHE_DIR / ROWS_DIR)
+    good = cache(day)
+    assert cache.reads == 0 and good
     path = fragment_path(cache.folder, day, history.digests[fi].name)
     path.write_bytes(b"\x00garbage")
-    assert cache.table(history, day, UTC) == good and cache.built == 1
-    assert cache.table(history, day, UTC) == good and cache.built == 1  # kept again
+    assert cache(day) == good and cache.reads == 1
+    assert cache(day) == good and cache.reads == 1  # kept again
 
 
 def test_prune_keeps_recent_days_and_drops_temp_files(tmp_path):
@@ -149,9 +156,10 @@ def test_prune_keeps_recent_days_and_drops_temp_files(tmp_path):
     ]
     for name in names:
         (folder / name).write_bytes(b"x")
-    RowCache(folder).prune(dt.date(2025, 10, 10))
+    history = _empty_history()
+    DayRows(history, folder).prune(dt.date(2025, 10, 10))
     assert [p.name for p in folder.iterdir()] == ["2025-10-20_2025-10-20.rows"]
-    RowCache(tmp_path / "absent").prune(dt.date(2025, 10, 10))  # no folder: nothing to do
+    DayRows(history, tmp_path / "absent").prune(dt.date(2025, 10, 10))  # no folder: nothing
 
 
 def test_kept_fragments_are_only_the_recent_days(logs, tmp_path):

@@ -19,6 +19,7 @@ from sitegen import demo
 from sitegen.build import BuildReport, ScanCache, load_history
 from sitegen.config import Config
 from sitegen.depth import HOLD_LABELS
+from sitegen.render import site_input
 from sitegen.site import default_templates_dir, fmt, render_site, with_neighbours
 from sitegen.writer import Writer
 from tests.conftest import trade, write_log
@@ -108,7 +109,9 @@ def snapshot(site: Path) -> dict[str, bytes]:
 
 
 def render(history, summaries, config: Config, site: Path, alerts=()) -> tuple[int, int]:
-    return render_site(history, summaries, list(alerts), config, Writer(site))
+    return render_site(
+        site_input(history, config, fragments=False), summaries, list(alerts), config, Writer(site)
+    )
 
 
 def all_summaries(history, config: Config) -> dict[tuple[str, str], dict]:
@@ -362,7 +365,9 @@ def test_second_render_writes_nothing_and_is_byte_identical(built) -> None:
     history, summaries, config, site, _ = built
     before = snapshot(site)
     writer = Writer(site)
-    written, unchanged = render_site(history, summaries, [], config, writer)
+    written, unchanged = render_site(
+        site_input(history, config, fragments=False), summaries, [], config, writer
+    )
     assert written == 0 and unchanged == len(html_files(site))
     assert writer.written == 0
     assert snapshot(site) == before
@@ -469,7 +474,8 @@ def test_with_neighbours(built) -> None:
     history, *_ = built
     days = history.periods("daily")
     keys = {("daily", days[3]), ("weekly", "2025-W37"), ("daily", days[-1]), ("all", "all")}
-    assert with_neighbours(history, keys) == keys | {
+    periods = {window: history.periods(window) for window in ("daily", "weekly", "monthly")}
+    assert with_neighbours(periods, keys) == keys | {
         ("daily", days[2]),
         ("daily", days[4]),
         ("daily", days[-2]),

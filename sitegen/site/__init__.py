@@ -11,28 +11,63 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sitegen import export
 from sitegen.config import Config, default_templates_dir
 from sitegen.errors import BuildError
-from sitegen.history import History
+from sitegen.rows import Row
 from sitegen.site import home
-from sitegen.site.pages import neighbours, period_page
+from sitegen.site.pages import DayStats, neighbours, period_page
 from sitegen.site.parts import data_path, page_path
-from sitegen.site.rows import ROWS_DIR, RowCache, day_table
+from sitegen.site.rows import day_table
 from sitegen.windows import zone
 from sitegen.writer import Writer
 
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["default_templates_dir", "environment", "render_site", "with_neighbours"]
+__all__ = [
+    "DayStats",
+    "RowSource",
+    "SiteInput",
+    "default_templates_dir",
+    "environment",
+    "render_site",
+    "with_neighbours",
+]
 
 WINDOWS = ("daily", "weekly", "monthly", "all")
 STYLESHEET = "style.css"
+
+
+class RowSource(Protocol):
+    """The trade rows of a day, in time order (sitegen.rows.DayRows)."""
+
+    reads: int  # log files read back so far, in this process
+
+    def __call__(self, day: dt.date) -> Sequence[Row]: ...
+
+
+@dataclass(frozen=True)
+class SiteInput:
+    """What the build hands the site besides the summaries: every period of each
+    window in order, a few counts per day, and a day's trade rows on demand."""
+
+    periods: Mapping[str, Sequence[str]]
+    days: Mapping[dt.date, DayStats]
+    rows: RowSource
+
+    @property
+    def empty(self) -> bool:
+        return not self.periods.get("all")
+
+    def latest_period(self, window: str) -> str | None:
+        found = self.periods.get(window)
+        return found[-1] if found else None
 
 
 def environment(
@@ -70,7 +105,9 @@ def _stylesheet(templates_dir: Path | None) -> bytes:
     raise BuildError(f"no {STYLESHEET} in the site templates")  # pragma: no cover
 
 
-def with_neighbours(history: History, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+def with_neighbours(
+    periods: Mapping[str, Sequence[str]], keys: Iterable[tuple[str, str]]
+) -> set[tuple[str, str]]:
     """``keys`` plus the previous and next period of each (same window).
 
     A period page shows only its own period and its neighbours' ids, so when some
@@ -79,7 +116,7 @@ def with_neighbours(history: History, keys: Iterable[tuple[str, str]]) -> set[tu
     """
     out = set()
     for window in {w for w, _ in keys}:
-        ordered = history.periods(window)
+        ordered = periods.get(window, ())
         index = {p: i for i, p in enumerate(ordered)}
         for w, period in keys:
             if w != window:
@@ -92,34 +129,24 @@ def with_neighbours(history: History, keys: Iterable[tuple[str, str]]) -> set[tu
     return out
 
 
-def _ordered(history: History) -> dict[str, list[str]]:
-    return {window: history.periods(window) for window in WINDOWS}
-
-
 def _page_keys(summaries: Mapping[tuple[str, str], dict]) -> list[tuple[str, str]]:
     """The periods of ``summaries`` in page order."""
     order = {w: i for i, w in enumerate(WINDOWS)}
     return sorted(summaries, key=lambda key: (order[key[0]], key[1]))
 
 
-def _period_context(history: History, summaries, key, near, tz, rows: RowCache | None) -> object:
-    """A period page's context; a day's trade rows are gathered only now, page by page:
-    from the fragments the scan stage kept (see rows.py), or else from its log files."""
+def _period_context(site: SiteInput, summaries, key, near, tz) -> object:
+    """A period page's context; a day's trade rows are gathered only now, page by page."""
     summary = summaries[key]
     table = None
     if summary["window"] == "daily":
-        day = dt.date.fromisoformat(summary["period"])
-        table = (
-            rows.table(history, day, tz)
-            if rows is not None
-            else day_table(history.trades.get(day, []), tz)
-        )
-    return period_page(summary, near, table, history.days, tz)
+        table = day_table(site.rows(dt.date.fromisoformat(summary["period"])))
+    return period_page(summary, near, table, site.days, tz)
 
 
 def render_site(
-    history: History,
-    summaries: dict[tuple[str, str], dict],
+    site: SiteInput,
+    summaries: Mapping[tuple[str, str], dict],
     alerts: list[dict],
     config: Config,
     writer: Writer,
@@ -134,7 +161,8 @@ def render_site(
     ``overview=False`` renders only the period pages, and ``windows`` says of which
     windows (worker processes render shares of the daily pages); ``cache_dir`` keeps
     compiled templates between builds; ``written_artifacts`` are the periods whose
-    artifacts this build wrote (their site copies are copied from them).
+    artifacts this build wrote (their site copies are copied from them). With
+    ``overview``, ``summaries`` must hold the all-time and the latest periods.
 
     One page (and one JSON/Markdown copy under ``data/``) per daily, weekly and
     monthly period in ``summaries``; ``index.html``, ``archive.html``,
@@ -143,16 +171,11 @@ def render_site(
     HTML files; the stylesheet and data copies are written too but not counted.
     """
     env = environment(config.templates_dir, cache_dir)
-    rows = None if cache_dir is None else RowCache(cache_dir.parent / ROWS_DIR)
     tz = zone(config.timezone)
-    ordered = _ordered(history)
-    targets = config.targets.specs()
+    ordered = {window: list(site.periods.get(window, ())) for window in WINDOWS}
 
     def summary_of(window: str, period: str | None) -> dict | None:
-        if period is None:
-            return None
-        found = summaries.get((window, period))
-        return found if found is not None else history.summary(window, period, targets)
+        return None if period is None else summaries[(window, period)]
 
     # Period contexts are made one at a time, right before rendering: a big history
     # has hundreds of days with thousands of trade rows each.
@@ -162,18 +185,18 @@ def render_site(
             continue
         near = neighbours(window, period, ordered)
         key = (window, period)
-        make = functools.partial(_period_context, history, summaries, key, near, tz, rows)
+        make = functools.partial(_period_context, site, summaries, key, near, tz)
         pages.append((page_path(window, period), f"{window}.html", make))
 
     if overview:
-        everything = None if history.empty else summary_of("all", "all")
+        everything = None if site.empty else summary_of("all", "all")
         latest = []
         for window, label in (
             ("daily", "Latest day"),
             ("weekly", "This week"),
             ("monthly", "This month"),
         ):
-            found = summary_of(window, history.latest_period(window))
+            found = summary_of(window, site.latest_period(window))
             if found is not None:
                 latest.append((label, found))
         daily_all = (everything or {}).get("daily_pnl") or {}

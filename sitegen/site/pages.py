@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from sitegen.partials import Partial
 from sitegen.site import charts, fmt
 from sitegen.site.depth import Depth, depth
 from sitegen.site.parts import (
@@ -248,18 +247,26 @@ def period_charts(
     )
 
 
+class DayStats(NamedTuple):
+    """What a week's or month's list of days shows of each day."""
+
+    trades: int
+    closed: int
+    wins: int
+
+
 def day_rows(
     days: Sequence[str],
-    partials: Mapping[dt.date, Partial],
+    stats: Mapping[dt.date, DayStats],
     daily_pnl: Mapping[str, str],
     root: str,
 ) -> tuple[DayRow, ...]:
     rows = []
     for day in days:
-        part = partials.get(dt.date.fromisoformat(day))
-        trades = part.trades_total if part else 0
-        closed = part.trades_closed if part else 0
-        rate = fmt.percent(fmt.dec(part.wins) / closed) if part and closed else fmt.DASH
+        found = stats.get(dt.date.fromisoformat(day))
+        trades = found.trades if found else 0
+        closed = found.closed if found else 0
+        rate = fmt.percent(fmt.dec(found.wins) / closed) if found and closed else fmt.DASH
         net = daily_pnl.get(day, "0")
         rows.append(
             DayRow(
@@ -276,7 +283,7 @@ def period_page(
     summary: Mapping[str, Any],
     near: Neighbours,
     table: DayTable | None,
-    partials: Mapping[dt.date, Partial],
+    stats: Mapping[dt.date, DayStats],
     tz: ZoneInfo,
 ) -> PeriodPage:
     """The whole context of one daily, weekly or monthly page."""
@@ -318,7 +325,7 @@ def period_page(
         by_strategy=breakdown(summary.get("by_strategy") or []),
         depth=depth(summary, root, near.days),
         charts=period_charts(summary, table, root, day_pages),
-        days=day_rows(near.days, partials, summary.get("daily_pnl") or {}, root),
+        days=day_rows(near.days, stats, summary.get("daily_pnl") or {}, root),
         weeks=tuple(Link(f"{root}weekly/{w}.html", short_label("weekly", w)) for w in near.weeks),
         trades=table.html if table is not None else Markup(),
         trade_count=table.count if table is not None else 0,

@@ -1,5 +1,9 @@
-"""Stage 6 of a build: which pages to render, and rendering the daily pages of a big
-build in forked worker processes (they dominate a cold build)."""
+"""Stage 6 of a build: which pages to render, and rendering them — the daily pages of
+a big build in forked worker processes (they dominate a cold build).
+
+The site package renders what it is handed (summaries, and a SiteInput with the
+periods, day counts and trade rows); this stage gathers that from the history.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,44 @@ from sitegen.cache import CACHE_DIR, Manifest
 from sitegen.config import Config
 from sitegen.history import History
 from sitegen.report import BuildReport
-from sitegen.site import render_site, with_neighbours
-from sitegen.site.rows import KEEP_DAYS, ROWS_DIR, RowCache
+from sitegen.rows import KEEP_DAYS, ROWS_DIR, DayRows
+from sitegen.site import DayStats, SiteInput, render_site, with_neighbours
 from sitegen.windows import PERIOD_WINDOWS, WINDOWS
 from sitegen.writer import Writer
+
+
+def site_input(history: History, config: Config, *, fragments: bool = True) -> SiteInput:
+    """What the site is handed of ``history``. Trade rows come from the fragments the
+    scan stage kept (``fragments``), or else from the log files."""
+    folder = config.artifacts / CACHE_DIR / ROWS_DIR if fragments else None
+    return SiteInput(
+        periods={window: history.periods(window) for window in WINDOWS},
+        days={
+            d: DayStats(p.trades_total, p.trades_closed, p.wins) for d, p in history.days.items()
+        },
+        rows=DayRows(history, folder),
+    )
+
+
+def page_summaries(
+    history: History,
+    config: Config,
+    summaries: dict[tuple[str, str], dict],
+    memo: dict[tuple[str, str], dict],
+    events: list[dict],
+) -> dict[tuple[str, str], dict]:
+    """The summaries of the pages to render: the recomputed periods, their neighbours
+    (whose previous/next links may have changed) and the latest periods (the overview
+    pages show them), each with its alerts."""
+    periods = {window: history.periods(window) for window in WINDOWS}
+    keys = with_neighbours(periods, summaries)
+    keys |= {(w, found[-1]) for w, found in periods.items() if found}
+    extra = {key: memo.get(key) for key in keys if key not in summaries}
+    for key in extra:
+        if extra[key] is None:
+            extra[key] = history.summary(*key, config.targets.specs())
+    attach_alerts(history, extra, events)
+    return {**summaries, **extra}
 
 
 def render_pages(
@@ -26,20 +64,11 @@ def render_pages(
     report: BuildReport,
     manifest: Manifest,
 ) -> None:
-    """Stage 6: the pages of the recomputed periods, their neighbours (whose previous/
-    next links may have changed), and the overview pages; each file written (or found
+    """Stage 6: render the pages of page_summaries(); each file written (or found
     right) is recorded in ``manifest``."""
-
-    keys = with_neighbours(history, summaries)
-    keys |= {(w, p) for w in WINDOWS if (p := history.latest_period(w)) is not None}
-    extra = {key: memo.get(key) for key in keys if key not in summaries}
-    for key in extra:
-        if extra[key] is None:
-            extra[key] = history.summary(*key, config.targets.specs())
-    attach_alerts(history, extra, events)
+    site = site_input(history, config)
+    pages = page_summaries(history, config, summaries, memo, events)
     written = frozenset(summaries)  # their artifacts were written by this build
-    pages = dict(summaries)
-    pages.update(extra)
     cache_dir = config.artifacts / CACHE_DIR / "templates"
     periods = sorted((key for key in pages if key[0] in PERIOD_WINDOWS), key=_page_order)
     daily = [key for key in periods if key[0] == "daily"]
@@ -50,7 +79,7 @@ def render_pages(
         # contiguous runs (neighbouring days share log files), a few runs per worker
         # so that one slow run does not leave a core idle. Workers write their pages.
         global _SHARED
-        _SHARED = (history, pages, events, config, cache_dir, written)
+        _SHARED = (site, pages, events, config, cache_dir, written)
         size = max(PAGES_PER_WORKER, -(-len(periods) // (workers * RUNS_PER_WORKER)))
         chunks = [periods[i : i + size] for i in range(0, len(periods), size)]
         import multiprocessing  # loaded only for a big build
@@ -70,7 +99,7 @@ def render_pages(
     else:
         rest = PERIOD_WINDOWS
     written_pages, unchanged = render_site(
-        history,
+        site,
         pages,
         events,
         config,
@@ -82,8 +111,7 @@ def render_pages(
     report.pages_rendered += written_pages
     report.pages_skipped += unchanged
     if not history.empty:  # the scan stage kept rows of every file it read: keep recent ones
-        keep_from = history.last - dt.timedelta(days=KEEP_DAYS - 1)
-        RowCache(config.artifacts / CACHE_DIR / ROWS_DIR).prune(keep_from)
+        site.rows.prune(history.last - dt.timedelta(days=KEEP_DAYS - 1))
 
 
 #: a forked page worker is worth starting for at least this many daily pages
@@ -104,11 +132,11 @@ def _render_periods(keys: list[tuple[str, str]]) -> tuple[int, int, int, dict]:
     the manifest entries of the files)."""
 
     assert _SHARED is not None
-    history, pages, events, config, cache_dir, artifacts_written = _SHARED
-    reads_before = history.rescan.reads if history.rescan is not None else 0
+    site, pages, events, config, cache_dir, artifacts_written = _SHARED
+    reads_before = site.rows.reads
     manifest = Manifest(config.site_dir)
     done, same = render_site(
-        history,
+        site,
         {key: pages[key] for key in keys},
         events,
         config,
@@ -118,8 +146,7 @@ def _render_periods(keys: list[tuple[str, str]]) -> tuple[int, int, int, dict]:
         cache_dir=cache_dir,
         written_artifacts=artifacts_written,
     )
-    reads = (history.rescan.reads if history.rescan is not None else 0) - reads_before
-    return done, same, reads, manifest.entries
+    return done, same, site.rows.reads - reads_before, manifest.entries
 
 
 def _can_fork() -> bool:
