@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Protocol
 from sitegen import export
 from sitegen.config import Config, default_templates_dir
 from sitegen.errors import BuildError
-from sitegen.rows import Row
 from sitegen.site import home
 from sitegen.site.pages import DayStats, neighbours, period_page
 from sitegen.site.parts import data_path, page_path
@@ -29,6 +28,8 @@ from sitegen.writer import Writer
 
 if TYPE_CHECKING:
     import jinja2
+
+    from sitegen.rows import Row
 
 __all__ = [
     "DayStats",

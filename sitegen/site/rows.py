@@ -10,12 +10,14 @@ import functools
 import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from markupsafe import Markup, escape
 
-from sitegen.rows import Row
 from sitegen.site import fmt
+
+if TYPE_CHECKING:
+    from sitegen.rows import Row
 
 _SPECIAL = re.compile(r"[&<>\"']").search
 
