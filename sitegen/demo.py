@@ -35,15 +35,15 @@ alone, so use an empty directory for a clean dataset.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import math
-import os
 import random
-import tempfile
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
+
+from sitegen.writer import atomic_write
 
 __all__ = ["generate"]
 
@@ -312,8 +312,8 @@ class _Generator:
         self.order_seq = 4000 + rng.randrange(1000)
         self.session = 0
         self.pending: list[tuple] = []  # open trades waiting to be closed
-        self.sym_cum = _cumulative([s[3] for s in _SYMBOLS])
-        self.strat_cum = _cumulative([s.weight for s in _STRATEGIES])
+        self.sym_cum = list(accumulate(s[3] for s in _SYMBOLS))
+        self.strat_cum = list(accumulate(s.weight for s in _STRATEGIES))
         self.hold_log = [
             (math.log(s.hold[0]), math.log(s.hold[1] / s.hold[0])) for s in _STRATEGIES
         ]
@@ -540,29 +540,6 @@ class _Generator:
         )  # fmt: skip
 
 
-def _cumulative(weights: list[int]) -> list[int]:
-    out: list[int] = []
-    total = 0
-    for w in weights:
-        total += w
-        out.append(total)
-    return out
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def generate(
     out_dir: Path,
     *,
@@ -602,6 +579,6 @@ def generate(
     paths: list[Path] = []
     for index, date in enumerate(written):
         path = out_dir / f"{date.isoformat()}.jsonl"
-        _atomic_write(path, gen.day(date, index))
+        atomic_write(path, gen.day(date, index))
         paths.append(path)
     return paths
