@@ -553,7 +553,7 @@ def test_definitions_page_defines_every_metric(built) -> None:
     _, _, config, site, _ = built
     page = parse(site / "definitions.html")
     text = (site / "definitions.html").read_text(encoding="utf-8")
-    from sitegen.metrics import DEFINITIONS
+    from sitegen.registry import DEFINITIONS
     from sitegen.site.depth import GRID_COLUMNS
     from sitegen.site.parts import METRIC_GROUPS
 

@@ -13,12 +13,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from sitegen.metrics import DEFINITIONS, NOTES
+from sitegen.registry import DEFINED, NOTES
 from sitegen.site import charts, fmt
 from sitegen.site.depth import Depth, depth
 from sitegen.site.pages import period_title, short_label
 from sitegen.site.parts import (
-    METRIC_GROUPS,
     AlertItem,
     Card,
     Cell,
@@ -292,32 +291,14 @@ def alerts_page(
     )
 
 
-#: labels of the definitions that no metric table names
-_LABELS = {
-    "daily_pnl": "Daily P&L",
-    "r_histogram": "R histogram",
-    "planned_rr_trades": "Trades with R and a planned R:R",
-    "planned_rr_reached": "Planned R:R reached",
-    "drawdowns": "Drawdowns (end-of-day equity)",
-    "drawdown_count": "Number of drawdowns",
-    "current_drawdown": "Current drawdown",
-    "breakdowns": "Breakdown grid",
-    "hold_time": "Hold time buckets",
-}
-
-
 def definitions_page(timezone: str) -> DefinitionsPage:
-    """Every definition of metrics.DEFINITIONS, with the notes on how trades count;
-    ``timezone`` is the configured zone the notes name."""
-    labels = {field: label for _, rows in METRIC_GROUPS for label, field, _ in rows}
-    labels.update(_LABELS)
+    """Every metric's definition, with the notes on how trades count; ``timezone`` is
+    the configured zone the notes name."""
     return DefinitionsPage(
         layout=Layout("Definitions", "", "definitions"),
         timezone=timezone,
         notes=tuple(note.replace("{timezone}", timezone) for note in NOTES),
-        items=tuple(
-            Definition(field, labels.get(field, field), text) for field, text in DEFINITIONS.items()
-        ),
+        items=tuple(Definition(m.field, m.label, m.definition) for m in DEFINED),
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sitegen.export import artifact_name
-from sitegen.metrics import DEFINITIONS
+from sitegen.registry import DEFINITIONS
 from sitegen.site import fmt
 
 WINDOW_NAMES = {"daily": "Day", "weekly": "Week", "monthly": "Month", "all": "All time"}

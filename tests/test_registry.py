@@ -1,0 +1,150 @@
+"""The metric registry against what it drives: the summary schema, the example
+artifacts, definitions.html and the alert rules."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+
+from sitegen import registry
+from sitegen.config import Targets
+from sitegen.registry import BY_FIELD, METRICS, Kind
+from sitegen.rules import SUMMARY_METRICS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The top-level summary fields that are not metrics: what the window is, the lists
+# that are not metrics (targets, alerts, the daily breakdown tables) and the dates of
+# the best and worst day.
+NOT_METRICS = {
+    "schema_version",
+    "window",
+    "period",
+    "start",
+    "end",
+    "timezone",
+    "partial",
+    "missing_days",
+    "small_sample",
+    "note",
+    "best_day_date",
+    "worst_day_date",
+    "by_symbol",
+    "by_strategy",
+    "targets",
+    "alerts",
+    "undefined_reasons",
+    "data_quality",
+}
+
+# kind (and nullable) -> the schema definition the field refers to
+SCHEMA_REFS = {
+    (Kind.COUNT, False): "count",
+    (Kind.MONEY, False): "money",
+    (Kind.MONEY, True): "money_or_null",
+    (Kind.DAY, True): "money_or_null",
+    (Kind.STREAK, False): "streak",
+    **{(kind, False): "quotient" for kind in (Kind.RATE, Kind.AVG, Kind.RATIO, Kind.R)},
+    **{(kind, True): "quotient_or_null" for kind in (Kind.RATE, Kind.AVG, Kind.RATIO, Kind.R)},
+}
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    text = resources.files("sitegen.schemas").joinpath("performance-summary.schema.json")
+    return json.loads(text.read_text(encoding="utf-8"))
+
+
+def test_every_schema_metric_has_an_entry_and_back(schema) -> None:
+    fields = set(schema["properties"])
+    top = {m.field for m in METRICS if m.within is None}
+    assert fields - NOT_METRICS == top
+    assert set(registry.summary_keys("all")) == fields
+    for m in METRICS:
+        if m.within is not None:
+            assert m.field in schema["properties"][m.within]["properties"], m.field
+
+
+def test_entries_agree_with_their_schema_types(schema) -> None:
+    for m in METRICS:
+        if m.kind is Kind.TABLE:
+            assert m.shape, m.field
+            continue
+        ref = schema["properties"][m.field]["$ref"]
+        assert ref == f"#/$defs/{SCHEMA_REFS[m.kind, m.nullable]}", m.field
+    nullable = {m.field for m in METRICS if m.nullable}
+    enum = set(schema["properties"]["undefined_reasons"]["propertyNames"]["enum"])
+    assert enum == nullable | {"best_day_date", "worst_day_date"}
+
+
+def test_only_longer_windows_lack_the_daily_fields(schema) -> None:
+    rule = next(r for r in schema["allOf"] if "daily_pnl" in r.get("else", {}).get("required", []))
+    longer_only = {m.field for m in METRICS if not m.daily and m.within is None}
+    assert set(rule["else"]["required"]) == longer_only
+    assert set(rule["then"]["properties"]) == longer_only
+    daily_keys = set(registry.summary_keys("daily"))
+    assert daily_keys == set(registry.summary_keys("weekly")) - longer_only
+
+
+@pytest.mark.parametrize(
+    "example", ["daily-summary-2025-10-10.json", "weekly-summary-2025-W41.json"]
+)
+def test_examples_keep_the_registry_key_order(example) -> None:
+    summary = json.loads((ROOT / "docs" / "examples" / example).read_text(encoding="utf-8"))
+    assert tuple(summary) == registry.summary_keys(summary["window"])
+
+
+def test_labels_are_unique() -> None:
+    for attribute in ("label", "md_label"):
+        labels = [getattr(m, attribute) for m in METRICS]
+        assert len(labels) == len(set(labels)), attribute
+
+
+def test_every_entry_has_a_definition() -> None:
+    for m in METRICS:
+        assert m.definition.strip() and m.definition.endswith("."), m.field
+        assert m.label.strip(), m.field
+
+
+def test_orders_name_each_entry_once() -> None:
+    assert sorted(registry.DEFINITION_ORDER) == sorted(BY_FIELD)
+    assert sorted(registry.PAGE_ORDER) == sorted(m.field for m in registry.LISTED)
+    shown = [m for _, rows in registry.PAGE_GROUPS for m in rows]
+    assert all(m.group == title for title, rows in registry.PAGE_GROUPS for m in rows)
+    assert len(shown) == len(registry.LISTED)
+
+
+def test_structures_are_not_in_the_metric_tables() -> None:
+    for m in METRICS:
+        assert m.group is None or m.kind is not Kind.TABLE, m.field
+
+
+def test_grid_columns_are_cell_fields(schema) -> None:
+    cell = schema["$defs"]["cell_row"]["properties"]
+    for column in registry.GRID:
+        assert column.field in cell, column.field
+        assert column.metric is BY_FIELD[column.metric.field]
+
+
+def test_rules_and_targets_check_registry_metrics() -> None:
+    assert set(SUMMARY_METRICS) <= set(BY_FIELD)
+    assert {spec.metric for spec in Targets().specs()} <= set(BY_FIELD)
+
+
+def test_definitions_page_shows_every_entry() -> None:
+    from sitegen.site import environment
+    from sitegen.site.home import definitions_page
+
+    text = environment().get_template("definitions.html").render(page=definitions_page("UTC"))
+    positions = []
+    for m in METRICS:
+        item = f'<div class="def" id="{m.field}">\n    <dt>{escape(m.label)} <code>{m.field}</code>'
+        assert item in text, m.field
+        assert escape(m.definition) in text, m.field
+        positions.append(text.index(item))
+    order = [METRICS[i].field for i in sorted(range(len(METRICS)), key=positions.__getitem__)]
+    assert order == list(registry.DEFINITION_ORDER)
