@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
-from sitegen import depth
+from sitegen import depth, registry
 from sitegen.partials import EXACT, ZERO, Cell, Partial
 from sitegen.rules import TargetSpec
 
@@ -143,7 +143,8 @@ def target_rows(
 
 
 def summarize(p: Partial, ctx: WindowContext) -> dict:
-    """The summary object of one window: every metric of SPEC §4, in a fixed key order."""
+    """The summary object of one window: every metric of the registry, with its keys in
+    the registry's order."""
     closed = p.trades_closed
     why: dict[str, str] = {}
 
@@ -279,6 +280,7 @@ def summarize(p: Partial, ctx: WindowContext) -> dict:
         out["breakdowns"] = depth.breakdowns(p, money, quotient)
     out["targets"] = target_rows(ctx.targets, p, ctx.window, len(series))
     out["alerts"] = list(ctx.alerts)
-    out["undefined_reasons"] = {k: why[k] for k in out if k in why}
     out["data_quality"] = ctx.data_quality
-    return out
+    keys = registry.summary_keys(ctx.window)
+    out["undefined_reasons"] = {k: why[k] for k in keys if k in why}
+    return {key: out[key] for key in keys}
