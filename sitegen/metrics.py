@@ -17,6 +17,8 @@ from sitegen.rules import TargetSpec
 Q6 = Decimal("0.000001")
 ANNUALISATION = 252
 SMALL_SAMPLE = 30
+#: targets on these metrics are compared with their mean per day on longer windows
+PER_DAY_TARGETS = ("net_pnl", "trades_total")
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def _target_actual(spec: TargetSpec, p: Partial, window: str, days: int) -> Deci
     if spec.metric == "win_rate":
         closed = p.trades_closed
         return _div(Decimal(p.wins * 100), closed) if closed else None
-    if spec.metric in ("net_pnl", "trades_total"):
+    if spec.metric in PER_DAY_TARGETS:
         total = p.net if spec.metric == "net_pnl" else Decimal(p.trades_total)
         if window == "daily":
             return total

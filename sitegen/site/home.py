@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from sitegen.registry import DEFINED, NOTES
+from sitegen.registry import BY_FIELD, DEFINED, NOTES
 from sitegen.site import charts, fmt
 from sitegen.site.depth import Depth, depth
 from sitegen.site.pages import period_title, short_label
@@ -24,8 +24,8 @@ from sitegen.site.parts import (
     Layout,
     Link,
     alert_item,
+    card,
     data_path,
-    definition_anchor,
     metric_cell,
     page_path,
     sort_alerts,
@@ -126,11 +126,15 @@ def glance(kind: str, summary: Mapping[str, Any]) -> Glance:
         for row in target_rows(summary)
         if row.status_cls == "missed"
     )
-    stats = (
-        ("Trades", Cell(f"{summary['trades_total']:,}")),
-        ("Win rate", metric_cell(summary, "win_rate", "rate")),
-        ("Profit factor", metric_cell(summary, "profit_factor", "ratio")),
-        ("Drawdown", metric_cell(summary, "max_drawdown", "money")),
+    # a glance card is narrow: "Drawdown" names the max drawdown
+    stats = tuple(
+        (label or BY_FIELD[field].label, metric_cell(summary, field))
+        for field, label in (
+            ("trades_total", ""),
+            ("win_rate", ""),
+            ("profit_factor", ""),
+            ("max_drawdown", "Drawdown"),
+        )
     )
     opened = [a for a in summary.get("alerts") or [] if a.get("acknowledged_at") is None]
     critical = any(a.get("severity") == "CRITICAL" for a in opened)
@@ -138,7 +142,7 @@ def glance(kind: str, summary: Mapping[str, Any]) -> Glance:
         kind=kind,
         title=period_title(window, period),
         link=Link(page_path(window, period), short_label(window, period)),
-        net=metric_cell(summary, "net_pnl", "money"),
+        net=metric_cell(summary, "net_pnl"),
         stats=stats,
         targets=f"{met} of {total} targets met" if total else "No targets with a value",
         missed=missed,
@@ -228,16 +232,13 @@ def index_page(
     values = [fmt.dec(v) for v in daily.values()]
     equity = charts.equity_drawdown(values, dates, "Equity and drawdown, whole history, by day")
     weeks = archive_rows("weekly", ordered.get("weekly", ()), daily)
-    cards = tuple(
-        Card(label, definition_anchor(field), metric_cell(everything, field, kind), detail)
-        for label, field, kind, detail in (
-            ("Net P&L", "net_pnl", "money", ""),
-            ("Win rate", "win_rate", "rate", f"{everything['trades_closed']:,} closed trades"),
-            ("Profit factor", "profit_factor", "ratio", ""),
-            ("Sharpe", "sharpe", "ratio", "daily, annualised"),
-            ("Max drawdown", "max_drawdown", "money", ""),
-            ("Expectancy", "expectancy", "avg", "per closed trade"),
-        )
+    cards = (
+        card(everything, "net_pnl"),
+        card(everything, "win_rate", f"{everything['trades_closed']:,} closed trades"),
+        card(everything, "profit_factor"),
+        card(everything, "sharpe", "daily, annualised", label="Sharpe"),
+        card(everything, "max_drawdown"),
+        card(everything, "expectancy", "per closed trade"),
     )
     return IndexPage(
         layout=layout,
