@@ -6,8 +6,9 @@ it, and its definition. The summary's key order, the Markdown report, the pages'
 labels, formats and links to definitions.html, definitions.html itself, the table of
 ``sitegen summary`` and the metrics table of docs/summary-format.md are all read from
 here. Adding a metric is its computation, its row here (and its place in PAGE_ORDER
-and DEFINITION_ORDER), and its tests: tests/test_registry.py holds the rows against
-the summary schema, the docs and the definitions page.
+and DEFINITION_ORDER), its field in the summary schema, and its tests:
+tests/test_registry.py holds the rows against the schema, the docs and the
+definitions page, and writes the docs' table.
 
 Pure data and lookups: no I/O, standard library only.
 """

@@ -4,6 +4,7 @@ artifacts, definitions.html and the alert rules."""
 from __future__ import annotations
 
 import json
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -12,10 +13,16 @@ from markupsafe import escape
 
 from sitegen import registry
 from sitegen.config import Targets
-from sitegen.registry import BY_FIELD, METRICS, Kind
+from sitegen.registry import BY_FIELD, METRICS, Kind, Metric
 from sitegen.rules import SUMMARY_METRICS
 
 ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs" / "summary-format.md"
+BEGIN = (
+    "<!-- generated from sitegen/registry.py: "
+    "SITEGEN_WRITE_DOCS=1 pytest tests/test_registry.py -->\n"
+)
+END = "<!-- end of the generated table -->\n"
 
 # The top-level summary fields that are not metrics: what the window is, the lists
 # that are not metrics (targets, alerts, the daily breakdown tables) and the dates of
@@ -148,3 +155,55 @@ def test_definitions_page_shows_every_entry() -> None:
         positions.append(text.index(item))
     order = [METRICS[i].field for i in sorted(range(len(METRICS)), key=positions.__getitem__)]
     assert order == list(registry.DEFINITION_ORDER)
+
+
+# --- docs/summary-format.md ------------------------------------------------------------
+
+JSON_TYPES = {
+    Kind.COUNT: "int",
+    Kind.RATE: "quotient",
+    Kind.MONEY: "money",
+    Kind.AVG: "quotient",
+    Kind.RATIO: "quotient",
+    Kind.R: "quotient",
+    Kind.STREAK: '{"type": "win" | "loss" | "none", "count": int}',
+    Kind.DAY: "money",
+}
+
+
+def json_type(m: Metric) -> str:
+    text = m.shape or JSON_TYPES[m.kind]
+    if m.nullable:
+        text += " | null"
+    return text if m.daily else text + "; not in daily summaries"
+
+
+def docs_table() -> str:
+    """The metrics table of docs/summary-format.md: a row per metric, in summary order."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = ["| field | type | label | definition |", "|---|---|---|---|"]
+    for m in METRICS:
+        field = f"`{m.within}.{m.field}`" if m.within else f"`{m.field}`"
+        label = m.label if m.md_label == m.label else f"{m.label} (Markdown: {m.md_label})"
+        lines.append(f"| {field} | {cell(json_type(m))} | {cell(label)} | {cell(m.definition)} |")
+    return "\n".join(lines) + "\n"
+
+
+def test_docs_list_every_metric_as_the_registry_does() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    head, rest = text.split(BEGIN)
+    table, tail = rest.split(END)
+    if table != docs_table() and os.environ.get("SITEGEN_WRITE_DOCS"):
+        DOCS.write_text(head + BEGIN + docs_table() + END + tail, encoding="utf-8")
+        return
+    assert table == docs_table(), "stale: SITEGEN_WRITE_DOCS=1 pytest tests/test_registry.py"
+
+
+def test_docs_name_every_other_summary_key() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    for key in registry.summary_keys("all"):
+        if key not in BY_FIELD:
+            assert f"`{key}`" in text, key
