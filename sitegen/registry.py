@@ -53,6 +53,8 @@ STREAKS = "Streaks and days"
 
 @dataclass(frozen=True)
 class Metric:
+    """One row of the registry."""
+
     field: str
     #: how pages and definitions.html name it
     label: str
