@@ -7,39 +7,17 @@ from collections.abc import Collection
 from rich.console import Console
 from rich.table import Column, Table
 
-SKIP = {
-    "schema_version",
-    "window",
-    "period",
-    "start",
-    "end",
-    "timezone",
-    "partial",
-    "missing_days",
-    "small_sample",
-    "note",
-    "daily_pnl",
-    "by_symbol",
-    "by_strategy",
-    "breakdowns",
-    "r_histogram",
-    "drawdowns",
-    "current_drawdown",
-    "targets",
-    "alerts",
-    "undefined_reasons",
-    "data_quality",
-}
+from sitegen.registry import METRICS, Kind, Metric
 
 
-def _value(summary: dict, key: str) -> str:
-    value = summary[key]
+def _value(summary: dict, metric: Metric) -> str:
+    value = summary[metric.field]
     if value is None:
-        return f"n/a ({summary['undefined_reasons'].get(key, 'undefined')})"
-    if key == "current_streak":
+        return f"n/a ({summary['undefined_reasons'].get(metric.field, 'undefined')})"
+    if metric.kind is Kind.STREAK:
         kind, count = value["type"], value["count"]
         return "none" if kind == "none" else f"{count} {kind}{'s' if count != 1 else ''}"
-    if key == "win_rate":
+    if metric.kind is Kind.RATE:
         return f"{float(value) * 100:.2f}%"
     return str(value)
 
@@ -65,9 +43,10 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
         console.print("small sample: fewer than 30 closed trades", style="yellow", markup=False)
 
     metrics = Table("Metric", "Value", title="Metrics")
-    for key in summary:
-        if key not in SKIP and not key.endswith("_date"):
-            metrics.add_row(key, _value(summary, key))
+    for metric in METRICS:
+        # structures do not fit a table cell: `--json` and the artifacts have them
+        if metric.kind is not Kind.TABLE and metric.field in summary:
+            metrics.add_row(metric.field, _value(summary, metric))
     console.print(metrics)
 
     targets = Table("Target", "Actual", "Target", "Variance", "Met", title="Targets")

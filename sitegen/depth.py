@@ -2,7 +2,7 @@
 
 Pure: merged partials and the window's daily series in, JSON-ready values out.
 metrics.summarize puts these into a window summary; their definitions are in
-metrics.DEFINITIONS with the rest.
+sitegen/registry.py with the rest.
 """
 
 from __future__ import annotations

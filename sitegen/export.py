@@ -18,6 +18,7 @@ import msgspec
 
 from sitegen.depth import BREAKDOWN_TITLES, R_LABELS, key_label
 from sitegen.errors import BuildError
+from sitegen.registry import BY_FIELD, GRID, LISTED, Column, Kind
 
 if TYPE_CHECKING:  # jsonschema is imported when a validation first runs: it is slow to load
     from jsonschema import Draft202012Validator, ValidationError
@@ -127,54 +128,6 @@ def md_escape(text: str) -> str:
 
 _TITLES = {"daily": "Daily", "weekly": "Weekly", "monthly": "Monthly", "all": "All-time"}
 
-# (label, field, kind) for every metric, in the order of docs/summary-format.md.
-_METRICS: tuple[tuple[str, str, str], ...] = (
-    ("Trades", "trades_total", "count"),
-    ("Closed trades", "trades_closed", "count"),
-    ("Open trades", "trades_open", "count"),
-    ("Wins", "wins", "count"),
-    ("Losses", "losses", "count"),
-    ("Breakevens", "breakevens", "count"),
-    ("Win rate", "win_rate", "rate"),
-    ("Net P&L", "net_pnl", "value"),
-    ("Gross P&L (before costs)", "gross_pnl", "value"),
-    ("Gross profit", "gross_profit", "value"),
-    ("Gross loss", "gross_loss", "value"),
-    ("Profit factor", "profit_factor", "value"),
-    ("Average win", "avg_win", "value"),
-    ("Average loss", "avg_loss", "value"),
-    ("Largest win", "largest_win", "value"),
-    ("Largest loss", "largest_loss", "value"),
-    ("Payoff ratio", "payoff_ratio", "value"),
-    ("Expectancy", "expectancy", "value"),
-    ("Average planned R:R", "avg_risk_reward", "value"),
-    ("Average R multiple", "avg_r_multiple", "value"),
-    ("SQN", "sqn", "value"),
-    ("Trades with a usable stop", "r_trades", "count"),
-    ("Trades without a usable stop", "no_stop_trades", "count"),
-    ("Trades with R and a planned R:R", "planned_rr_trades", "count"),
-    ("Planned R:R reached", "planned_rr_reached", "count"),
-    ("Planned R:R reached rate", "planned_rr_reached_rate", "rate"),
-    ("Commission", "commission_total", "value"),
-    ("Slippage", "slippage_total", "value"),
-    ("Costs (commission + slippage)", "costs_total", "value"),
-    ("Commission / gross profit", "commission_share", "rate"),
-    ("Slippage / gross profit", "slippage_share", "rate"),
-    ("Costs / gross profit", "costs_share", "rate"),
-    ("Unrealized P&L", "unrealized_pnl", "value"),
-    ("Current streak", "current_streak", "streak"),
-    ("Longest win streak", "max_win_streak", "count"),
-    ("Longest loss streak", "max_loss_streak", "count"),
-    ("Max drawdown", "max_drawdown", "value"),
-    ("Max drawdown duration (trades)", "max_drawdown_duration_trades", "count"),
-    ("Best day", "best_day", "day"),
-    ("Worst day", "worst_day", "day"),
-    ("Winning days", "winning_days", "count"),
-    ("Losing days", "losing_days", "count"),
-    ("Sharpe (daily, annualised)", "sharpe", "value"),
-    ("Sortino (daily, annualised)", "sortino", "value"),
-)
-
 
 def _percent(rate: str) -> str:
     """'0.666667' -> '66.67%' (half-even, 2 places)."""
@@ -199,16 +152,17 @@ def _streak(streak: Mapping[str, Any]) -> str:
     return "none"
 
 
-def _metric_value(summary: Mapping[str, Any], field: str, kind: str) -> str:
+def _metric_value(summary: Mapping[str, Any], field: str) -> str:
     value = summary.get(field)
     reasons = summary.get("undefined_reasons") or {}
-    if kind == "streak":
+    kind = BY_FIELD[field].kind
+    if kind is Kind.STREAK:
         return _streak(value or {})
     if value is None:
         return _na(field, reasons)
-    if kind == "rate":
+    if kind is Kind.RATE:
         return _percent(value)
-    if kind == "day":
+    if kind is Kind.DAY:
         date = summary.get(f"{field}_date")
         return f"{md_escape(str(value))} ({md_escape(date)})" if date else md_escape(str(value))
     return md_escape(str(value))
@@ -251,7 +205,7 @@ def _overview(s: Mapping[str, Any]) -> list[str]:
 
 
 def _metrics(s: Mapping[str, Any]) -> list[str]:
-    rows = [(label, _metric_value(s, field, kind)) for label, field, kind in _METRICS]
+    rows = [(m.md_label, _metric_value(s, m.field)) for m in LISTED]
     return ["## Metrics", "", *_table(("Metric", "Value"), rows)]
 
 
@@ -324,23 +278,11 @@ def _breakdown_table(title: str, rows: list[Mapping[str, Any]]) -> list[str]:
     return [f"### {title}", "", *_table(header, cells)]
 
 
-def _cell_value(row: Mapping[str, Any], field: str, kind: str) -> str:
-    value = row.get(field)
+def _cell_value(row: Mapping[str, Any], column: Column) -> str:
+    value = row.get(column.field)
     if value is None:
-        return _na(field, row.get("undefined_reasons") or {})
-    return _percent(value) if kind == "rate" else md_escape(str(value))
-
-
-_GRID_COLUMNS = (
-    ("Closed", "trades_closed", "value"),
-    ("Win rate", "win_rate", "rate"),
-    ("Profit factor", "profit_factor", "value"),
-    ("Expectancy", "expectancy", "value"),
-    ("Net P&L", "net_pnl", "value"),
-    ("Avg R", "avg_r_multiple", "value"),
-    ("Costs", "costs", "value"),
-    ("Costs / gross profit", "costs_share", "rate"),
-)
+        return _na(column.field, row.get("undefined_reasons") or {})
+    return _percent(value) if column.metric.kind is Kind.RATE else md_escape(str(value))
 
 
 def _grid_table(name: str, rows: list[Mapping[str, Any]], timezone: str) -> list[str]:
@@ -353,11 +295,11 @@ def _grid_table(name: str, rows: list[Mapping[str, Any]], timezone: str) -> list
     cells = [
         (
             md_escape(key_label(name, str(r["key"]))),
-            *(_cell_value(r, field, kind) for _, field, kind in _GRID_COLUMNS),
+            *(_cell_value(r, column) for column in GRID),
         )
         for r in rows
     ]
-    header = (title, *(label for label, _, _ in _GRID_COLUMNS))
+    header = (title, *(column.label for column in GRID))
     return [heading, "", *_table(header, cells)]
 
 
@@ -386,13 +328,13 @@ def _r_multiples(s: Mapping[str, Any]) -> list[str]:
     lines = [
         "## R multiples",
         "",
-        f"- Expectancy in R (average R): {_metric_value(s, 'avg_r_multiple', 'value')}",
-        f"- SQN: {_metric_value(s, 'sqn', 'value')}",
+        f"- Expectancy in R (average R): {_metric_value(s, 'avg_r_multiple')}",
+        f"- SQN: {_metric_value(s, 'sqn')}",
         f"- Closed trades with a usable stop: {s.get('r_trades', 0)}; without one (left out "
         f"of every R figure): {s.get('no_stop_trades', 0)}",
     ]
     n, hits = s.get("planned_rr_trades", 0), s.get("planned_rr_reached", 0)
-    rate = _metric_value(s, "planned_rr_reached_rate", "rate")
+    rate = _metric_value(s, "planned_rr_reached_rate")
     lines.append(f"- Planned R:R reached (R ≥ risk_reward_ratio): {hits} of {n} ({rate})")
     histogram = s.get("r_histogram") or []
     if histogram:

@@ -1,7 +1,6 @@
 """Window summaries from merged partials. Pure: values in, values out.
 
-Each metric's definition is stated once, in :data:`DEFINITIONS`, and the docs and
-pages are generated from that same text.
+What each metric means, and how it is named and shown, is in sitegen/registry.py.
 """
 
 from __future__ import annotations
@@ -11,117 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
-from sitegen import depth
+from sitegen import depth, registry
 from sitegen.partials import EXACT, ZERO, Cell, Partial
 from sitegen.rules import TargetSpec
 
 Q6 = Decimal("0.000001")
 ANNUALISATION = 252
 SMALL_SAMPLE = 30
-
-DEFINITIONS: dict[str, str] = {
-    "trades_total": "Trades in the window after identity resolution (same order_id = one trade).",
-    "trades_closed": "Trades with outcome win, loss or breakeven.",
-    "trades_open": "Trades with outcome open.",
-    "wins": "Closed trades with outcome win.",
-    "losses": "Closed trades with outcome loss.",
-    "breakevens": "Closed trades with outcome breakeven.",
-    "win_rate": "wins / trades_closed (breakevens count in the denominator).",
-    "net_pnl": "Σ P&L of closed trades; P&L = net_profit_loss, else profit_loss, else 0.",
-    "gross_profit": "Σ P&L of wins.",
-    "gross_loss": "Σ P&L of losses (≤ 0).",
-    "profit_factor": "gross_profit / |gross_loss|.",
-    "avg_win": "gross_profit / wins.",
-    "avg_loss": "gross_loss / losses.",
-    "largest_win": "Largest P&L among wins.",
-    "largest_loss": "Smallest P&L among losses.",
-    "payoff_ratio": "avg_win / |avg_loss|.",
-    "expectancy": "net_pnl / trades_closed: the average P&L per closed trade.",
-    "avg_risk_reward": "Mean planned risk_reward_ratio of closed trades that have one.",
-    "avg_r_multiple": "Mean R, R = P&L / (|price − stop_loss| × quantity), over closed trades "
-    "with a usable stop (price and stop_loss present, price ≠ stop_loss, quantity > 0). "
-    "This is the expectancy in R: the average R earned per closed trade with a stop.",
-    "sqn": "System Quality Number: √n · mean(R) / sample stdev(R), n = trades with R.",
-    "commission_total": "Σ commission of closed trades.",
-    "slippage_total": "Σ slippage of closed trades.",
-    "unrealized_pnl": "Σ profit_loss of open trades that carry one.",
-    "current_streak": "The run of wins or losses at the window's last closed trade; "
-    "breakevens neither extend nor break a run.",
-    "max_win_streak": "Longest run of wins (breakevens skipped).",
-    "max_loss_streak": "Longest run of losses (breakevens skipped).",
-    "max_drawdown": "On the equity curve of closed trades in time order starting at 0: "
-    "min over t of (equity_t − running peak), the peak starting at 0.",
-    "max_drawdown_duration_trades": "Longest run of consecutive closed trades whose equity "
-    "is below the running peak.",
-    "daily_pnl": "Net P&L of closed trades per local date, over every trading day of the "
-    "window inside the data range plus any date with closed trades.",
-    "best_day": "Largest value of the daily P&L series.",
-    "worst_day": "Smallest value of the daily P&L series.",
-    "winning_days": "Days of the daily P&L series above 0.",
-    "losing_days": "Days of the daily P&L series below 0.",
-    "sharpe": "mean(daily P&L) / sample stdev(daily P&L) × √252 (252 trading days a "
-    "year), over the n days of the daily P&L series; n/a when n < 2 or the stdev is 0.",
-    "sortino": "mean(daily P&L) / √(Σ min(0, x)² / n) × √252, over the n days of the "
-    "daily P&L series; n/a when no day is negative.",
-    "gross_pnl": "Σ gross P&L of closed trades, before costs: profit_loss, else the "
-    "trade's P&L (net_profit_loss) when profit_loss is missing.",
-    "costs_total": "commission_total + slippage_total.",
-    "commission_share": "commission_total / gross_profit; n/a when gross_profit ≤ 0.",
-    "slippage_share": "slippage_total / gross_profit; n/a when gross_profit ≤ 0.",
-    "costs_share": "(commission_total + slippage_total) / gross_profit: the part of the "
-    "winners' P&L paid in costs; n/a when gross_profit ≤ 0.",
-    "r_trades": "Closed trades with a usable stop, so with an R multiple.",
-    "no_stop_trades": "Closed trades without a usable stop (stop_loss or price missing, "
-    "price = stop_loss, or quantity ≤ 0): left out of every R figure.",
-    "r_histogram": "Closed trades with R per bucket; buckets are right-closed: R ≤ −2, "
-    "−2 < R ≤ −1, −1 < R ≤ 0, 0 < R ≤ 1, 1 < R ≤ 2, 2 < R ≤ 3, R > 3.",
-    "planned_rr_trades": "Closed trades with both an R multiple and a planned risk_reward_ratio.",
-    "planned_rr_reached": "Of planned_rr_trades, those whose realised R ≥ the planned "
-    "risk_reward_ratio: the planned target was reached.",
-    "planned_rr_reached_rate": "planned_rr_reached / planned_rr_trades.",
-    "drawdowns": "On end-of-day equity (cumulative daily P&L from 0 before the window's "
-    "first day, the running peak starting at 0): each stretch below a previous peak. "
-    "Peak day: the last day at the peak (none: the window's start). Valley: the first "
-    "day of the lowest equity. Recovery: the first day back at or above the peak (none: "
-    "not recovered). Depth: valley equity − peak equity. Days: series days after the "
-    "peak day up to the recovery day, or to the last day when not recovered. Trades: "
-    "closed trades on those days. The 5 deepest are listed, deepest first, then by "
-    "start.",
-    "drawdown_count": "Number of end-of-day drawdowns in the window.",
-    "current_drawdown": "Last end-of-day equity − running peak (≤ 0), with the peak day "
-    "and the days and closed trades since it; not recovered while below 0.",
-    "breakdowns": "The closed trades of the window grouped by symbol, strategy, side "
-    "(action), entry hour and entry weekday (entry timestamp in the configured time "
-    "zone) and hold time. Each cell: closed trades, win rate, profit factor, "
-    "expectancy, net P&L, average R, commission + slippage and their share of the "
-    "cell's gross profit, each as defined for the window. Only keys with closed "
-    "trades are listed.",
-    "hold_time": "The hold time d is hold_duration_seconds, else exit_timestamp − "
-    "timestamp. Buckets include their lower bound and exclude their upper bound: under "
-    "5 min: 0 ≤ d < 300 s; 5–30 min: 300 ≤ d < 1800 s; 30 min–2 h: 1800 ≤ d < 7200 s; "
-    "2 h–1 day: 7200 ≤ d < 86400 s; 1 day or more: d ≥ 86400 s. Trades with neither, or "
-    "with a negative duration, are 'unknown'.",
-}
-
-#: How trades are counted, shown above the definitions ({timezone} is filled in).
-NOTES = (
-    "Closed trades are those with outcome win, loss or breakeven. A breakeven counts "
-    "as a closed trade (in trades_closed, the win-rate denominator, expectancy, the "
-    "equity curve and the breakdowns) but neither as a win nor a loss, and neither "
-    "extends nor breaks a streak.",
-    "Open trades count only in trades_total, trades_open and unrealized_pnl; every "
-    "other figure is over closed trades.",
-    "A trade's P&L is net_profit_loss, else profit_loss, else 0 (noted under data "
-    "quality). Money is summed exactly; derived values are rounded half-even to 6 "
-    "places.",
-    "Days and hours are local dates and times in {timezone}. A closed trade belongs to "
-    "the date of its exit_timestamp (else its timestamp); entry hour and weekday use "
-    "its timestamp.",
-    "Annualisation: daily ratios are multiplied by √252 (252 trading days a year).",
-    "A metric that cannot be computed shows as n/a with the reason, never as infinity. "
-    "Windows (and breakdown cells) with fewer than 30 closed trades are a small "
-    "sample: read their ratios with care.",
-)
+#: targets on these metrics are compared with their mean per day on longer windows
+PER_DAY_TARGETS = ("net_pnl", "trades_total")
 
 
 @dataclass(frozen=True)
@@ -218,7 +115,7 @@ def _target_actual(spec: TargetSpec, p: Partial, window: str, days: int) -> Deci
     if spec.metric == "win_rate":
         closed = p.trades_closed
         return _div(Decimal(p.wins * 100), closed) if closed else None
-    if spec.metric in ("net_pnl", "trades_total"):
+    if spec.metric in PER_DAY_TARGETS:
         total = p.net if spec.metric == "net_pnl" else Decimal(p.trades_total)
         if window == "daily":
             return total
@@ -248,7 +145,8 @@ def target_rows(
 
 
 def summarize(p: Partial, ctx: WindowContext) -> dict:
-    """The summary object of one window: every metric of SPEC §4, in a fixed key order."""
+    """The summary object of one window: every metric of the registry, with its keys in
+    the registry's order."""
     closed = p.trades_closed
     why: dict[str, str] = {}
 
@@ -384,6 +282,7 @@ def summarize(p: Partial, ctx: WindowContext) -> dict:
         out["breakdowns"] = depth.breakdowns(p, money, quotient)
     out["targets"] = target_rows(ctx.targets, p, ctx.window, len(series))
     out["alerts"] = list(ctx.alerts)
-    out["undefined_reasons"] = {k: why[k] for k in out if k in why}
     out["data_quality"] = ctx.data_quality
-    return out
+    keys = registry.summary_keys(ctx.window)
+    out["undefined_reasons"] = {k: why[k] for k in keys if k in why}
+    return {key: out[key] for key in keys}

@@ -33,8 +33,9 @@ import pytest
 from sitegen import Tracker, load_config
 from sitegen.depth import drawdown_tables, drawdowns_of, r_histogram
 from sitegen.export import summary_markdown, validate_summary
-from sitegen.metrics import DEFINITIONS, money
+from sitegen.metrics import money
 from sitegen.partials import HOLD_KEYS, HOLD_UNKNOWN, R_EDGES, hold_bucket, r_bucket
+from sitegen.registry import DEFINITIONS
 from tests.conftest import trade, write_log
 from tests.test_metrics import FIRST_DAY, SECOND_DAY
 

@@ -559,17 +559,15 @@ def test_definitions_page_defines_every_metric(built) -> None:
     _, _, config, site, _ = built
     page = parse(site / "definitions.html")
     text = (site / "definitions.html").read_text(encoding="utf-8")
-    from sitegen.metrics import DEFINITIONS
-    from sitegen.site.depth import GRID_COLUMNS
-    from sitegen.site.parts import METRIC_GROUPS
+    from sitegen.registry import DEFINITIONS, GRID, PAGE_GROUPS
 
     for key in DEFINITIONS:
         assert key in page.ids, key
     # every metric label on a page links to its definition
-    for _, rows in METRIC_GROUPS:
-        for _, field, _ in rows:
+    for _, rows in PAGE_GROUPS:
+        for field in (m.field for m in rows):
             assert field in DEFINITIONS, field
-    for _, field, _ in GRID_COLUMNS:
+    for field in (column.field for column in GRID):
         assert field in DEFINITIONS or field == "costs", field
     assert f"<strong>{config.timezone}</strong>" in text
     assert "√252" in text and "breakeven" in text.lower() and "Open trades" in text

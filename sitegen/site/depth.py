@@ -13,8 +13,10 @@ from markupsafe import Markup
 
 from sitegen.depth import BREAKDOWN_TITLES, R_LABELS, key_label
 from sitegen.metrics import SMALL_SAMPLE
+from sitegen.registry import GRID, Kind, Sign
+from sitegen.registry import Column as GridColumn
 from sitegen.site import charts, fmt
-from sitegen.site.parts import Card, Cell, definition_anchor, metric_cell, na
+from sitegen.site.parts import Card, Cell, card, na
 
 
 @dataclass(frozen=True)
@@ -78,30 +80,20 @@ class Depth:
     grid: tuple[GridTable, ...]  # empty for a daily page
 
 
-# (label, field, kind) of a breakdown cell; the column heading links to the field's
-# window-level definition, which the cell shares
-GRID_COLUMNS = (
-    ("Win rate", "win_rate", "rate"),
-    ("Profit factor", "profit_factor", "ratio"),
-    ("Expectancy", "expectancy", "avg"),
-    ("Net P&L", "net_pnl", "money"),
-    ("Avg R", "avg_r_multiple", "ratio"),
-    ("Costs", "costs", "money"),
-    ("Costs / gross profit", "costs_share", "rate"),
-)
-_ANCHORS = {"costs": "costs_total"}
+# The grid's columns after the closed count (which carries the small-sample mark); each
+# heading links to the window metric's definition, which the cells share.
+GRID_COLUMNS = tuple(c for c in GRID if c.field != "trades_closed")
 
 
-def _cell(row: Mapping[str, Any], field: str, kind: str) -> Cell:
-    value = row.get(field)
+def _cell(row: Mapping[str, Any], column: GridColumn) -> Cell:
+    value = row.get(column.field)
     if value is None:
-        return na((row.get("undefined_reasons") or {}).get(field))
-    if kind == "rate":
+        return na((row.get("undefined_reasons") or {}).get(column.field))
+    kind, signed = column.metric.kind, column.metric.sign is Sign.SIGNED
+    if kind is Kind.RATE:
         return Cell(fmt.percent(value))
-    if kind == "money":
-        signed = field == "net_pnl"
+    if kind is Kind.MONEY:
         return Cell(fmt.money(value, signed=signed), fmt.tone(value) if signed else "")
-    signed = field in ("expectancy", "avg_r_multiple")
     text = fmt.rounded(value, signed=signed)
     # the colour follows the number shown: -0.004 reads "0.00", which is not a loss
     return Cell(text, fmt.tone(text.replace(",", "")) if signed else "")
@@ -121,7 +113,7 @@ def grid(summary: Mapping[str, Any]) -> tuple[GridTable, ...]:
                         key=key_label(name, str(r["key"])),
                         closed=f"{r['trades_closed']:,}",
                         small=r["trades_closed"] < SMALL_SAMPLE,
-                        cells=tuple(_cell(r, field, kind) for _, field, kind in GRID_COLUMNS),
+                        cells=tuple(_cell(r, column) for column in GRID_COLUMNS),
                     )
                     for r in rows
                 ),
@@ -171,26 +163,21 @@ def drawdowns(summary: Mapping[str, Any], root: str, day_pages: frozenset[str]) 
     return Drawdowns(cell, text, int(summary.get("drawdown_count", len(rows))), rows)
 
 
-def _card(summary: Mapping[str, Any], label: str, field: str, kind: str, detail: str) -> Card:
-    return Card(label, definition_anchor(field), metric_cell(summary, field, kind), detail)
-
-
 def costs(summary: Mapping[str, Any]) -> tuple[Card, ...]:
     """Gross and net P&L side by side, then what the costs took."""
     comm, slip = summary.get("commission_total"), summary.get("slippage_total")
     return (
-        _card(summary, "Gross P&L", "gross_pnl", "money", "before costs"),
-        _card(summary, "Net P&L", "net_pnl", "money", "after costs"),
-        _card(
+        card(summary, "gross_pnl", "before costs", label="Gross P&L"),
+        card(summary, "net_pnl", "after costs"),
+        card(
             summary,
-            "Costs",
             "costs_total",
-            "money",
             f"commission {fmt.money(comm)} · slippage {fmt.money(slip)}",
+            label="Costs",
         ),
-        _card(summary, "Costs / gross profit", "costs_share", "rate", "of the winners' P&L"),
-        _card(summary, "Commission / gross profit", "commission_share", "rate", ""),
-        _card(summary, "Slippage / gross profit", "slippage_share", "rate", ""),
+        card(summary, "costs_share", "of the winners' P&L"),
+        card(summary, "commission_share"),
+        card(summary, "slippage_share"),
     )
 
 
@@ -203,15 +190,14 @@ def r_section(summary: Mapping[str, Any]) -> RSection:
     chart = charts.histogram(counts, labels, f"R multiples, {period}", negative=negative)
     n, hits = summary.get("planned_rr_trades", 0), summary.get("planned_rr_reached", 0)
     cards = (
-        _card(summary, "Expectancy (R)", "avg_r_multiple", "ratio", "average R per trade"),
-        _card(summary, "SQN", "sqn", "ratio", f"{summary.get('r_trades', 0):,} trades with R"),
-        _card(summary, "Avg planned R:R", "avg_risk_reward", "ratio", "risk_reward_ratio"),
-        _card(
+        card(summary, "avg_r_multiple", "average R per trade", label="Expectancy (R)"),
+        card(summary, "sqn", f"{summary.get('r_trades', 0):,} trades with R"),
+        card(summary, "avg_risk_reward", "risk_reward_ratio"),
+        card(
             summary,
-            "Planned R:R reached",
             "planned_rr_reached_rate",
-            "rate",
             f"{hits:,} of {n:,} trades: R ≥ planned R:R",
+            label="Planned R:R reached",
         ),
     )
     return RSection(
@@ -229,9 +215,6 @@ def depth(summary: Mapping[str, Any], root: str, day_pages: Sequence[str] = ()) 
         costs=costs(summary),
         r=r_section(summary),
         drawdowns=drawdowns(summary, root, pages),
-        columns=tuple(
-            Column(label, definition_anchor(_ANCHORS.get(field, field)))
-            for label, field, _ in GRID_COLUMNS
-        ),
+        columns=tuple(Column(c.label, c.metric.field) for c in GRID_COLUMNS),
         grid=grid(summary),
     )

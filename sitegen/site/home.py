@@ -13,20 +13,19 @@ from typing import Any
 
 from markupsafe import Markup
 
-from sitegen.metrics import DEFINITIONS, NOTES
+from sitegen.registry import BY_FIELD, DEFINED, NOTES
 from sitegen.site import charts, fmt
 from sitegen.site.depth import Depth, depth
 from sitegen.site.pages import period_title, short_label
 from sitegen.site.parts import (
-    METRIC_GROUPS,
     AlertItem,
     Card,
     Cell,
     Layout,
     Link,
     alert_item,
+    card,
     data_path,
-    definition_anchor,
     metric_cell,
     page_path,
     sort_alerts,
@@ -127,11 +126,15 @@ def glance(kind: str, summary: Mapping[str, Any]) -> Glance:
         for row in target_rows(summary)
         if row.status_cls == "missed"
     )
-    stats = (
-        ("Trades", Cell(f"{summary['trades_total']:,}")),
-        ("Win rate", metric_cell(summary, "win_rate", "rate")),
-        ("Profit factor", metric_cell(summary, "profit_factor", "ratio")),
-        ("Drawdown", metric_cell(summary, "max_drawdown", "money")),
+    # a glance card is narrow: "Drawdown" names the max drawdown
+    stats = tuple(
+        (label or BY_FIELD[field].label, metric_cell(summary, field))
+        for field, label in (
+            ("trades_total", ""),
+            ("win_rate", ""),
+            ("profit_factor", ""),
+            ("max_drawdown", "Drawdown"),
+        )
     )
     opened = [a for a in summary.get("alerts") or [] if a.get("acknowledged_at") is None]
     critical = any(a.get("severity") == "CRITICAL" for a in opened)
@@ -139,7 +142,7 @@ def glance(kind: str, summary: Mapping[str, Any]) -> Glance:
         kind=kind,
         title=period_title(window, period),
         link=Link(page_path(window, period), short_label(window, period)),
-        net=metric_cell(summary, "net_pnl", "money"),
+        net=metric_cell(summary, "net_pnl"),
         stats=stats,
         targets=f"{met} of {total} targets met" if total else "No targets with a value",
         missed=missed,
@@ -229,16 +232,13 @@ def index_page(
     values = [fmt.dec(v) for v in daily.values()]
     equity = charts.equity_drawdown(values, dates, "Equity and drawdown, whole history, by day")
     weeks = archive_rows("weekly", ordered.get("weekly", ()), daily)
-    cards = tuple(
-        Card(label, definition_anchor(field), metric_cell(everything, field, kind), detail)
-        for label, field, kind, detail in (
-            ("Net P&L", "net_pnl", "money", ""),
-            ("Win rate", "win_rate", "rate", f"{everything['trades_closed']:,} closed trades"),
-            ("Profit factor", "profit_factor", "ratio", ""),
-            ("Sharpe", "sharpe", "ratio", "daily, annualised"),
-            ("Max drawdown", "max_drawdown", "money", ""),
-            ("Expectancy", "expectancy", "avg", "per closed trade"),
-        )
+    cards = (
+        card(everything, "net_pnl"),
+        card(everything, "win_rate", f"{everything['trades_closed']:,} closed trades"),
+        card(everything, "profit_factor"),
+        card(everything, "sharpe", "daily, annualised", label="Sharpe"),
+        card(everything, "max_drawdown"),
+        card(everything, "expectancy", "per closed trade"),
     )
     return IndexPage(
         layout=layout,
@@ -292,32 +292,14 @@ def alerts_page(
     )
 
 
-#: labels of the definitions that no metric table names
-_LABELS = {
-    "daily_pnl": "Daily P&L",
-    "r_histogram": "R histogram",
-    "planned_rr_trades": "Trades with R and a planned R:R",
-    "planned_rr_reached": "Planned R:R reached",
-    "drawdowns": "Drawdowns (end-of-day equity)",
-    "drawdown_count": "Number of drawdowns",
-    "current_drawdown": "Current drawdown",
-    "breakdowns": "Breakdown grid",
-    "hold_time": "Hold time buckets",
-}
-
-
 def definitions_page(timezone: str) -> DefinitionsPage:
-    """Every definition of metrics.DEFINITIONS, with the notes on how trades count;
-    ``timezone`` is the configured zone the notes name."""
-    labels = {field: label for _, rows in METRIC_GROUPS for label, field, _ in rows}
-    labels.update(_LABELS)
+    """Every metric's definition, with the notes on how trades count; ``timezone`` is
+    the configured zone the notes name."""
     return DefinitionsPage(
         layout=Layout("Definitions", "", "definitions"),
         timezone=timezone,
         notes=tuple(note.replace("{timezone}", timezone) for note in NOTES),
-        items=tuple(
-            Definition(field, labels.get(field, field), text) for field, text in DEFINITIONS.items()
-        ),
+        items=tuple(Definition(m.field, m.label, m.definition) for m in DEFINED),
     )
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sitegen.export import artifact_name
-from sitegen.metrics import DEFINITIONS
+from sitegen.metrics import PER_DAY_TARGETS
+from sitegen.registry import BY_FIELD, PAGE_GROUPS, Kind, Sign
 from sitegen.site import fmt
 
 WINDOW_NAMES = {"daily": "Day", "weekly": "Week", "monthly": "Month", "all": "All time"}
@@ -40,7 +41,7 @@ def root_of(path: str) -> str:
 
 
 def definition_anchor(field: str) -> str | None:
-    return field if field in DEFINITIONS else None
+    return field if field in BY_FIELD else None
 
 
 # --- small values ------------------------------------------------------------------
@@ -79,97 +80,6 @@ def na(reason: str | None) -> Cell:
 
 # --- metrics -----------------------------------------------------------------------
 
-# (label, field, kind); kinds: count, rate, money (exact sum), avg (6-place money),
-# ratio, streak, day.
-METRIC_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
-    (
-        "Trades",
-        (
-            ("Trades", "trades_total", "count"),
-            ("Closed", "trades_closed", "count"),
-            ("Open", "trades_open", "count"),
-            ("Wins", "wins", "count"),
-            ("Losses", "losses", "count"),
-            ("Breakevens", "breakevens", "count"),
-            ("Win rate", "win_rate", "rate"),
-        ),
-    ),
-    (
-        "Profit and loss",
-        (
-            ("Net P&L", "net_pnl", "money"),
-            ("Gross P&L (before costs)", "gross_pnl", "money"),
-            ("Gross profit", "gross_profit", "money"),
-            ("Gross loss", "gross_loss", "money"),
-            ("Profit factor", "profit_factor", "ratio"),
-            ("Expectancy", "expectancy", "avg"),
-            ("Average win", "avg_win", "avg"),
-            ("Average loss", "avg_loss", "avg"),
-            ("Payoff ratio", "payoff_ratio", "ratio"),
-            ("Largest win", "largest_win", "money"),
-            ("Largest loss", "largest_loss", "money"),
-            ("Unrealized P&L", "unrealized_pnl", "money"),
-        ),
-    ),
-    (
-        "Costs",
-        (
-            ("Commission", "commission_total", "money"),
-            ("Slippage", "slippage_total", "money"),
-            ("Costs (commission + slippage)", "costs_total", "money"),
-            ("Commission / gross profit", "commission_share", "rate"),
-            ("Slippage / gross profit", "slippage_share", "rate"),
-            ("Costs / gross profit", "costs_share", "rate"),
-        ),
-    ),
-    (
-        "Risk",
-        (
-            ("Max drawdown", "max_drawdown", "money"),
-            ("Drawdown length (trades)", "max_drawdown_duration_trades", "count"),
-            ("Sharpe (annualised)", "sharpe", "ratio"),
-            ("Sortino (annualised)", "sortino", "ratio"),
-        ),
-    ),
-    (
-        "R multiples",
-        (
-            ("Expectancy in R (avg R)", "avg_r_multiple", "ratio"),
-            ("SQN", "sqn", "ratio"),
-            ("Avg planned R:R", "avg_risk_reward", "ratio"),
-            ("Trades with R and planned R:R", "planned_rr_trades", "count"),
-            ("Planned R:R reached", "planned_rr_reached", "count"),
-            ("Planned R:R reached rate", "planned_rr_reached_rate", "rate"),
-            ("Trades with a stop", "r_trades", "count"),
-            ("Trades without a stop", "no_stop_trades", "count"),
-        ),
-    ),
-    (
-        "Streaks and days",
-        (
-            ("Current streak", "current_streak", "streak"),
-            ("Longest win streak", "max_win_streak", "count"),
-            ("Longest loss streak", "max_loss_streak", "count"),
-            ("Best day", "best_day", "day"),
-            ("Worst day", "worst_day", "day"),
-            ("Winning days", "winning_days", "count"),
-            ("Losing days", "losing_days", "count"),
-        ),
-    ),
-)
-
-_SIGNED = frozenset(
-    (
-        "net_pnl",
-        "gross_pnl",
-        "expectancy",
-        "unrealized_pnl",
-        "best_day",
-        "worst_day",
-        "avg_r_multiple",
-    )
-)
-
 
 @dataclass(frozen=True)
 class MetricRow:
@@ -184,10 +94,13 @@ class MetricGroup:
     rows: tuple[MetricRow, ...]
 
 
-def metric_cell(summary: Mapping[str, Any], field: str, kind: str, root: str = "") -> Cell:
-    """One metric of a summary, formatted; n/a with its reason when null."""
+def metric_cell(summary: Mapping[str, Any], field: str, root: str = "") -> Cell:
+    """One metric of a summary, formatted as its kind and sign in the registry say; n/a
+    with its reason when null."""
+    metric = BY_FIELD[field]
+    kind = metric.kind
     value = summary.get(field)
-    if kind == "streak":
+    if kind is Kind.STREAK:
         streak = value or {}
         count, kind_ = streak.get("count", 0), streak.get("type")
         if kind_ == "win":
@@ -197,49 +110,37 @@ def metric_cell(summary: Mapping[str, Any], field: str, kind: str, root: str = "
         return Cell("none", "zero")
     if value is None:
         return na((summary.get("undefined_reasons") or {}).get(field))
-    signed = field in _SIGNED
-    cls = fmt.tone(value) if signed or field in ("gross_loss", "max_drawdown") else ""
-    if kind == "count":
+    signed = metric.sign is Sign.SIGNED
+    cls = "" if metric.sign is Sign.PLAIN else fmt.tone(value)
+    if kind is Kind.COUNT:
         return Cell(f"{value:,}" if isinstance(value, int) else str(value))
-    if kind == "rate":
+    if kind is Kind.RATE:
         return Cell(fmt.percent(value))
-    if kind == "money":
+    if kind is Kind.MONEY:
         return Cell(fmt.money(value, signed=signed), cls)
-    if kind == "avg":
+    if kind in (Kind.AVG, Kind.RATIO, Kind.R):
         return Cell(fmt.rounded(value, signed=signed), cls)
-    if kind == "ratio":
-        return Cell(fmt.rounded(value, signed=signed), cls)
-    if kind == "day":
+    if kind is Kind.DAY:
         date = summary.get(f"{field}_date")
         href = None
         if date and summary.get("window") != "daily":
             href = f"{root}daily/{date}.html"
         return Cell(fmt.money(value, signed=True), fmt.tone(value), href=href, note=date)
-    raise ValueError(f"unknown metric kind {kind!r}")  # pragma: no cover
+    raise ValueError(f"{field} is a structure, not one value")  # pragma: no cover
 
 
 def metric_groups(summary: Mapping[str, Any], root: str) -> tuple[MetricGroup, ...]:
     return tuple(
         MetricGroup(
             title,
-            tuple(
-                MetricRow(label, definition_anchor(field), metric_cell(summary, field, kind, root))
-                for label, field, kind in rows
-            ),
+            tuple(MetricRow(m.label, m.field, metric_cell(summary, m.field, root)) for m in rows),
         )
-        for title, rows in METRIC_GROUPS
+        for title, rows in PAGE_GROUPS
     )
 
 
-# The headline cards above the tables: (label, field, kind).
-HEADLINE = (
-    ("Net P&L", "net_pnl", "money"),
-    ("Win rate", "win_rate", "rate"),
-    ("Profit factor", "profit_factor", "ratio"),
-    ("Expectancy", "expectancy", "avg"),
-    ("Max drawdown", "max_drawdown", "money"),
-    ("Trades", "trades_total", "count"),
-)
+# The headline cards above the tables.
+HEADLINE = ("net_pnl", "win_rate", "profit_factor", "expectancy", "max_drawdown", "trades_total")
 
 
 @dataclass(frozen=True)
@@ -250,9 +151,15 @@ class Card:
     detail: str = ""
 
 
+def card(summary: Mapping[str, Any], field: str, detail: str = "", *, label: str = "") -> Card:
+    """One metric as a card; ``label`` stands in for the registry's where a card has
+    room for less (its detail line says the rest)."""
+    return Card(label or BY_FIELD[field].label, field, metric_cell(summary, field), detail)
+
+
 def headline(summary: Mapping[str, Any]) -> tuple[Card, ...]:
     cards = []
-    for label, field, kind in HEADLINE:
+    for field in HEADLINE:
         detail = ""
         if field == "win_rate":
             detail = f"{summary['wins']}W · {summary['losses']}L · {summary['breakevens']}B"
@@ -263,21 +170,20 @@ def headline(summary: Mapping[str, Any]) -> tuple[Card, ...]:
             detail = f"{n} trade{'s' if n != 1 else ''} under water"
         elif field == "expectancy":
             detail = "per closed trade"
-        cards.append(
-            Card(label, definition_anchor(field), metric_cell(summary, field, kind), detail)
-        )
+        cards.append(card(summary, field, detail))
     return tuple(cards)
 
 
 # --- targets -----------------------------------------------------------------------
 
-_TARGET_LABELS = {
-    "win_rate_target": ("Win rate", "Win rate"),
-    "daily_pl_target": ("Net P&L", "Net P&L per day (mean)"),
-    "trades_per_day_target": ("Trades", "Trades per day (mean)"),
-    "max_drawdown_target": ("Max drawdown", "Max drawdown"),
-    "avg_risk_reward_target": ("Avg planned R:R", "Avg planned R:R"),
-}
+
+def _target_label(key: str, metric: str, daily: bool) -> str:
+    """The label of the metric a target checks; on longer windows some targets are met
+    by a mean per day."""
+    if metric not in BY_FIELD:
+        return key
+    label = BY_FIELD[metric].label
+    return label if daily or metric not in PER_DAY_TARGETS else f"{label} per day (mean)"
 
 
 @dataclass(frozen=True)
@@ -307,7 +213,6 @@ def target_rows(summary: Mapping[str, Any]) -> tuple[TargetRow, ...]:
     daily = summary.get("window") == "daily"
     rows = []
     for key, entry in (summary.get("targets") or {}).items():
-        labels = _TARGET_LABELS.get(key, (key, key))
         metric = entry.get("metric", "")
         met = entry.get("met")
         if entry.get("actual") is None or met is None:
@@ -322,7 +227,7 @@ def target_rows(summary: Mapping[str, Any]) -> tuple[TargetRow, ...]:
             gap = "" if met else "by " + _target_text(key, shortfall, points=True)
         rows.append(
             TargetRow(
-                label=labels[0] if daily else labels[1],
+                label=_target_label(key, metric, daily),
                 anchor=definition_anchor(metric),
                 actual=actual,
                 target=_target_text(key, entry.get("target")),

@@ -1,0 +1,579 @@
+"""The metric registry: every metric of a window summary, stated once.
+
+A :class:`Metric` row holds a metric's JSON field, its label, the kind of number it is
+(which says how each consumer shows it), the metric table of a period page that lists
+it, and its definition. The summary's key order, the Markdown report, the pages'
+labels, formats and links to definitions.html, definitions.html itself, the table of
+``sitegen summary`` and the metrics table of docs/summary-format.md are all read from
+here. Adding a metric is its computation, its row here (and its place in PAGE_ORDER
+and DEFINITION_ORDER), its field in the summary schema, and its tests:
+tests/test_registry.py holds the rows against the schema, the docs and the
+definitions page, and writes the docs' table.
+
+Pure data and lookups: no I/O, standard library only.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What a metric's value is, and so how it reads."""
+
+    COUNT = "count"  # an integer
+    RATE = "rate"  # a fraction 0..1 (quotient), shown as a percentage
+    MONEY = "money"  # an exact sum, keeping the scale of its inputs
+    AVG = "avg"  # money per trade (quotient)
+    RATIO = "ratio"  # a plain number (quotient)
+    R = "r"  # in R, multiples of the risk taken (quotient)
+    STREAK = "streak"  # {"type": ..., "count": ...}
+    DAY = "day"  # one day's P&L (money); its date is in FIELD_date
+    TABLE = "table"  # a structure, shown in a section of its own
+
+
+class Sign(StrEnum):
+    """How a value's sign shows on a page: gain and loss must not rest on colour alone."""
+
+    PLAIN = "plain"
+    TONE = "tone"  # coloured by sign: a loss or a drawdown, never above 0
+    SIGNED = "signed"  # a gain or a loss: coloured, and "+" on a gain
+
+
+# The metric tables of a period page
+TRADES = "Trades"
+PNL = "Profit and loss"
+COSTS = "Costs"
+RISK = "Risk"
+R_MULTIPLES = "R multiples"
+STREAKS = "Streaks and days"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One row of the registry."""
+
+    field: str
+    #: how pages and definitions.html name it
+    label: str
+    kind: Kind
+    #: the metric table of a period page that lists it (and so the Markdown Metrics
+    #: table); None for a structure that has a section of its own
+    group: str | None
+    #: the formula and its undefined cases, as definitions.html states it
+    definition: str
+    #: the Markdown report's name, where it has room for a fuller one ("" = label)
+    report_label: str = ""
+    sign: Sign = Sign.PLAIN
+    #: null when undefined, with the reason in undefined_reasons
+    nullable: bool = False
+    #: written in daily summaries too; else only in weekly, monthly and all-time ones
+    daily: bool = True
+    #: the field that holds it, when it is not a top-level key of the summary
+    within: str | None = None
+    #: the JSON shape of a structure, as the docs write it
+    shape: str = ""
+
+    @property
+    def md_label(self) -> str:
+        return self.report_label or self.label
+
+
+#: The keys of a summary in the order they are written: the metrics, and between them
+#: the fields that describe the window or hold lists that are not metrics.
+SUMMARY: tuple[Metric | str, ...] = (
+    "schema_version",
+    "window",
+    "period",
+    "start",
+    "end",
+    "timezone",
+    "partial",
+    "missing_days",
+    "small_sample",
+    "note",
+    Metric(
+        "trades_total",
+        "Trades",
+        Kind.COUNT,
+        TRADES,
+        "Trades in the window after identity resolution (same order_id = one trade).",
+    ),
+    Metric(
+        "trades_closed",
+        "Closed",
+        Kind.COUNT,
+        TRADES,
+        "Trades with outcome win, loss or breakeven.",
+        report_label="Closed trades",
+    ),
+    Metric(
+        "trades_open",
+        "Open",
+        Kind.COUNT,
+        TRADES,
+        "Trades with outcome open.",
+        report_label="Open trades",
+    ),
+    Metric("wins", "Wins", Kind.COUNT, TRADES, "Closed trades with outcome win."),
+    Metric("losses", "Losses", Kind.COUNT, TRADES, "Closed trades with outcome loss."),
+    Metric("breakevens", "Breakevens", Kind.COUNT, TRADES, "Closed trades with outcome breakeven."),
+    Metric(
+        "win_rate",
+        "Win rate",
+        Kind.RATE,
+        TRADES,
+        "wins / trades_closed (breakevens count in the denominator).",
+        nullable=True,
+    ),
+    Metric(
+        "net_pnl",
+        "Net P&L",
+        Kind.MONEY,
+        PNL,
+        "Σ P&L of closed trades; P&L = net_profit_loss, else profit_loss, else 0.",
+        sign=Sign.SIGNED,
+    ),
+    Metric(
+        "gross_pnl",
+        "Gross P&L (before costs)",
+        Kind.MONEY,
+        PNL,
+        "Σ gross P&L of closed trades, before costs: profit_loss, else the trade's P&L "
+        "(net_profit_loss) when profit_loss is missing.",
+        sign=Sign.SIGNED,
+    ),
+    Metric("gross_profit", "Gross profit", Kind.MONEY, PNL, "Σ P&L of wins."),
+    Metric("gross_loss", "Gross loss", Kind.MONEY, PNL, "Σ P&L of losses (≤ 0).", sign=Sign.TONE),
+    Metric(
+        "profit_factor",
+        "Profit factor",
+        Kind.RATIO,
+        PNL,
+        "gross_profit / |gross_loss|.",
+        nullable=True,
+    ),
+    Metric("avg_win", "Average win", Kind.AVG, PNL, "gross_profit / wins.", nullable=True),
+    Metric("avg_loss", "Average loss", Kind.AVG, PNL, "gross_loss / losses.", nullable=True),
+    Metric("largest_win", "Largest win", Kind.MONEY, PNL, "Largest P&L among wins.", nullable=True),
+    Metric(
+        "largest_loss", "Largest loss", Kind.MONEY, PNL, "Smallest P&L among losses.", nullable=True
+    ),
+    Metric("payoff_ratio", "Payoff ratio", Kind.RATIO, PNL, "avg_win / |avg_loss|.", nullable=True),
+    Metric(
+        "expectancy",
+        "Expectancy",
+        Kind.AVG,
+        PNL,
+        "net_pnl / trades_closed: the average P&L per closed trade.",
+        sign=Sign.SIGNED,
+        nullable=True,
+    ),
+    Metric(
+        "avg_risk_reward",
+        "Avg planned R:R",
+        Kind.RATIO,
+        R_MULTIPLES,
+        "Mean planned risk_reward_ratio of closed trades that have one.",
+        report_label="Average planned R:R",
+        nullable=True,
+    ),
+    Metric(
+        "avg_r_multiple",
+        "Expectancy in R (avg R)",
+        Kind.R,
+        R_MULTIPLES,
+        "Mean R, R = P&L / (|price − stop_loss| × quantity), over closed trades "
+        "with a usable stop (price and stop_loss present, price ≠ stop_loss, quantity > 0). "
+        "This is the expectancy in R: the average R earned per closed trade with a stop.",
+        report_label="Average R multiple",
+        sign=Sign.SIGNED,
+        nullable=True,
+    ),
+    Metric(
+        "sqn",
+        "SQN",
+        Kind.RATIO,
+        R_MULTIPLES,
+        "System Quality Number: √n · mean(R) / sample stdev(R), n = trades with R.",
+        nullable=True,
+    ),
+    Metric(
+        "r_trades",
+        "Trades with a stop",
+        Kind.COUNT,
+        R_MULTIPLES,
+        "Closed trades with a usable stop, so with an R multiple.",
+        report_label="Trades with a usable stop",
+    ),
+    Metric(
+        "no_stop_trades",
+        "Trades without a stop",
+        Kind.COUNT,
+        R_MULTIPLES,
+        "Closed trades without a usable stop (stop_loss or price missing, "
+        "price = stop_loss, or quantity ≤ 0): left out of every R figure.",
+        report_label="Trades without a usable stop",
+    ),
+    Metric(
+        "r_histogram",
+        "R histogram",
+        Kind.TABLE,
+        None,
+        "Closed trades with R per bucket; buckets are right-closed: R ≤ −2, "
+        "−2 < R ≤ −1, −1 < R ≤ 0, 0 < R ≤ 1, 1 < R ≤ 2, 2 < R ≤ 3, R > 3.",
+        shape="[{`key`, `low`, `high`, `trades`}], the 7 buckets",
+    ),
+    Metric(
+        "planned_rr_trades",
+        "Trades with R and planned R:R",
+        Kind.COUNT,
+        R_MULTIPLES,
+        "Closed trades with both an R multiple and a planned risk_reward_ratio.",
+        report_label="Trades with R and a planned R:R",
+    ),
+    Metric(
+        "planned_rr_reached",
+        "Planned R:R reached",
+        Kind.COUNT,
+        R_MULTIPLES,
+        "Of planned_rr_trades, those whose realised R ≥ the planned "
+        "risk_reward_ratio: the planned target was reached.",
+    ),
+    Metric(
+        "planned_rr_reached_rate",
+        "Planned R:R reached rate",
+        Kind.RATE,
+        R_MULTIPLES,
+        "planned_rr_reached / planned_rr_trades.",
+        nullable=True,
+    ),
+    Metric("commission_total", "Commission", Kind.MONEY, COSTS, "Σ commission of closed trades."),
+    Metric("slippage_total", "Slippage", Kind.MONEY, COSTS, "Σ slippage of closed trades."),
+    Metric(
+        "costs_total",
+        "Costs (commission + slippage)",
+        Kind.MONEY,
+        COSTS,
+        "commission_total + slippage_total.",
+    ),
+    Metric(
+        "commission_share",
+        "Commission / gross profit",
+        Kind.RATE,
+        COSTS,
+        "commission_total / gross_profit; n/a when gross_profit ≤ 0.",
+        nullable=True,
+    ),
+    Metric(
+        "slippage_share",
+        "Slippage / gross profit",
+        Kind.RATE,
+        COSTS,
+        "slippage_total / gross_profit; n/a when gross_profit ≤ 0.",
+        nullable=True,
+    ),
+    Metric(
+        "costs_share",
+        "Costs / gross profit",
+        Kind.RATE,
+        COSTS,
+        "(commission_total + slippage_total) / gross_profit: the part of the "
+        "winners' P&L paid in costs; n/a when gross_profit ≤ 0.",
+        nullable=True,
+    ),
+    Metric(
+        "unrealized_pnl",
+        "Unrealized P&L",
+        Kind.MONEY,
+        PNL,
+        "Σ profit_loss of open trades that carry one.",
+        sign=Sign.SIGNED,
+    ),
+    Metric(
+        "current_streak",
+        "Current streak",
+        Kind.STREAK,
+        STREAKS,
+        "The run of wins or losses at the window's last closed trade; "
+        "breakevens neither extend nor break a run.",
+    ),
+    Metric(
+        "max_win_streak",
+        "Longest win streak",
+        Kind.COUNT,
+        STREAKS,
+        "Longest run of wins (breakevens skipped).",
+    ),
+    Metric(
+        "max_loss_streak",
+        "Longest loss streak",
+        Kind.COUNT,
+        STREAKS,
+        "Longest run of losses (breakevens skipped).",
+    ),
+    Metric(
+        "max_drawdown",
+        "Max drawdown",
+        Kind.MONEY,
+        RISK,
+        "On the equity curve of closed trades in time order starting at 0: "
+        "min over t of (equity_t − running peak), the peak starting at 0.",
+        sign=Sign.TONE,
+    ),
+    Metric(
+        "max_drawdown_duration_trades",
+        "Drawdown length (trades)",
+        Kind.COUNT,
+        RISK,
+        "Longest run of consecutive closed trades whose equity is below the running peak.",
+        report_label="Max drawdown duration (trades)",
+    ),
+    Metric(
+        "daily_pnl",
+        "Daily P&L",
+        Kind.TABLE,
+        None,
+        "Net P&L of closed trades per local date, over every trading day of the "
+        "window inside the data range plus any date with closed trades.",
+        daily=False,
+        shape="{ISO date: money}",
+    ),
+    Metric(
+        "drawdowns",
+        "Drawdowns (end-of-day equity)",
+        Kind.TABLE,
+        None,
+        "On end-of-day equity (cumulative daily P&L from 0 before the window's "
+        "first day, the running peak starting at 0): each stretch below a previous peak. "
+        "Peak day: the last day at the peak (none: the window's start). Valley: the first "
+        "day of the lowest equity. Recovery: the first day back at or above the peak (none: "
+        "not recovered). Depth: valley equity − peak equity. Days: series days after the "
+        "peak day up to the recovery day, or to the last day when not recovered. Trades: "
+        "closed trades on those days. The 5 deepest are listed, deepest first, then by "
+        "start.",
+        daily=False,
+        shape="[drawdown]",
+    ),
+    Metric(
+        "drawdown_count",
+        "Number of drawdowns",
+        Kind.COUNT,
+        None,
+        "Number of end-of-day drawdowns in the window.",
+        daily=False,
+    ),
+    Metric(
+        "current_drawdown",
+        "Current drawdown",
+        Kind.TABLE,
+        None,
+        "Last end-of-day equity − running peak (≤ 0), with the peak day "
+        "and the days and closed trades since it; not recovered while below 0.",
+        daily=False,
+        shape="{`depth`, `peak_day`, `days`, `trades`, `recovered`}",
+    ),
+    Metric(
+        "best_day",
+        "Best day",
+        Kind.DAY,
+        STREAKS,
+        "Largest value of the daily P&L series.",
+        sign=Sign.SIGNED,
+        nullable=True,
+    ),
+    "best_day_date",
+    Metric(
+        "worst_day",
+        "Worst day",
+        Kind.DAY,
+        STREAKS,
+        "Smallest value of the daily P&L series.",
+        sign=Sign.SIGNED,
+        nullable=True,
+    ),
+    "worst_day_date",
+    Metric(
+        "winning_days", "Winning days", Kind.COUNT, STREAKS, "Days of the daily P&L series above 0."
+    ),
+    Metric(
+        "losing_days", "Losing days", Kind.COUNT, STREAKS, "Days of the daily P&L series below 0."
+    ),
+    Metric(
+        "sharpe",
+        "Sharpe (annualised)",
+        Kind.RATIO,
+        RISK,
+        "mean(daily P&L) / sample stdev(daily P&L) × √252 (252 trading days a "
+        "year), over the n days of the daily P&L series; n/a when n < 2 or the stdev is 0.",
+        report_label="Sharpe (daily, annualised)",
+        nullable=True,
+    ),
+    Metric(
+        "sortino",
+        "Sortino (annualised)",
+        Kind.RATIO,
+        RISK,
+        "mean(daily P&L) / √(Σ min(0, x)² / n) × √252, over the n days of the "
+        "daily P&L series; n/a when no day is negative.",
+        report_label="Sortino (daily, annualised)",
+        nullable=True,
+    ),
+    "by_symbol",
+    "by_strategy",
+    Metric(
+        "breakdowns",
+        "Breakdown grid",
+        Kind.TABLE,
+        None,
+        "The closed trades of the window grouped by symbol, strategy, side "
+        "(action), entry hour and entry weekday (entry timestamp in the configured time "
+        "zone) and hold time. Each cell: closed trades, win rate, profit factor, "
+        "expectancy, net P&L, average R, commission + slippage and their share of the "
+        "cell's gross profit, each as defined for the window. Only keys with closed "
+        "trades are listed.",
+        daily=False,
+        shape="{breakdown: [cell]}",
+    ),
+    Metric(
+        "hold_time",
+        "Hold time buckets",
+        Kind.TABLE,
+        None,
+        "The hold time d is hold_duration_seconds, else exit_timestamp − "
+        "timestamp. Buckets include their lower bound and exclude their upper bound: under "
+        "5 min: 0 ≤ d < 300 s; 5–30 min: 300 ≤ d < 1800 s; 30 min–2 h: 1800 ≤ d < 7200 s; "
+        "2 h–1 day: 7200 ≤ d < 86400 s; 1 day or more: d ≥ 86400 s. Trades with neither, or "
+        "with a negative duration, are 'unknown'.",
+        daily=False,
+        within="breakdowns",
+        shape="[cell]",
+    ),
+    "targets",
+    "alerts",
+    "undefined_reasons",
+    "data_quality",
+)
+
+#: every metric, in summary order
+METRICS: tuple[Metric, ...] = tuple(m for m in SUMMARY if isinstance(m, Metric))
+BY_FIELD: dict[str, Metric] = {m.field: m for m in METRICS}
+DEFINITIONS: dict[str, str] = {m.field: m.definition for m in METRICS}
+
+#: Pages list each table's metrics in a reading order, the headline figure first; the
+#: summary's key order cannot follow it without changing every artifact's bytes.
+# fmt: off
+PAGE_ORDER = (
+    "trades_total", "trades_closed", "trades_open", "wins", "losses", "breakevens", "win_rate",
+    "net_pnl", "gross_pnl", "gross_profit", "gross_loss", "profit_factor", "expectancy",
+    "avg_win", "avg_loss", "payoff_ratio", "largest_win", "largest_loss", "unrealized_pnl",
+    "commission_total", "slippage_total", "costs_total",
+    "commission_share", "slippage_share", "costs_share",
+    "max_drawdown", "max_drawdown_duration_trades", "sharpe", "sortino",
+    "avg_r_multiple", "sqn", "avg_risk_reward", "planned_rr_trades", "planned_rr_reached",
+    "planned_rr_reached_rate", "r_trades", "no_stop_trades",
+    "current_streak", "max_win_streak", "max_loss_streak",
+    "best_day", "worst_day", "winning_days", "losing_days",
+)
+# fmt: on
+
+#: definitions.html keeps the order it has always had: the first metrics, then the
+#: cost, R and drawdown ones in the order they were added.
+# fmt: off
+DEFINITION_ORDER = (
+    "trades_total", "trades_closed", "trades_open", "wins", "losses", "breakevens", "win_rate",
+    "net_pnl", "gross_profit", "gross_loss", "profit_factor", "avg_win", "avg_loss",
+    "largest_win", "largest_loss", "payoff_ratio", "expectancy",
+    "avg_risk_reward", "avg_r_multiple", "sqn", "commission_total", "slippage_total",
+    "unrealized_pnl", "current_streak", "max_win_streak", "max_loss_streak",
+    "max_drawdown", "max_drawdown_duration_trades", "daily_pnl",
+    "best_day", "worst_day", "winning_days", "losing_days", "sharpe", "sortino",
+    "gross_pnl", "costs_total", "commission_share", "slippage_share", "costs_share",
+    "r_trades", "no_stop_trades", "r_histogram",
+    "planned_rr_trades", "planned_rr_reached", "planned_rr_reached_rate",
+    "drawdowns", "drawdown_count", "current_drawdown", "breakdowns", "hold_time",
+)
+# fmt: on
+
+#: How trades are counted, shown above the definitions ({timezone} is filled in).
+NOTES = (
+    "Closed trades are those with outcome win, loss or breakeven. A breakeven counts "
+    "as a closed trade (in trades_closed, the win-rate denominator, expectancy, the "
+    "equity curve and the breakdowns) but neither as a win nor a loss, and neither "
+    "extends nor breaks a streak.",
+    "Open trades count only in trades_total, trades_open and unrealized_pnl; every "
+    "other figure is over closed trades.",
+    "A trade's P&L is net_profit_loss, else profit_loss, else 0 (noted under data "
+    "quality). Money is summed exactly; derived values are rounded half-even to 6 "
+    "places.",
+    "Days and hours are local dates and times in {timezone}. A closed trade belongs to "
+    "the date of its exit_timestamp (else its timestamp); entry hour and weekday use "
+    "its timestamp.",
+    "Annualisation: daily ratios are multiplied by √252 (252 trading days a year).",
+    "A metric that cannot be computed shows as n/a with the reason, never as infinity. "
+    "Windows (and breakdown cells) with fewer than 30 closed trades are a small "
+    "sample: read their ratios with care.",
+)
+
+
+@functools.cache
+def summary_keys(window: str) -> tuple[str, ...]:
+    """The top-level keys of a summary of ``window``, in the order they are written."""
+    keys = []
+    for entry in SUMMARY:
+        if isinstance(entry, str):
+            keys.append(entry)
+        elif entry.within is None and (entry.daily or window != "daily"):
+            keys.append(entry.field)
+    return tuple(keys)
+
+
+#: the metrics of the metric tables (the pages' and the Markdown report's), in summary order
+LISTED: tuple[Metric, ...] = tuple(m for m in METRICS if m.group is not None)
+
+
+def _page_groups() -> tuple[tuple[str, tuple[Metric, ...]], ...]:
+    groups: dict[str, list[Metric]] = {}
+    for field in PAGE_ORDER:
+        entry = BY_FIELD[field]
+        groups.setdefault(entry.group or "", []).append(entry)
+    return tuple((title, tuple(rows)) for title, rows in groups.items())
+
+
+#: the metric tables of a period page: (title, metrics), in PAGE_ORDER
+PAGE_GROUPS = _page_groups()
+#: every metric, in the order definitions.html lists them
+DEFINED: tuple[Metric, ...] = tuple(BY_FIELD[field] for field in DEFINITION_ORDER)
+
+
+# --- the breakdown grid ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the breakdown grid: a field of each cell, defined and shown as the
+    window metric ``metric``, over the cell's trades."""
+
+    field: str
+    metric: Metric
+    label: str
+
+
+def _column(field: str, label: str = "", same_as: str = "") -> Column:
+    entry = BY_FIELD[same_as or field]
+    return Column(field, entry, label or entry.label)
+
+
+#: the grid's columns after the key; labels are short, the grid is wide
+GRID: tuple[Column, ...] = (
+    _column("trades_closed"),
+    _column("win_rate"),
+    _column("profit_factor"),
+    _column("expectancy"),
+    _column("net_pnl"),
+    _column("avg_r_multiple", "Avg R"),
+    _column("costs", "Costs", same_as="costs_total"),
+    _column("costs_share"),
+)
