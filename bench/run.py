@@ -113,7 +113,7 @@ def startup(
 
 
 #: what a build that has work to do loads before doing any: the engine and the pages
-_BUILD_IMPORTS = ("-c", "import sitegen.cli, sitegen.build, sitegen.render")
+_BUILD_IMPORTS = ("-c", "import sitegen.cli, sitegen.pipeline, sitegen.render")
 
 
 def make_data(days: int, per_day: int, seed: int) -> tuple[Path, Path]:

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "build": "sitegen.build",
+    "build": "sitegen.pipeline",
     "BuildReport": "sitegen.report",
-    "Tracker": "sitegen.build",
+    "Tracker": "sitegen.pipeline",
     "Config": "sitegen.config",
     "Targets": "sitegen.config",
     "load_config": "sitegen.config",
@@ -45,9 +45,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sitegen.build import Tracker, build
     from sitegen.config import Config, Targets, load_config
     from sitegen.errors import BuildError, ConfigError, InputError, SitegenError
+    from sitegen.pipeline import Tracker, build
     from sitegen.report import BuildReport
 
 

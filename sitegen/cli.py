@@ -172,7 +172,7 @@ def build(
     everything = not (window or start or end or backfill or full or strict)
     report = quick_report(config, not no_site, began) if everything else None
     if report is None:
-        from sitegen.build import build as run_build
+        from sitegen.pipeline import build as run_build
         from sitegen.progress import progress_bar
 
         with progress_bar(enabled=not quiet) as progress:
@@ -339,7 +339,7 @@ def summary(config, *, quiet, window, period, start, end, as_json):
     or every period between --start and --end)."""
     import json
 
-    from sitegen.build import Tracker
+    from sitegen.pipeline import Tracker
 
     tracker = Tracker(config)
     if start or end:

@@ -1,6 +1,6 @@
 """``sitegen serve``: build, serve the site folder, rebuild on change, reload open pages.
 
-A thin shell around :func:`sitegen.build.build` and the ``livereload`` package (its
+A thin shell around :func:`sitegen.pipeline.build` and the ``livereload`` package (its
 tornado server and polling watcher). As with ``mkdocs serve``: the config is read
 again on every rebuild, one ScanCache is kept across rebuilds (so a rebuild reads only
 changed log files), and a failed rebuild is reported while the last good site stays
@@ -33,10 +33,10 @@ from livereload.watcher import Watcher
 from tornado.ioloop import IOLoop
 from tornado.web import HTTPError
 
-from sitegen.build import BuildReport, ScanCache, build
 from sitegen.config import DEFAULT_CONFIG, Config
 from sitegen.errors import BuildError, ConfigError, SitegenError
 from sitegen.lock import DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT
+from sitegen.pipeline import BuildReport, ScanCache, build
 
 log = logging.getLogger("sitegen")
 

@@ -14,9 +14,9 @@ import random
 import tempfile
 from pathlib import Path
 
-from sitegen.build import Tracker
 from sitegen.config import load_config
 from sitegen.demo import generate
+from sitegen.pipeline import Tracker
 from tests import oracle
 
 ZONES = ("UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Pacific/Auckland")

@@ -28,8 +28,8 @@ if not CHROMIUM.exists():
 from playwright.sync_api import Browser, expect, sync_playwright  # noqa: E402
 
 from sitegen import demo  # noqa: E402
-from sitegen.build import build  # noqa: E402
 from sitegen.config import load_config  # noqa: E402
+from sitegen.pipeline import build  # noqa: E402
 from tests.conftest import trade  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -517,3 +517,19 @@ def test_summary_over_a_date_range(demo):
     assert "weekly 2025-W36" in result.stdout
     result = run("summary", "--period", "2025-09-02", "--start", "2025-09-02", code=2)
     assert "either --period or --start/--end" in result.output
+
+
+def test_the_library_build_stays_callable_after_the_cli_is_imported():
+    """``sitegen.build`` is the function even once the modules behind the command line
+    are loaded (a module named like it would replace it on the package)."""
+    import importlib
+    import importlib.util
+
+    import sitegen
+
+    importlib.import_module("sitegen.cli")
+    importlib.import_module("sitegen.pipeline")
+    assert callable(sitegen.build) and sitegen.build.__name__ == "build"
+    clashes = [n for n in sitegen.__all__ if importlib.util.find_spec(f"sitegen.{n}") is not None]
+    assert clashes == []
+    assert sitegen.Tracker.__name__ == "Tracker"

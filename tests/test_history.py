@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.build import BuildReport, ScanCache, load_history
 from sitegen.config import load_config
 from sitegen.digest import id_hash
+from sitegen.pipeline import BuildReport, ScanCache, load_history
 from tests import oracle
 from tests.conftest import trade, write_log
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sitegen.build import build
 from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.ingest import MAX_DAYS_FROM_FILE
+from sitegen.pipeline import build
 
 MB = 1024 * 1024
 FINITE = "(must be a finite decimal below 10^15 with at most 18 decimal places)"

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from sitegen import scan as scan_module
-from sitegen.build import build
 from sitegen.cache import CACHE_DIR, FORMAT_VERSION, INDEX_NAME
 from sitegen.config import load_config
 from sitegen.demo import generate
+from sitegen.pipeline import build
 
 SITE = False  # these tests pin the cache; the site has its own tests
 

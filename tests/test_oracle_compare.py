@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from sitegen.build import Tracker
 from sitegen.config import load_config
 from sitegen.demo import generate
+from sitegen.pipeline import Tracker
 from tests import oracle
 
 DIRTY = [

@@ -6,9 +6,9 @@ import io
 
 from rich.console import Console
 
-from sitegen.build import build
 from sitegen.config import load_config
 from sitegen.demo import generate
+from sitegen.pipeline import build
 from sitegen.progress import progress_bar
 
 

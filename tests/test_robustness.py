@@ -26,13 +26,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sitegen.build import ScanCache, build
 from sitegen.cache import CACHE_DIR, INDEX_NAME
 from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.demo import generate
 from sitegen.errors import BuildError
 from sitegen.lock import LOCK_NAME, BuildLock
+from sitegen.pipeline import ScanCache, build
 from sitegen.writer import remove_leftovers
 
 # Targets no data can miss: no alerts, so a build exits 0.

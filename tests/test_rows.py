@@ -14,12 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.build import ScanCache, build, load_history
 from sitegen.cache import CACHE_DIR
 from sitegen.config import load_config
 from sitegen.demo import generate
 from sitegen.ingest import TradeRecord
 from sitegen.partials import Trade
+from sitegen.pipeline import ScanCache, build, load_history
 from sitegen.report import BuildReport
 from sitegen.rows import ROWS_DIR, DayRows, fragment_path, make_fragments, to_row
 from sitegen.site.rows import day_table

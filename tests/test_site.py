@@ -16,9 +16,9 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from sitegen import demo
-from sitegen.build import BuildReport, ScanCache, load_history
 from sitegen.config import Config
 from sitegen.depth import HOLD_LABELS
+from sitegen.pipeline import BuildReport, ScanCache, load_history
 from sitegen.render import site_input
 from sitegen.site import default_templates_dir, fmt, render_site, with_neighbours
 from sitegen.writer import Writer

@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import logging
 import time
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -366,7 +367,8 @@ def plan_work(
             previous.identity,
             history.identity,
         )
-        changed = (periods_of_days(days) & valid) | unwritten
+        touched = periods_of_days(days)
+        changed = (touched & valid) | unwritten | _beside(history, touched - valid)
     # Rules read every period of their windows: changed ones are summarised now
     # (and reused below), the rest come from the last build's rule inputs.
     memo: dict[tuple[str, str], dict] = {}
@@ -433,6 +435,17 @@ def save_state(
 
 def _period_order(item: tuple[str, str]) -> tuple[int, str]:
     return (WINDOWS.index(item[0]), item[1])
+
+
+def _beside(history: History, gone: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The periods on either side of periods that no longer exist (a log file deleted,
+    a day made a holiday): their previous/next links pointed at them."""
+    out = set()
+    for window, period in gone:
+        ordered = history.periods(window)
+        i = bisect_left(ordered, period)  # period ids sort in time order
+        out.update((window, ordered[j]) for j in (i - 1, i) if 0 <= j < len(ordered))
+    return out
 
 
 def _written(manifests: dict[str, Manifest], window: str, period: str) -> bool:
