@@ -139,7 +139,8 @@ def _no_logs(logs_dir: Path) -> bool:
     "--backfill",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Regenerate the summaries of the last N days (ending at the last log date).",
+    help="Make sure the summaries and pages of the last N days (ending at the last log date)"
+    " are as the last build wrote them: write again any missing or changed.",
 )
 @click.option("--full", is_flag=True, help="Ignore the cache and rebuild everything.")
 @click.option("--no-site", is_flag=True, help="Write summaries only; do not render the site.")
