@@ -78,3 +78,18 @@ def test_alert_log_written_by_someone_else_meanwhile_gets_no_stamp(tmp_path):
     _, read = read_alert_log_stamped(path)
     append_events(path, [{"id": "a", "acknowledged_at": "2025-10-07T00:00:00Z"}])
     assert append_events(path, [{"id": "b"}], read) == NO_STAMP
+
+
+def test_a_library_tracker_writes_nothing(tmp_path):
+    """A Tracker reads through the cache but holds no build lock: it must not write
+    into the cache folder (or anywhere) while a build may be writing there."""
+    from sitegen import Tracker, load_config
+    from sitegen.demo import generate
+
+    logs = tmp_path / "logs"
+    generate(logs, days=8, per_day=30, seed=2)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    tracker = Tracker(load_config(logs_dir=logs, artifacts_dir=tmp_path / "artifacts"))
+    assert tracker.get_summary("weekly")["trades_total"] > 0
+    assert tracker.get_summary("daily") is not None
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
