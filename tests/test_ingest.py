@@ -488,19 +488,25 @@ def test_non_utf8_file_is_reported_whole_and_gives_no_records(data, line_no, byt
 # --------------------------------------------------------------------------- big lines
 
 
-def test_a_10_mb_line_is_read():
-    big = line(decision_reasoning="x" * 10_000_000)
-    assert len(big) > 10_000_000
+def test_a_line_near_the_length_limit_is_read():
+    big = line(decision_reasoning="x" * (ingest.MAX_LINE_BYTES - 1000))
+    assert ingest.MAX_LINE_BYTES - 1000 < len(big) <= ingest.MAX_LINE_BYTES
     result = scan(GOOD, big, b"[" * 10, GOOD)
     assert [r.line for r in result.records] == [1, 2, 4]
     assert [p.line for p in result.problems] == [3]
     assert len(result.records[1].trade.symbol) == 4
 
 
-def test_a_10_mb_garbage_line_is_one_problem():
+def test_a_10_mb_line_is_one_problem_and_is_not_decoded(monkeypatch):
+    decoded = []
+    real = ingest._decode_line
+    monkeypatch.setattr(ingest, "_decode_line", lambda raw: decoded.append(raw) or real(raw))
     result = scan(GOOD, b"{" + b"7" * 10_000_000, GOOD)
     assert [r.line for r in result.records] == [1, 3]
-    assert [(p.line, p.reason.startswith("not JSON")) for p in result.problems] == [(2, True)]
+    assert result.problems == (
+        Problem(NAME, 2, "line is 10,000,001 bytes long (the limit is 1,048,576); not read"),
+    )
+    assert all(len(raw) < 1000 for raw in decoded)
 
 
 def test_deeply_nested_line_is_a_problem_not_a_crash():

@@ -1,0 +1,180 @@
+"""Bounded work on any input: no line, file or file name makes a build crash, hang, or
+do (or write) more than its size calls for. Each case is one hostile input, checked
+where it would hurt: the reader, the history, and a whole build through the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sitegen import ingest
+from sitegen.cli import main
+from sitegen.ingest import MAX_DEPTH, MAX_FIELDS, MAX_LINE_BYTES, scan_bytes
+from tests.conftest import trade, write_log
+
+DAY = dt.date(2025, 10, 10)
+NAME = "2025-10-10.jsonl"
+GOOD = json.dumps(trade("2025-10-10T14:00:00Z", net="1.00")).encode()
+LAX_TARGETS = (
+    "win_rate_target: 0\ndaily_pl_target: -1000000\ntrades_per_day_target: 0\n"
+    "max_drawdown_target: -100000000\navg_risk_reward_target: 0\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def workdir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PERFORMANCE_SUMMARY_TIMEZONE", raising=False)
+    monkeypatch.delenv("PERFORMANCE_ALERT_ROLLING_WINDOW", raising=False)
+    Path("lax.yaml").write_text(LAX_TARGETS)
+    logger = logging.getLogger("sitegen")
+    saved = (list(logger.handlers), logger.level, logger.propagate)
+    yield tmp_path
+    logger.handlers[:], logger.level, logger.propagate = saved
+
+
+def run(*args: str, code: int | None = 0):
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    if code is not None:
+        assert result.exit_code == code, result.output
+    return result
+
+
+def build(*extra: str):
+    return run(
+        "build", "--logs", "logs", "--artifacts", "art", "--out", "site",
+        "--targets", "lax.yaml", "-v", *extra,
+    )  # fmt: skip
+
+
+def scan(*lines: bytes):
+    return scan_bytes(b"".join(raw + b"\n" for raw in lines), NAME, DAY)
+
+
+def with_field(value: str) -> bytes:
+    """GOOD with one more (unknown, so ignored) field holding ``value`` as raw JSON."""
+    return GOOD[:-1] + b', "extra": ' + value.encode() + b"}"
+
+
+def nested_list(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def nested_object(depth: int) -> str:
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+# --------------------------------------------------------------------------- one line
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(with_field(nested_list(1000)).decode(), id="list-1000"),
+        pytest.param(with_field(nested_object(1000)).decode(), id="object-1000"),
+        pytest.param(nested_object(1000), id="bare-object-1000"),
+        pytest.param(with_field(nested_list(100_000)).decode(), id="list-100000"),
+        pytest.param(with_field(nested_list(MAX_DEPTH)).decode(), id="just-over-the-limit"),
+    ],
+)
+def test_a_deeply_nested_line_is_one_bad_line_with_a_reason(raw):
+    result = scan(GOOD, raw.encode(), GOOD)
+    assert [r.line for r in result.records] == [1, 3]
+    assert [p.line for p in result.problems] == [2]
+    assert "nested" in result.problems[0].reason
+    assert f"the limit is {MAX_DEPTH}" in result.problems[0].reason
+
+
+def test_nesting_up_to_the_limit_is_read():
+    # the record is one level, so its field may hold MAX_DEPTH - 1 more
+    result = scan(with_field(nested_list(MAX_DEPTH - 1)), with_field(nested_object(MAX_DEPTH - 1)))
+    assert [r.line for r in result.records] == [1, 2]
+    assert result.problems == ()
+
+
+def test_brackets_inside_strings_are_not_nesting():
+    text = json.dumps("[{" * 5000)
+    result = scan(with_field(text), with_field(f'{{"a": {text}}}'))
+    assert [r.line for r in result.records] == [1, 2]
+
+
+def test_a_line_longer_than_the_limit_is_one_bad_line_with_a_reason():
+    big = json.dumps(trade("2025-10-10T14:00:00Z", net="1.00", padding="x" * MAX_LINE_BYTES))
+    result = scan(GOOD, big.encode(), GOOD)
+    assert [r.line for r in result.records] == [1, 3]
+    [problem] = result.problems
+    assert problem.line == 2
+    assert problem.reason == (
+        f"line is {len(big):,} bytes long (the limit is {MAX_LINE_BYTES:,}); not read"
+    )
+
+
+def test_a_line_at_the_length_limit_is_read():
+    head = json.dumps(trade("2025-10-10T14:00:00Z", net="1.00", padding=""))
+    raw = head.replace('"padding": ""', '"padding": "' + "x" * (MAX_LINE_BYTES - len(head)) + '"')
+    assert len(raw) == MAX_LINE_BYTES
+    result = scan(raw.encode())
+    assert [r.line for r in result.records] == [1]
+
+
+def test_a_line_with_too_many_fields_is_one_bad_line_with_a_reason():
+    many = {f"f{i}": i for i in range(MAX_FIELDS)}  # with the record's own: over the limit
+    inner = {"x": {f"f{i}": i for i in range(MAX_FIELDS + 1)}}  # at any depth
+    fine = {f"f{i}": i for i in range(MAX_FIELDS - 20)}
+    result = scan(
+        json.dumps(trade("2025-10-10T14:00:00Z", net="1", **many)).encode(),
+        json.dumps(trade("2025-10-10T14:00:00Z", net="1", **inner)).encode(),
+        json.dumps({**trade("2025-10-10T14:00:00Z", net="1"), **fine}).encode(),
+    )
+    assert [r.line for r in result.records] == [3]
+    assert [p.line for p in result.problems] == [1, 2]
+    assert all(f"(the limit is {MAX_FIELDS})" in p.reason for p in result.problems)
+    assert result.problems[0].reason.startswith(f"has {MAX_FIELDS + 15} fields")
+
+
+def test_colons_inside_strings_are_not_fields():
+    result = scan(with_field(json.dumps(":" * 5000)))
+    assert [r.line for r in result.records] == [1]
+
+
+def test_a_line_of_msgspec_errors_keeps_its_reason():
+    """Limits apply to lines that are JSON: a broken line says what is wrong with it."""
+    result = scan(b"[" * 100_000, b'{"a": "' + b"[" * 1000)
+    assert [p.reason for p in result.problems] == [
+        "not a JSON object (got `array`)",
+        "not JSON (Input data was truncated)",
+    ]
+
+
+def test_a_nested_line_is_reported_with_file_and_line_by_build_and_validate(workdir):
+    write_log(Path("logs"), "2025-10-09", [trade("2025-10-09T14:00:00Z", net="2.00")])
+    Path("logs/2025-10-10.jsonl").write_bytes(
+        GOOD + b"\n" + with_field(nested_object(1000)) + b"\n" + nested_list(5000).encode() + b"\n"
+    )
+    result = build()
+    assert f"{NAME}:2: nested" in result.output
+    summary = json.loads(Path("art/all-summary.json").read_text())
+    assert summary["trades_total"] == 2
+    assert summary["data_quality"]["skipped_lines"] == 2
+    result = run("validate", "--logs", "logs", code=1)
+    assert f"{NAME}:2: nested" in result.output
+    assert f"{NAME}:3: not a JSON object" in result.output
+    assert result.output.splitlines()[-1] == "2 files, 4 lines, 2 valid records, 2 bad lines"
+    monthly = json.loads(Path("art/monthly-summary-2025-10.json").read_text())
+    assert monthly["trades_total"] == 2
+
+
+def test_limits_cost_nothing_on_a_clean_file(monkeypatch):
+    """The exact checks run only on lines a cheap count cannot clear."""
+    checked = []
+    monkeypatch.setattr(ingest, "_shape", lambda raw: checked.append(raw) or (1, 1))
+    result = scan(*([GOOD] * 100))
+    assert len(result.records) == 100
+    assert checked == []
