@@ -57,6 +57,7 @@ _GATE = min(MAX_DEPTH, MAX_FIELDS)
 _NOT_GATE = bytes(b for b in range(256) if b not in b"[{:\n")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 in, -1 out (signed bytes)
+_LONE_CR = re.compile(rb"\r(?!\n)")
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 
 
@@ -286,6 +287,12 @@ def scan_bytes(data: bytes, name: str, day: dt.date) -> FileScan:
     """Decode one log file's bytes into records and problems (never raises on bad content)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if b"\r" in data and _LONE_CR.search(data):
+        # A CR alone ends a line (classic Mac line endings), as it does in an editor, in
+        # str.splitlines and for jq: the records of such a file are read one by one,
+        # numbered as an editor shows them. (Inside a valid line a raw CR can only be
+        # whitespace between tokens, which no JSON Lines writer puts there.)
+        data = _LONE_CR.sub(b"\n", data)
     # One pass keeps what the limits need (and counts the lines): a line whose count of
     # these bytes stays within both limits needs no closer look.
     gate = data.translate(None, _NOT_GATE)

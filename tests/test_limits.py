@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from sitegen import ingest
 from sitegen.cli import main
 from sitegen.ingest import MAX_DEPTH, MAX_FIELDS, MAX_LINE_BYTES, scan_bytes
+from tests import oracle
 from tests.conftest import trade, write_log
 
 DAY = dt.date(2025, 10, 10)
@@ -178,3 +179,38 @@ def test_limits_cost_nothing_on_a_clean_file(monkeypatch):
     result = scan(*([GOOD] * 100))
     assert len(result.records) == 100
     assert checked == []
+
+
+# --------------------------------------------------------------------------- line endings
+
+
+def test_a_file_with_cr_only_line_endings_is_read_line_by_line():
+    """Classic Mac line endings: each CR ends a line, as in an editor or str.splitlines."""
+    result = scan_bytes(GOOD + b"\r" + b"nope\r" + GOOD + b"\r", NAME, DAY)
+    assert [r.line for r in result.records] == [1, 3]
+    assert [(p.line, p.reason.startswith("not JSON")) for p in result.problems] == [(2, True)]
+    assert (result.lines, result.in_progress_line) == (3, None)
+
+
+def test_cr_only_mixed_with_crlf_and_lf_and_a_last_line_being_written():
+    data = GOOD + b"\r\n" + GOOD + b"\r" + b"[1]\n" + GOOD + b"\r" + GOOD[:20]
+    result = scan_bytes(data, NAME, DAY)
+    assert [r.line for r in result.records] == [1, 2, 4]
+    assert [p.line for p in result.problems] == [3]
+    assert (result.lines, result.in_progress_line) == (4, 5)
+
+
+def test_crlf_files_read_as_before():
+    result = scan_bytes(GOOD + b"\r\n\r\n" + GOOD + b"\r\n", NAME, DAY)
+    assert [r.line for r in result.records] == [1, 3]
+    assert [(p.line, p.reason) for p in result.problems] == [(2, "not JSON: empty line")]
+
+
+def test_a_cr_only_log_builds_its_trades(workdir):
+    Path("logs").mkdir()
+    Path("logs/2025-10-10.jsonl").write_bytes(GOOD + b"\r" + GOOD + b"\r")
+    build()
+    summary = json.loads(Path("art/daily-summary-2025-10-10.json").read_text())
+    assert summary["trades_total"] == 2
+    assert summary["data_quality"]["in_progress"] == []
+    assert not oracle.diff(oracle.compute(Path("logs"))[("daily", "2025-10-10")], summary)
