@@ -7,9 +7,11 @@ Readers take bytes or file objects; the only place that opens log files is
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import operator
 import os
 import re
+import stat
 from collections.abc import Iterable
 from decimal import Context, Decimal, InvalidOperation, localcontext
 from itertools import accumulate, chain
@@ -134,15 +136,54 @@ def log_date(name: str) -> dt.date | None:
 
 
 def list_log_files(logs_dir: Path) -> list[tuple[dt.date, Path]]:
-    """Trade log files in ``logs_dir``, oldest first. Other files are never read."""
+    """Entries of ``logs_dir`` named like a trade log, oldest first, whatever they are:
+    one that is no readable file (a directory, a FIFO, a broken or looping symbolic
+    link) is reported when read (see check_log_file), never passed over in silence.
+    Entries with other names are never read."""
     found = []
     with os.scandir(logs_dir) as it:
         for entry in it:
             day = log_date(entry.name)
-            if day is not None and entry.is_file():
+            if day is not None:
                 found.append((day, Path(entry.path)))
     found.sort()
     return found
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def not_a_file_reason(mode: int) -> str:
+    """Why an entry of this st_mode is not read as a log."""
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return f"is {kind}, not a log file; not read: move or rename it"
+
+
+def unreadable_reason(path: Path, exc: OSError) -> str:
+    """Why a log file could not be opened or read, and what to do about it."""
+    if exc.errno == errno.ELOOP:
+        return "is a symbolic link loop; not read: fix or remove the link"
+    if exc.errno == errno.ENOENT and path.is_symlink():
+        return "is a symbolic link to a missing file; not read: fix or remove the link"
+    return f"cannot read file ({exc.strerror or exc}); check its permissions"
+
+
+def check_log_file(path: Path) -> tuple[os.stat_result | None, str | None]:
+    """The status of a log file, or else why it cannot be read as one. Never opens it:
+    opening a FIFO for reading waits until something writes to it."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        return None, unreadable_reason(path, exc)
+    if not stat.S_ISREG(st.st_mode):
+        return None, not_a_file_reason(st.st_mode)
+    return st, None
 
 
 def parse_time(text: str) -> dt.datetime:
@@ -366,10 +407,24 @@ def scan_file(fp: BinaryIO, name: str, day: dt.date) -> FileScan:
 
 
 def read_log_file(path: Path, day: dt.date) -> FileScan:
-    """Read one log file (read-only); an unreadable file is a Problem, not an exception."""
+    """Read one log file (read-only); an entry that cannot be read as one is a Problem,
+    not an exception, and never blocks: it is opened without waiting (a FIFO would wait
+    for a writer) and read only when it is a regular file."""
+    fd = -1
     try:
-        with open(path, "rb") as fp:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            return _not_read(path, day, not_a_file_reason(mode))
+        with os.fdopen(fd, "rb") as fp:
+            fd = -1  # the file object closes it
             return scan_file(fp, path.name, day)
     except OSError as exc:
-        reason = f"cannot read file ({exc.strerror or exc}); check its permissions"
-        return FileScan(path.name, day, (), (Problem(path.name, 0, reason),), None, 0)
+        return _not_read(path, day, unreadable_reason(path, exc))
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _not_read(path: Path, day: dt.date, reason: str) -> FileScan:
+    return FileScan(path.name, day, (), (Problem(path.name, 0, reason),), None, 0)

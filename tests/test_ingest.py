@@ -10,7 +10,7 @@ import datetime as dt
 import io
 import json
 import os
-import stat
+import signal
 from decimal import Decimal
 
 import pytest
@@ -599,34 +599,55 @@ def test_read_log_file_reads_a_file(tmp_path):
     assert [p.line for p in result.problems] == [2]
 
 
-def test_unreadable_file_is_reported_not_raised(tmp_path):
+def _dangling_symlink(path):
+    path.symlink_to("nowhere.jsonl")
+    return "is a symbolic link to a missing file; not read: fix or remove the link"
+
+
+def _fifo(path):
+    os.mkfifo(path)
+    return "is a named pipe (FIFO), not a log file; not read: move or rename it"
+
+
+def _directory(path):
+    path.mkdir()
+    return "is a directory, not a log file; not read: move or rename it"
+
+
+def _symlink_loop(path):
+    path.symlink_to(path.name)
+    return "is a symbolic link loop; not read: fix or remove the link"
+
+
+@pytest.mark.parametrize("make", [_dangling_symlink, _fifo, _directory, _symlink_loop])
+def test_unreadable_file_is_reported_not_raised(tmp_path, make):
+    """Entries no one can read as a log, root included (so this runs in CI as root)."""
     path = tmp_path / NAME
-    path.write_bytes(GOOD + b"\n")
-    path.chmod(0)
+    reason = make(path)
+    signal.alarm(60)  # a FIFO opened for reading in the usual way would block: fail instead
     try:
-        if os.access(path, os.R_OK):
-            pytest.skip("running as a user (root) who can read a chmod 000 file")
         result = read_log_file(path, DAY)
     finally:
-        path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+        signal.alarm(0)
     assert result.records == ()
+    assert result.problems == (Problem(NAME, 0, reason),)
+    assert str(result.problems[0]) == f"2025-10-10.jsonl: {reason}"
+    assert list_log_files(tmp_path) == [(DAY, path)]
+
+
+def test_a_file_that_cannot_be_opened_says_to_check_its_permissions(tmp_path, monkeypatch):
+    path = tmp_path / NAME
+    path.write_bytes(GOOD + b"\n")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(os, "open", denied)
+    result = read_log_file(path, DAY)
     assert result.problems == (
         Problem(NAME, 0, "cannot read file (Permission denied); check its permissions"),
     )
-    assert str(result.problems[0]) == (
-        "2025-10-10.jsonl: cannot read file (Permission denied); check its permissions"
-    )
-
-
-def test_file_that_cannot_be_opened_is_reported_not_raised(tmp_path):
-    """Works as root too: a directory cannot be read as a file."""
-    path = tmp_path / NAME
-    path.mkdir()
-    result = read_log_file(path, DAY)
-    assert result.records == ()
-    assert result.problems == (
-        Problem(NAME, 0, "cannot read file (Is a directory); check its permissions"),
-    )
+    monkeypatch.undo()
     missing = read_log_file(tmp_path / "2025-10-11.jsonl", dt.date(2025, 10, 11))
     assert missing.problems[0].reason.startswith("cannot read file (No such file or directory)")
 
@@ -647,13 +668,14 @@ def test_only_dated_jsonl_files_are_trade_logs(tmp_path):
         ".2025-10-10.jsonl.tmp",
     ):
         (tmp_path / name).write_bytes(GOOD + b"\n")
-    (tmp_path / "2025-10-11.jsonl").mkdir()
+    (tmp_path / "2025-10-11.jsonl").mkdir()  # listed: reported when read
     (tmp_path / "performance").mkdir()
     (tmp_path / "performance" / "2025-10-12.jsonl").write_bytes(GOOD + b"\n")
     assert list_log_files(tmp_path) == [
         (dt.date(2024, 2, 29), tmp_path / "2024-02-29.jsonl"),
         (dt.date(2025, 10, 9), tmp_path / "2025-10-09.jsonl"),
         (dt.date(2025, 10, 10), tmp_path / "2025-10-10.jsonl"),
+        (dt.date(2025, 10, 11), tmp_path / "2025-10-11.jsonl"),
     ]
 
 

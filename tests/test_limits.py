@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -214,3 +216,75 @@ def test_a_cr_only_log_builds_its_trades(workdir):
     assert summary["trades_total"] == 2
     assert summary["data_quality"]["in_progress"] == []
     assert not oracle.diff(oracle.compute(Path("logs"))[("daily", "2025-10-10")], summary)
+
+
+# --------------------------------------------------------------------------- odd entries
+
+
+@pytest.fixture
+def no_hang():
+    """Fails a test that blocks (a FIFO opened for reading waits for a writer)."""
+
+    def stop(signum, frame):
+        raise TimeoutError("blocked for 60 s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def make_entry(kind: str, path: Path) -> str:
+    """An entry named like a log that no one, root included, can read as one; the
+    start of the reason reported for it."""
+    if kind == "symlink-loop":
+        path.symlink_to(path.name)
+        return "is a symbolic link loop"
+    if kind == "dangling-symlink":
+        path.symlink_to("nowhere.jsonl")
+        return "is a symbolic link to a missing file"
+    if kind == "directory":
+        path.mkdir()
+        return "is a directory, not a log file"
+    if kind == "fifo":
+        os.mkfifo(path)
+        return "is a named pipe (FIFO), not a log file"
+    raise AssertionError(kind)
+
+
+ENTRIES = ["symlink-loop", "dangling-symlink", "directory", "fifo"]
+
+
+@pytest.mark.parametrize("kind", ENTRIES)
+def test_an_entry_that_is_no_log_file_is_one_reported_problem(workdir, no_hang, kind):
+    logs = Path("logs")
+    write_log(logs, "2025-10-09", [trade("2025-10-09T14:00:00Z", net="2.00")])
+    write_log(logs, "2025-10-13", [trade("2025-10-13T14:00:00Z", net="3.00")])
+    reason = make_entry(kind, logs / NAME)
+    for _ in range(2):  # a first build, then one from the index
+        result = build()
+        [line] = [line for line in result.output.splitlines() if NAME in line]
+        assert line.startswith(f"skipped {NAME}: {reason}")
+        everything = json.loads(Path("art/all-summary.json").read_text())
+        assert everything["trades_total"] == 2
+        [problem] = everything["data_quality"]["problems"]
+        assert (problem["file"], problem["line"]) == (NAME, 0)
+        assert problem["reason"].startswith(reason)
+        day = json.loads(Path("art/daily-summary-2025-10-10.json").read_text())
+        assert day["partial"] and day["missing_days"] == []
+    result = run("validate", "--logs", "logs", code=1)
+    assert f"{NAME}: {reason}" in result.output
+    assert result.output.splitlines()[-1].endswith("1 bad lines")
+
+
+@pytest.mark.parametrize("kind", ENTRIES)
+def test_reading_an_entry_that_is_no_log_file_never_blocks_or_raises(tmp_path, no_hang, kind):
+    path = tmp_path / NAME
+    reason = make_entry(kind, path)
+    result = ingest.read_log_file(path, DAY)
+    assert result.records == ()
+    [problem] = result.problems
+    assert (problem.file, problem.line) == (NAME, 0)
+    assert problem.reason.startswith(reason)
+    assert [name for _, name in ingest.list_log_files(tmp_path)] == [path]
