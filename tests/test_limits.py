@@ -288,3 +288,42 @@ def test_reading_an_entry_that_is_no_log_file_never_blocks_or_raises(tmp_path, n
     assert (problem.file, problem.line) == (NAME, 0)
     assert problem.reason.startswith(reason)
     assert [name for _, name in ingest.list_log_files(tmp_path)] == [path]
+
+
+# --------------------------------------------------------------------------- bad-line reports
+
+
+def test_a_file_of_many_bad_lines_keeps_100_reports_and_an_exact_count(workdir):
+    bad = 20_000
+    write_log(Path("logs"), "2025-10-09", [trade("2025-10-09T14:00:00Z", net="2.00")])
+    lines = [json.dumps(trade("2025-10-10T14:00:00Z", net="1.00")), *(["nope"] * bad)]
+    Path("logs", NAME).write_text("\n".join(lines) + "\n")
+    build()
+    index = Path("art/performance-index.json")
+    assert index.stat().st_size < 50_000  # a report per bad line would be megabytes
+    Path("logs", "2025-10-09.jsonl").touch()  # a second build, with this file from the index
+    for _ in range(2):
+        for name in ("all-summary", "daily-summary-2025-10-10", "monthly-summary-2025-10"):
+            quality = json.loads(Path(f"art/{name}.json").read_text())["data_quality"]
+            assert quality["skipped_lines"] == bad
+            assert [p["line"] for p in quality["problems"]] == list(range(2, 102))
+        build("--full")
+
+
+def test_a_digest_keeps_the_first_100_problems_and_counts_the_rest():
+    from sitegen.digest import MAX_KEPT_PROBLEMS, digest
+    from sitegen.history import build_history
+    from sitegen.windows import zone
+
+    result = scan(GOOD, *([b"nope"] * 250))
+    dg, _ = digest(result, zone("UTC"))
+    assert [p.line for p in dg.problems] == list(range(2, 2 + MAX_KEPT_PROBLEMS))
+    assert dg.more_problems == 250 - MAX_KEPT_PROBLEMS
+    assert dg.skipped_lines == 250
+    other = scan_bytes(b"[]\n" * 3, "2025-10-11.jsonl", dt.date(2025, 10, 11))
+    history = build_history([dg, digest(other, zone("UTC"))[0]], zone("UTC"), "UTC", frozenset())
+    assert history.data_quality(DAY, DAY)["skipped_lines"] == 250
+    quality = history.data_quality(DAY, DAY + dt.timedelta(days=1))
+    assert quality["skipped_lines"] == 253
+    assert len(quality["problems"]) == 100
+    assert history.skipped_lines == 253
