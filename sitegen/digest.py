@@ -213,6 +213,11 @@ class OpenRecord(msgspec.Struct, frozen=True, gc=False, array_like=True):
     pnl: Decimal | None
 
 
+#: bad-line reports a digest keeps (the rest are counted): the index holds a digest per
+#: file, and a file of a million bad lines must not make it a million reports long
+MAX_KEPT_PROBLEMS = 100
+
+
 class FileDigest(msgspec.Struct, frozen=True, gc=False):
     """What one log file contributes; the cache index stores one per file."""
 
@@ -230,6 +235,12 @@ class FileDigest(msgspec.Struct, frozen=True, gc=False):
     closed_ids: bytes  # pack_ids() of the order ids of the closed records it counts
     superseded: int  # records replaced by a later line of the same file
     part_days: tuple[dt.date, ...] = ()  # the local dates of its parts, in order
+    more_problems: int = 0  # bad lines beyond the first MAX_KEPT_PROBLEMS, counted only
+
+    @property
+    def skipped_lines(self) -> int:
+        """Its bad lines (and a file-level problem), all counted, reported or not."""
+        return len(self.problems) + self.more_problems
 
     def day_parts(self) -> dict[dt.date, DayPart]:
         """What it contributes to each local date. (A digest is kept for every file of
@@ -297,7 +308,7 @@ def to_trade(rec: Record, file_index: int, tz: ZoneInfo) -> Trade:
 
 
 def sort_key(t: Trade) -> tuple:
-    """Within a day: attribution time, then file, then line (SPEC §3)."""
+    """Within a day: attribution time, then file, then line."""
     return (t.when, t.file, t.line)
 
 
@@ -378,13 +389,14 @@ def digest(
         hash=content_hash,
         complete=complete,
         lines=scan.lines,
-        problems=scan.problems,
+        problems=scan.problems[:MAX_KEPT_PROBLEMS],
         in_progress=scan.in_progress_line,
         parts=msgspec.Raw(_encode_parts(parts)),
         opens=tuple(opens),
         closed_ids=pack_ids(closed_ids),
         superseded=superseded,
         part_days=tuple(parts),
+        more_problems=max(0, len(scan.problems) - MAX_KEPT_PROBLEMS),
     )
     return dg, pairs
 

@@ -75,6 +75,8 @@ class History:
     file_dates: tuple[dt.date, ...]
     days: dict[dt.date, Partial]  # local date -> partial of its trades in time order
     problems: dict[dt.date, list[Problem]] = field(default_factory=dict)  # by file date
+    #: by file date: bad lines beyond those its files' digests keep (counted, not listed)
+    more_problems: dict[dt.date, int] = field(default_factory=dict)
     in_progress: dict[dt.date, list[tuple[str, int]]] = field(default_factory=dict)
     missing_pnl: dict[dt.date, list[tuple[str, int, str | None]]] = field(default_factory=dict)
     superseded: dict[dt.date, int] = field(default_factory=dict)  # by file date
@@ -168,6 +170,11 @@ class History:
         days.update(d for d in merged.daily if first <= d <= last)
         return sorted(days)
 
+    @property
+    def skipped_lines(self) -> int:
+        """Every bad line (and unreadable file) of the logs, listed or only counted."""
+        return sum(map(len, self.problems.values())) + sum(self.more_problems.values())
+
     def day_closes(self, keep: int = TAIL) -> list[DayClose]:
         """Each date's last closed trades in order, for the rolling alert rules."""
         return [self.closes[day].unpack(day, keep) for day in sorted(self.closes)]
@@ -218,8 +225,9 @@ class History:
             return [item for d in sorted(table) if first <= d <= last for item in table[d]]
 
         problems = inside(self.problems)
+        more = sum(n for d, n in self.more_problems.items() if first <= d <= last)
         return {
-            "skipped_lines": len(problems),
+            "skipped_lines": len(problems) + more,
             "problems": [
                 {"file": p.file, "line": p.line, "reason": p.reason}
                 for p in problems[:MAX_LISTED_PROBLEMS]
@@ -405,6 +413,8 @@ def build_history(
     for fi, dg in enumerate(digests):
         if dg.problems:
             history.problems.setdefault(dg.date, []).extend(dg.problems)
+        if dg.more_problems:
+            history.more_problems[dg.date] = dg.more_problems
         if dg.in_progress is not None:
             history.in_progress.setdefault(dg.date, []).append((dg.name, dg.in_progress))
         superseded = dg.superseded

@@ -7,12 +7,14 @@ Readers take bytes or file objects; the only place that opens log files is
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import operator
 import os
 import re
+import stat
 from collections.abc import Iterable
 from decimal import Context, Decimal, InvalidOperation, localcontext
-from itertools import chain
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import BinaryIO
 
@@ -39,6 +41,26 @@ MAX_DAYS_FROM_FILE = 31
 # Times whose conversion to any zone (offsets stay within a day) stays inside datetime's range.
 _MIN_TIME = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
 _MAX_TIME = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
+
+# Limits on one line. A bot's record is about a kilobyte, one level deep with one list,
+# and has under 30 fields; these leave room for any logger while keeping the work on a
+# hostile line small and the same everywhere: the JSON decoder's own limit on nesting (a
+# RecursionError) depends on how deep the caller's stack is; MAX_DEPTH, far below it,
+# decides instead.
+#: bytes in one line; a longer line is reported, not decoded
+MAX_LINE_BYTES = 1024 * 1024
+#: levels of nesting of objects and lists (the record itself is the first)
+MAX_DEPTH = 64
+#: fields (object keys) in one line, at any depth
+MAX_FIELDS = 256
+# The cheap count that clears a line: its ``[``, ``{`` and ``:`` bytes, inside strings
+# too, bound both its depth and its fields from above.
+_GATE = min(MAX_DEPTH, MAX_FIELDS)
+_NOT_GATE = bytes(b for b in range(256) if b not in b"[{:\n")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 in, -1 out (signed bytes)
+_LONE_CR = re.compile(rb"\r(?!\n)")
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 
 
 class TradeRecord(msgspec.Struct, frozen=True, gc=False):
@@ -114,15 +136,54 @@ def log_date(name: str) -> dt.date | None:
 
 
 def list_log_files(logs_dir: Path) -> list[tuple[dt.date, Path]]:
-    """Trade log files in ``logs_dir``, oldest first. Other files are never read."""
+    """Entries of ``logs_dir`` named like a trade log, oldest first, whatever they are:
+    one that is no readable file (a directory, a FIFO, a broken or looping symbolic
+    link) is reported when read (see check_log_file), never passed over in silence.
+    Entries with other names are never read."""
     found = []
     with os.scandir(logs_dir) as it:
         for entry in it:
             day = log_date(entry.name)
-            if day is not None and entry.is_file():
+            if day is not None:
                 found.append((day, Path(entry.path)))
     found.sort()
     return found
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def not_a_file_reason(mode: int) -> str:
+    """Why an entry of this st_mode is not read as a log."""
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return f"is {kind}, not a log file; not read: move or rename it"
+
+
+def unreadable_reason(path: Path, exc: OSError) -> str:
+    """Why a log file could not be opened or read, and what to do about it."""
+    if exc.errno == errno.ELOOP:
+        return "is a symbolic link loop; not read: fix or remove the link"
+    if exc.errno == errno.ENOENT and path.is_symlink():
+        return "is a symbolic link to a missing file; not read: fix or remove the link"
+    return f"cannot read file ({exc.strerror or exc}); check its permissions"
+
+
+def check_log_file(path: Path) -> tuple[os.stat_result | None, str | None]:
+    """The status of a log file, or else why it cannot be read as one. Never opens it:
+    opening a FIFO for reading waits until something writes to it."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        return None, unreadable_reason(path, exc)
+    if not stat.S_ISREG(st.st_mode):
+        return None, not_a_file_reason(st.st_mode)
+    return st, None
 
 
 def parse_time(text: str) -> dt.datetime:
@@ -238,14 +299,46 @@ def _decode_line(raw: bytes) -> tuple[TradeRecord | None, str | None]:
         return None, msg
     except msgspec.DecodeError as exc:
         return None, f"not JSON ({exc})"
+    except RecursionError:
+        return None, _over_limit(raw) or f"nested too deep (the limit is {MAX_DEPTH}); not read"
+
+
+def _shape(raw: bytes) -> tuple[int, int]:
+    """The depth of a JSON line (its deepest nesting of objects and lists) and its
+    fields (object keys, at any depth); brackets and colons inside strings do not count."""
+    bare = _JSON_STRING.sub(b"", raw)
+    steps = memoryview(bare.translate(_STEPS, _NOT_BRACKETS)).cast("b")
+    return max(accumulate(steps), default=0), bare.count(b":")
+
+
+def _over_limit(raw: bytes) -> str | None:
+    depth, fields = _shape(raw)
+    if depth > MAX_DEPTH:
+        return f"nested {depth:,} levels deep (the limit is {MAX_DEPTH}); not read"
+    if fields > MAX_FIELDS:
+        return f"has {fields:,} fields (the limit is {MAX_FIELDS}); not read"
+    return None
+
+
+def _too_long(size: int) -> str:
+    return f"line is {size:,} bytes long (the limit is {MAX_LINE_BYTES:,}); not read"
 
 
 def scan_bytes(data: bytes, name: str, day: dt.date) -> FileScan:
     """Decode one log file's bytes into records and problems (never raises on bad content)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if b"\r" in data and _LONE_CR.search(data):
+        # A CR alone ends a line (classic Mac line endings), as it does in an editor, in
+        # str.splitlines and for jq: the records of such a file are read one by one,
+        # numbered as an editor shows them. (Inside a valid line a raw CR can only be
+        # whitespace between tokens, which no JSON Lines writer puts there.)
+        data = _LONE_CR.sub(b"\n", data)
+    # One pass keeps what the limits need (and counts the lines): a line whose count of
+    # these bytes stays within both limits needs no closer look.
+    gate = data.translate(None, _NOT_GATE)
     in_progress = None
-    complete_lines = data.count(b"\n")
+    complete_lines = gate.count(b"\n")
     if data and not data.endswith(b"\n"):
         in_progress = complete_lines + 1
         data = data[: data.rfind(b"\n") + 1]
@@ -263,22 +356,39 @@ def scan_bytes(data: bytes, name: str, day: dt.date) -> FileScan:
             )
             return FileScan(name, day, (), (problem,), in_progress, complete_lines)
     lines = data.split(b"\n")[:complete_lines]
+    too_long = set()
+    if lines and max(map(len, lines)) > MAX_LINE_BYTES:
+        too_long = {n for n, raw in enumerate(lines, 1) if len(raw) > MAX_LINE_BYTES}
+    pieces = gate.split(b"\n")[:complete_lines]
+    suspects = []
+    if pieces and max(map(len, pieces)) > _GATE:
+        suspects = [n for n, p in enumerate(pieces, 1) if len(p) > _GATE and n not in too_long]
     trades: list[tuple[int, TradeRecord]] | None = None
     # Fast path: each line decoded on its own (so a value can neither span lines nor
     # share one), without a handler per line; any error sends the file to the slow path.
-    try:
-        trades = list(enumerate(map(_decoder.decode, lines), 1))
-    except (msgspec.ValidationError, msgspec.DecodeError):
-        trades = None
+    if not too_long:
+        try:
+            trades = list(enumerate(map(_decoder.decode, lines), 1))
+        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+            trades = None
     problems: list[Problem] = []
     if trades is None:  # slow path: find exactly which lines are bad
         trades = []
         for number, raw in enumerate(lines, 1):
+            if number in too_long:
+                problems.append(Problem(name, number, _too_long(len(raw))))
+                continue
             trade, reason = _decode_line(raw)
             if trade is None:
                 problems.append(Problem(name, number, reason or "invalid"))
             else:
                 trades.append((number, trade))
+    if suspects:  # a line the decoder read may still be over a limit
+        decoded = {number for number, _ in trades}
+        over = {n: why for n in suspects if n in decoded and (why := _over_limit(lines[n - 1]))}
+        if over:
+            trades = [(number, trade) for number, trade in trades if number not in over]
+            problems.extend(Problem(name, number, why) for number, why in over.items())
 
     records = []
     decimals = not all_sane(trade for _, trade in trades)
@@ -297,10 +407,24 @@ def scan_file(fp: BinaryIO, name: str, day: dt.date) -> FileScan:
 
 
 def read_log_file(path: Path, day: dt.date) -> FileScan:
-    """Read one log file (read-only); an unreadable file is a Problem, not an exception."""
+    """Read one log file (read-only); an entry that cannot be read as one is a Problem,
+    not an exception, and never blocks: it is opened without waiting (a FIFO would wait
+    for a writer) and read only when it is a regular file."""
+    fd = -1
     try:
-        with open(path, "rb") as fp:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            return _not_read(path, day, not_a_file_reason(mode))
+        with os.fdopen(fd, "rb") as fp:
+            fd = -1  # the file object closes it
             return scan_file(fp, path.name, day)
     except OSError as exc:
-        reason = f"cannot read file ({exc.strerror or exc}); check its permissions"
-        return FileScan(path.name, day, (), (Problem(path.name, 0, reason),), None, 0)
+        return _not_read(path, day, unreadable_reason(path, exc))
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _not_read(path: Path, day: dt.date, reason: str) -> FileScan:
+    return FileScan(path.name, day, (), (Problem(path.name, 0, reason),), None, 0)

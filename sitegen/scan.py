@@ -22,7 +22,15 @@ import msgspec
 from sitegen.cache import NO_STAMP, content_hash, read_stamped
 from sitegen.digest import NO_PARTS, FileDigest, digest
 from sitegen.errors import InputError
-from sitegen.ingest import FileScan, Problem, list_log_files, read_log_file, scan_bytes
+from sitegen.ingest import (
+    FileScan,
+    Problem,
+    check_log_file,
+    list_log_files,
+    read_log_file,
+    scan_bytes,
+    unreadable_reason,
+)
 from sitegen.windows import zone
 
 #: below this many bytes to decode, starting worker processes costs more than it saves
@@ -61,8 +69,7 @@ def list_logs(logs_dir: Path) -> list[tuple[dt.date, Path]]:
         raise InputError(f"cannot read logs dir {logs_dir} ({exc.strerror or exc})") from exc
 
 
-def _unreadable(path: Path, day: dt.date, exc: OSError) -> FileDigest:
-    reason = f"cannot read file ({exc.strerror or exc}); check its permissions"
+def _unreadable(path: Path, day: dt.date, reason: str) -> FileDigest:
     return FileDigest(
         name=path.name,
         date=day,
@@ -94,7 +101,7 @@ def scan_and_digest(
     try:
         data, (size, mtime_ns) = read_stamped(path)
     except OSError as exc:
-        return _unreadable(path, day, exc), None, *NO_STAMP
+        return _unreadable(path, day, unreadable_reason(path, exc)), None, *NO_STAMP
     checksum = content_hash(data)
     if known_hash and checksum == known_hash:
         return None, None, size, mtime_ns
@@ -150,10 +157,9 @@ def scan_logs(
     pending_bytes = 0
     for day, path in files:
         present.add(path.name)
-        try:
-            st = path.stat()
-        except OSError as exc:
-            slots.append(_unreadable(path, day, exc))
+        st, reason = check_log_file(path)  # a FIFO is never opened: that would wait
+        if st is None:
+            slots.append(_unreadable(path, day, reason or "not read"))
             continue
         old = cached.get(path.name)
         if (

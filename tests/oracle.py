@@ -322,7 +322,7 @@ def load(logs_dir: Path, tz: str = "UTC") -> LogData:
             continue
         if content.startswith("\ufeff"):
             content = content[1:]
-        pieces = content.split("\n")
+        pieces = re.split(r"\n|\r(?!\n)", content)  # a CR alone ends a line too
         complete, last = pieces[:-1], pieces[-1]
         if last != "":
             in_progress.append((file_date, len(pieces)))

@@ -129,9 +129,11 @@ MAIN: list[tuple[bytes, str | None]] = [
         "exit_timestamp '2025-12-25T10:00:00Z' is 80 days after the file's date",
     ),
     good(D6, time="23:59:59.999999+00:00", exit_timestamp="2025-10-20T15:00:00Z"),  # 14 days on
-    # 10 MB lines: one bad (its reason stays short), one good with a huge ignored field
-    (rec(D6, timestamp="9" * (10 * MB)), "invalid timestamp '9999999999"),
-    good(D6, padding="x" * (10 * MB)),
+    # 10 MB lines: over the length limit, each one bad line with a short reason; and a
+    # good one near the limit with a huge ignored field
+    (rec(D6, timestamp="9" * (10 * MB)), "bytes long (the limit is 1,048,576); not read"),
+    (rec(D6, padding="x" * (10 * MB)), "bytes long (the limit is 1,048,576); not read"),
+    good(D6, padding="x" * (MB - 1000)),
 ]
 
 # 2025-10-09.jsonl (BOM, CRLF): R needs a stop, a price ≠ stop and quantity > 0.

@@ -10,7 +10,7 @@ import datetime as dt
 import io
 import json
 import os
-import stat
+import signal
 from decimal import Decimal
 
 import pytest
@@ -488,19 +488,25 @@ def test_non_utf8_file_is_reported_whole_and_gives_no_records(data, line_no, byt
 # --------------------------------------------------------------------------- big lines
 
 
-def test_a_10_mb_line_is_read():
-    big = line(decision_reasoning="x" * 10_000_000)
-    assert len(big) > 10_000_000
+def test_a_line_near_the_length_limit_is_read():
+    big = line(decision_reasoning="x" * (ingest.MAX_LINE_BYTES - 1000))
+    assert ingest.MAX_LINE_BYTES - 1000 < len(big) <= ingest.MAX_LINE_BYTES
     result = scan(GOOD, big, b"[" * 10, GOOD)
     assert [r.line for r in result.records] == [1, 2, 4]
     assert [p.line for p in result.problems] == [3]
     assert len(result.records[1].trade.symbol) == 4
 
 
-def test_a_10_mb_garbage_line_is_one_problem():
+def test_a_10_mb_line_is_one_problem_and_is_not_decoded(monkeypatch):
+    decoded = []
+    real = ingest._decode_line
+    monkeypatch.setattr(ingest, "_decode_line", lambda raw: decoded.append(raw) or real(raw))
     result = scan(GOOD, b"{" + b"7" * 10_000_000, GOOD)
     assert [r.line for r in result.records] == [1, 3]
-    assert [(p.line, p.reason.startswith("not JSON")) for p in result.problems] == [(2, True)]
+    assert result.problems == (
+        Problem(NAME, 2, "line is 10,000,001 bytes long (the limit is 1,048,576); not read"),
+    )
+    assert all(len(raw) < 1000 for raw in decoded)
 
 
 def test_deeply_nested_line_is_a_problem_not_a_crash():
@@ -593,34 +599,55 @@ def test_read_log_file_reads_a_file(tmp_path):
     assert [p.line for p in result.problems] == [2]
 
 
-def test_unreadable_file_is_reported_not_raised(tmp_path):
+def _dangling_symlink(path):
+    path.symlink_to("nowhere.jsonl")
+    return "is a symbolic link to a missing file; not read: fix or remove the link"
+
+
+def _fifo(path):
+    os.mkfifo(path)
+    return "is a named pipe (FIFO), not a log file; not read: move or rename it"
+
+
+def _directory(path):
+    path.mkdir()
+    return "is a directory, not a log file; not read: move or rename it"
+
+
+def _symlink_loop(path):
+    path.symlink_to(path.name)
+    return "is a symbolic link loop; not read: fix or remove the link"
+
+
+@pytest.mark.parametrize("make", [_dangling_symlink, _fifo, _directory, _symlink_loop])
+def test_unreadable_file_is_reported_not_raised(tmp_path, make):
+    """Entries no one can read as a log, root included (so this runs in CI as root)."""
     path = tmp_path / NAME
-    path.write_bytes(GOOD + b"\n")
-    path.chmod(0)
+    reason = make(path)
+    signal.alarm(60)  # a FIFO opened for reading in the usual way would block: fail instead
     try:
-        if os.access(path, os.R_OK):
-            pytest.skip("running as a user (root) who can read a chmod 000 file")
         result = read_log_file(path, DAY)
     finally:
-        path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+        signal.alarm(0)
     assert result.records == ()
+    assert result.problems == (Problem(NAME, 0, reason),)
+    assert str(result.problems[0]) == f"2025-10-10.jsonl: {reason}"
+    assert list_log_files(tmp_path) == [(DAY, path)]
+
+
+def test_a_file_that_cannot_be_opened_says_to_check_its_permissions(tmp_path, monkeypatch):
+    path = tmp_path / NAME
+    path.write_bytes(GOOD + b"\n")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(os, "open", denied)
+    result = read_log_file(path, DAY)
     assert result.problems == (
         Problem(NAME, 0, "cannot read file (Permission denied); check its permissions"),
     )
-    assert str(result.problems[0]) == (
-        "2025-10-10.jsonl: cannot read file (Permission denied); check its permissions"
-    )
-
-
-def test_file_that_cannot_be_opened_is_reported_not_raised(tmp_path):
-    """Works as root too: a directory cannot be read as a file."""
-    path = tmp_path / NAME
-    path.mkdir()
-    result = read_log_file(path, DAY)
-    assert result.records == ()
-    assert result.problems == (
-        Problem(NAME, 0, "cannot read file (Is a directory); check its permissions"),
-    )
+    monkeypatch.undo()
     missing = read_log_file(tmp_path / "2025-10-11.jsonl", dt.date(2025, 10, 11))
     assert missing.problems[0].reason.startswith("cannot read file (No such file or directory)")
 
@@ -641,13 +668,14 @@ def test_only_dated_jsonl_files_are_trade_logs(tmp_path):
         ".2025-10-10.jsonl.tmp",
     ):
         (tmp_path / name).write_bytes(GOOD + b"\n")
-    (tmp_path / "2025-10-11.jsonl").mkdir()
+    (tmp_path / "2025-10-11.jsonl").mkdir()  # listed: reported when read
     (tmp_path / "performance").mkdir()
     (tmp_path / "performance" / "2025-10-12.jsonl").write_bytes(GOOD + b"\n")
     assert list_log_files(tmp_path) == [
         (dt.date(2024, 2, 29), tmp_path / "2024-02-29.jsonl"),
         (dt.date(2025, 10, 9), tmp_path / "2025-10-09.jsonl"),
         (dt.date(2025, 10, 10), tmp_path / "2025-10-10.jsonl"),
+        (dt.date(2025, 10, 11), tmp_path / "2025-10-11.jsonl"),
     ]
 
 
@@ -817,9 +845,13 @@ def _outcome(result, number: int):
 
 def _check_accounting(data: bytes, result) -> None:
     body = data.removeprefix(b"\xef\xbb\xbf")
-    complete = body.count(b"\n")
+    # LF, CRLF and a CR alone each end a line, as bytes.splitlines has it; the line is
+    # all but its last byte (a CRLF line keeps its CR: JSON whitespace)
+    pieces = body.splitlines(keepends=True)
+    lines = [piece[:-1] for piece in pieces if piece.endswith((b"\n", b"\r"))]
+    complete = len(lines)
     assert result.lines == complete
-    if body and not body.endswith(b"\n"):
+    if pieces and not pieces[-1].endswith((b"\n", b"\r")):
         assert result.in_progress_line == complete + 1
     else:
         assert result.in_progress_line is None
@@ -833,7 +865,7 @@ def _check_accounting(data: bytes, result) -> None:
 
     # The whole-file scan (fast path when it can) says about each line exactly what a
     # line-by-line scan says (the blank first line forces the slow path).
-    for number, raw in enumerate(body.split(b"\n")[:complete], 1):
+    for number, raw in enumerate(lines, 1):
         alone = scan_bytes(b"\n" + raw + b"\n", NAME, DAY)
         expected = _outcome(alone, 2)
         assert _outcome(result, number) == expected, (number, raw)
