@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import filecmp
 import os
 import re
@@ -22,6 +23,25 @@ def _file_mode() -> int:
 
 
 FILE_MODE = _file_mode()
+
+# What the user can do about a failed write, by its errno: the generic advice to check
+# permissions sends someone with a full disk looking in the wrong place.
+_REMEDIES = {
+    errno.ENOSPC: "the disk is full ({}); free some space, then run sitegen again",
+    errno.EDQUOT: "your disk quota is used up ({}); free some space, then run sitegen again",
+    errno.EACCES: "permission denied ({}); check the folder's permissions",
+    errno.EPERM: "operation not permitted ({}); check the folder's permissions",
+    errno.EROFS: "it is on a read-only file system ({}); choose a folder you can write to",
+    errno.ENOTDIR: "a file is in the way of a folder on that path ({}); check the folder's path",
+    errno.EISDIR: "a folder is in the way ({}); remove or rename that folder",
+}
+
+
+def why(exc: OSError) -> str:
+    """The cause of a failed write and what to do about it, from its errno."""
+    strerror = exc.strerror or str(exc)
+    remedy = _REMEDIES.get(exc.errno)  # type: ignore[arg-type]
+    return remedy.format(strerror) if remedy else strerror
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -127,9 +147,7 @@ class Writer:
             try:
                 atomic_write(path, data)
             except OSError as exc:
-                raise BuildError(
-                    f"cannot write {path} ({exc.strerror or exc}); check the folder's permissions"
-                ) from exc
+                raise BuildError(f"cannot write {path}: {why(exc)}") from exc
         if self.on_write is not None:
             self.on_write(Path(relative).as_posix(), data)
         if same:
