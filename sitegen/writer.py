@@ -34,6 +34,7 @@ _REMEDIES = {
     errno.EROFS: "it is on a read-only file system ({}); choose a folder you can write to",
     errno.ENOTDIR: "a file is in the way of a folder on that path ({}); check the folder's path",
     errno.EISDIR: "a folder is in the way ({}); remove or rename that folder",
+    errno.EEXIST: "something by that name is in the way ({}); remove or rename it",
 }
 
 
@@ -77,6 +78,29 @@ def _write_via_temp(path: Path, chunks: Iterable[bytes], *, keep_same: bool) -> 
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` holding ``data``, whole or not at all; FileExistsError when
+    something by that name exists, even if it appeared a moment ago (a hard link of
+    the temp file, unlike a rename, never replaces what is there)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb") as fp:
+            fp.write(data)
+        try:
+            os.link(tmp, path)
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                raise
+            # a file system without hard links: exclusive creation, not atomic
+            with open(path, "xb") as fp:
+                fp.write(data)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _same_bytes(a: str, b: Path) -> bool:
