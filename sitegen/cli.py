@@ -422,9 +422,17 @@ def validate(config, *, quiet):
     help="Mean trades per day.",
 )
 @click.option("--seed", type=int, default=7, show_default=True, help="Random seed.")
-def demo_data(out, days, per_day, seed):
-    """Write deterministic, realistic demo trade logs."""
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace log files of the same days (else: refuse, write nothing).",
+)
+def demo_data(out, days, per_day, seed, force):
+    """Write deterministic, realistic demo trade logs (never over existing ones)."""
     from sitegen.demo import generate
 
-    paths = generate(out, days=days, per_day=per_day, seed=seed)
+    try:
+        paths = generate(out, days=days, per_day=per_day, seed=seed, force=force)
+    except SitegenError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"Wrote {len(paths)} log files to {out}/")

@@ -27,25 +27,38 @@ byte-identical files.  Money is computed in integer cents, so
 ``net_profit_loss == profit_loss - commission`` holds exactly, and every
 ``profit_loss`` is ``quantity`` times a whole-cent price move.
 
-Files are written atomically (temporary file in ``out_dir``, then
-``os.replace``).  Files already in ``out_dir`` that this call does not write
-(for example the missing day of an earlier run with another seed) are left
-alone, so use an empty directory for a clean dataset.
+Files are written atomically (a temporary file in ``out_dir``, then a link or a
+rename).  A folder of logs may hold the bot's real ones: unless ``force`` is
+given, nothing is written when any file this call would write already exists.
+Files it does not write (for example the missing day of an earlier run with
+another seed) are always left alone.
 """
 
 from __future__ import annotations
 
 import datetime
 import math
+import os
 import random
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 
-from sitegen.writer import atomic_write
+from sitegen.errors import ConfigError
+from sitegen.writer import atomic_write, why, write_new
 
-__all__ = ["generate"]
+__all__ = ["MAX_DAYS", "MAX_PER_DAY", "generate"]
+
+#: at most this many trading days (a century) and mean trades per day
+MAX_DAYS = 36_500
+MAX_PER_DAY = 100_000
+
+
+class DemoArgumentError(ConfigError, ValueError):
+    """An argument of generate() out of range (a ValueError, as for any function)."""
+
 
 _MIN_MS = 60_000
 _HOUR_MS = 3_600_000
@@ -547,6 +560,7 @@ def generate(
     per_day: int = 20,
     seed: int = 7,
     start: datetime.date = datetime.date(2025, 9, 1),
+    force: bool = False,
 ) -> list[Path]:
     """Write `days` trading days of logs (YYYY-MM-DD.jsonl, one per UTC day) into out_dir;
     return the paths written, sorted.
@@ -556,29 +570,66 @@ def generate(
     no file, so ``days - 1`` files are written.  ``per_day`` is the mean number of new
     trades per file (varied by +-30 % from day to day).  The same arguments always give
     byte-identical files.
+
+    Raises ConfigError, writing nothing, when a file it would write exists (unless
+    ``force``: then it is replaced) or the folder cannot be written.
     """
-    if days < 0:
-        raise ValueError(f"days must be >= 0, got {days}")
-    if per_day < 0:
-        raise ValueError(f"per_day must be >= 0, got {per_day}")
+    if not 0 <= days <= MAX_DAYS:
+        raise DemoArgumentError(f"days must be from 0 to {MAX_DAYS}, got {days}")
+    if not 0 <= per_day <= MAX_PER_DAY:
+        raise DemoArgumentError(f"per_day must be from 0 to {MAX_PER_DAY}, got {per_day}")
     if isinstance(start, datetime.datetime):
         start = start.date()
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
 
     rng = random.Random(seed)
-    calendar = _trading_days(start, days)
+    try:
+        calendar = _trading_days(start, days)
+    except OverflowError:
+        raise DemoArgumentError(
+            f"{days} trading days from {start} run past the year 9999"
+        ) from None
     missing = -1
     if days >= 5:
         lo = max(1, days // 3)
         hi = min(days - 2, (2 * days) // 3)
         missing = lo + rng.randrange(hi - lo + 1)
     written = [d for i, d in enumerate(calendar) if i != missing]
+    paths = [out_dir / f"{date.isoformat()}.jsonl" for date in written]
+    if not force:
+        _refuse_existing(out_dir, [p for p in paths if os.path.lexists(p)])
 
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot make the folder {out_dir} for demo logs: {why(exc)}") from exc
     gen = _Generator(rng, per_day, len(written))
-    paths: list[Path] = []
-    for index, date in enumerate(written):
-        path = out_dir / f"{date.isoformat()}.jsonl"
-        atomic_write(path, gen.day(date, index))
-        paths.append(path)
+    for index, (date, path) in enumerate(zip(written, paths, strict=True)):
+        data = gen.day(date, index)
+        try:
+            if force:
+                atomic_write(path, data)
+            else:  # exists now, though not a moment ago: the bot's own log, say
+                write_new(path, data)
+        except FileExistsError:
+            _refuse_existing(out_dir, [path], paths[:index])
+        except OSError as exc:
+            raise ConfigError(f"cannot write demo logs to {path}: {why(exc)}") from exc
     return paths
+
+
+def _refuse_existing(out_dir: Path, found: list[Path], written: Sequence[Path] = ()) -> None:
+    if not found:
+        return
+    names = ", ".join(str(p) for p in found[:3])
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    done = (
+        f"only {len(written)} new files were written ({written[0].name} to {written[-1].name})"
+        if written
+        else "nothing was written"
+    )
+    raise ConfigError(
+        f"demo logs would replace files that already exist in {out_dir}: {names}{more}; "
+        f"{done}. A folder of logs may hold a bot's real ones: choose another folder "
+        "(--out DIR), or pass --force to replace them."
+    )

@@ -107,10 +107,9 @@ class BuildLock:
             # flock needs only read access (so a lock file another user made works too)
             return os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
         except OSError as exc:
-            raise BuildError(
-                f"cannot create the lock file {self.path} ({exc.strerror or exc}); "
-                "check the folder's permissions"
-            ) from exc
+            from sitegen.writer import why  # imported here: `sitegen --help` stays fast
+
+            raise BuildError(f"cannot create the lock file {self.path}: {why(exc)}") from exc
 
     def _wait(self, fd: int) -> None:
         deadline = None if self.timeout is None else time.monotonic() + max(self.timeout, 0)

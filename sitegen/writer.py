@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import filecmp
 import os
 import re
@@ -22,6 +23,26 @@ def _file_mode() -> int:
 
 
 FILE_MODE = _file_mode()
+
+# What the user can do about a failed write, by its errno: the generic advice to check
+# permissions sends someone with a full disk looking in the wrong place.
+_REMEDIES = {
+    errno.ENOSPC: "the disk is full ({}); free some space, then run sitegen again",
+    errno.EDQUOT: "your disk quota is used up ({}); free some space, then run sitegen again",
+    errno.EACCES: "permission denied ({}); check the folder's permissions",
+    errno.EPERM: "operation not permitted ({}); check the folder's permissions",
+    errno.EROFS: "it is on a read-only file system ({}); choose a folder you can write to",
+    errno.ENOTDIR: "a file is in the way of a folder on that path ({}); check the folder's path",
+    errno.EISDIR: "a folder is in the way ({}); remove or rename that folder",
+    errno.EEXIST: "something by that name is in the way ({}); remove or rename it",
+}
+
+
+def why(exc: OSError) -> str:
+    """The cause of a failed write and what to do about it, from its errno."""
+    strerror = exc.strerror or str(exc)
+    remedy = _REMEDIES.get(exc.errno)  # type: ignore[arg-type]
+    return remedy.format(strerror) if remedy else strerror
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -57,6 +78,29 @@ def _write_via_temp(path: Path, chunks: Iterable[bytes], *, keep_same: bool) -> 
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` holding ``data``, whole or not at all; FileExistsError when
+    something by that name exists, even if it appeared a moment ago (a hard link of
+    the temp file, unlike a rename, never replaces what is there)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb") as fp:
+            fp.write(data)
+        try:
+            os.link(tmp, path)
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                raise
+            # a file system without hard links: exclusive creation, not atomic
+            with open(path, "xb") as fp:
+                fp.write(data)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _same_bytes(a: str, b: Path) -> bool:
@@ -127,9 +171,7 @@ class Writer:
             try:
                 atomic_write(path, data)
             except OSError as exc:
-                raise BuildError(
-                    f"cannot write {path} ({exc.strerror or exc}); check the folder's permissions"
-                ) from exc
+                raise BuildError(f"cannot write {path}: {why(exc)}") from exc
         if self.on_write is not None:
             self.on_write(Path(relative).as_posix(), data)
         if same:

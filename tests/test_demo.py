@@ -95,7 +95,7 @@ def test_different_seed_gives_different_data(tmp_path: Path) -> None:
 def test_regenerating_in_place_is_stable(tmp_path: Path) -> None:
     first = generate(tmp_path, days=6, per_day=5)
     before = {p.name: p.read_bytes() for p in first}
-    again = generate(tmp_path, days=6, per_day=5)
+    again = generate(tmp_path, days=6, per_day=5, force=True)
     assert {p.name: p.read_bytes() for p in again} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before)  # no temp files left
 

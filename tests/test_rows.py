@@ -164,7 +164,7 @@ def test_prune_keeps_recent_days_and_drops_temp_files(tmp_path):
 
 def test_kept_fragments_are_only_the_recent_days(logs, tmp_path):
     config = load_config(logs_dir=logs, site_dir=tmp_path / "site")
-    generate(logs, days=30, per_day=4, seed=5)
+    generate(logs, days=30, per_day=4, seed=5, force=True)
     build(config)
     kept = sorted(Path(p).name[:10] for p in (config.artifacts / CACHE_DIR / ROWS_DIR).iterdir())
     history = _history(config)
