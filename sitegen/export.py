@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from importlib import resources
@@ -109,15 +110,106 @@ def validate_alert(event: dict) -> None:
     _validate(event, ALERT_SCHEMA, label)
 
 
+# --- text from the logs, wherever it is shown -----------------------------------------
+
+#: a log value longer than this is shown cut to this many characters, with its length;
+#: only the JSON carries it whole (a 50 MB symbol must not become gigabytes of pages)
+SHOWN_CHARS = 200
+
+# Tab and line breaks are whitespace to every reader: a space keeps their meaning and
+# cannot end a Markdown table row or a terminal line. Every other control character
+# has no visible meaning and can hide or rewrite text (NUL, a terminal's ESC
+# sequences), so it shows as U+FFFD.
+_BREAKS = "\t\n\r\u2028\u2029"
+_CONTROL_CODES = [*range(0x00, 0x20), *range(0x7F, 0xA0)]
+CONTROLS = {c: "\ufffd" for c in _CONTROL_CODES} | {ord(c): " " for c in _BREAKS}
+# A page isolates log text in <bdi>, so there the bidirectional embeddings, overrides
+# and isolates stay (right-to-left names need them) and cannot reach past the value.
+# Markdown and a terminal have no such isolation: one U+202E would reverse the rest
+# of its line, so they show these as U+FFFD too.
+_BIDI_CONTROLS = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+CONTROLS_AND_BIDI = CONTROLS | {c: "\ufffd" for c in _BIDI_CONTROLS}
+
+
+def shorten(text: str) -> tuple[str, str]:
+    """What is shown of a log value, and a note of its length when it is cut:
+    ``(text, "")`` up to SHOWN_CHARS characters, else the first SHOWN_CHARS and
+    ``"… (50,000 characters)"``."""
+    if len(text) <= SHOWN_CHARS:
+        return text, ""
+    return text[:SHOWN_CHARS], f"… ({len(text):,} characters)"
+
+
 # --- Markdown ------------------------------------------------------------------------
+
+# Log text is escaped, not put in a code span. An escaped value reads as itself in
+# every renderer and in the raw file, and holds no raw "<" at all; a code span would
+# keep "<script>" raw in the file, cannot hold a table's "|" in every renderer
+# (Python-Markdown shows "\|" inside code) and makes every name monospace. Each
+# character that starts a link, an image, HTML, emphasis, strikethrough, code, an
+# attribute list or a table cell is backslash-escaped where CommonMark and
+# Python-Markdown both honour that escape, and written as a character reference where
+# one of them does not ("<", ">", "&", "~"): references are literal text, never
+# syntax.
+_MD_TEXT = CONTROLS_AND_BIDI | {ord(c): "\\" + c for c in "\\`*_{}[]()!|"}
+_MD_TEXT |= {ord("<"): "&lt;", ord(">"): "&gt;", ord("&"): "&amp;", ord("~"): "&#126;"}
+# GitHub-flavoured renderers also link bare "http://x", "www.x" and e-mail addresses.
+# The first two are found in the raw text, so a reference for the ":" of "://" or an
+# escaped "." after "www" stops them. Addresses are found after escapes are decoded,
+# so only a code span keeps one from being linked: each run of "@" is shown as `@`.
+_AUTOLINK = re.compile(r":(?=//)|(?<=www)\.|@+", re.IGNORECASE)
+# First on a line (a list item's text) these would begin a heading, a list or an
+# indented code block.
+_LINE_START = re.compile(r"[#+-]|\d+(?=\.)|[ ]+")
+
+
+def _unlink(match: re.Match[str]) -> str:
+    found = match.group()
+    if found == ":":
+        return "&#58;"
+    return "\\." if found == "." else f"`{found}`"
+
+
+def md_text(value: object) -> str:
+    """Text from the logs (a symbol, a strategy, a side, a file name, a skipped line's
+    reason, an order id, an alert's context) made inert in Markdown: no link, image,
+    HTML, emphasis, code or table cell can come from it in any renderer, it stays on
+    one line, and it may stand anywhere inline, even first in a list item. A value
+    longer than SHOWN_CHARS is cut, with its length."""
+    text, more = shorten(str(value))
+    if "\r\n" in text:  # one line break, one space
+        text = text.replace("\r\n", "\n")
+    text = _AUTOLINK.sub(_unlink, text.translate(_MD_TEXT))
+    start = _LINE_START.match(text)
+    if start is not None:
+        found = start.group()
+        if found[0] == " ":
+            found = "&#32;" * len(found)
+        elif found[0].isdigit():
+            found += "\\"
+        else:
+            found = "\\" + found
+        text = found + text[start.end() :]
+    return text + more
+
+
+#: breakdowns whose keys sitegen makes (an hour, a weekday, a hold-time bucket); the keys
+#: of every other breakdown (symbol, strategy, side, ...) are text from the logs
+MADE_KEYS = frozenset({"entry_hour", "entry_weekday", "hold_time"})
+
+
+def keys_from_logs(breakdown: str) -> bool:
+    """Whether the keys of a breakdown are text from the logs (shown as such)."""
+    return breakdown not in MADE_KEYS
 
 
 def md_escape(text: str) -> str:
-    """Make text from the logs safe inside a Markdown table cell or list item.
+    """Text sitegen makes (numbers, dates, periods, reasons, names from the config) as
+    a Markdown table cell or list item: it cannot split a cell, break a row or hold
+    raw HTML. Text from the logs goes through md_text.
 
-    Backslash and ``|`` are backslash-escaped (so a cell cannot be split), CR/LF
-    become a space (so a row cannot be broken), and ``&``, ``<``, ``>`` become
-    HTML entities (so no raw HTML reaches a renderer).
+    Backslash and ``|`` are backslash-escaped, CR/LF become a space, and ``&``,
+    ``<``, ``>`` become HTML entities.
     """
     text = str(text)
     text = text.replace("\\", "\\\\")
@@ -180,6 +272,10 @@ def _or_na(value: Any) -> str:
     return "n/a" if value is None else md_escape(str(value))
 
 
+def _log_or_na(value: Any) -> str:
+    return "n/a" if value is None else md_text(value)
+
+
 def _overview(s: Mapping[str, Any]) -> list[str]:
     lines = [
         "## Overview",
@@ -230,11 +326,11 @@ def _targets(s: Mapping[str, Any]) -> list[str]:
 
 def _context_text(context: Any) -> str:
     if not isinstance(context, Mapping):
-        return md_escape(json.dumps(context, ensure_ascii=False))
+        return md_text(json.dumps(context, ensure_ascii=False))
     parts = []
     for key, value in context.items():
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        parts.append(f"{md_escape(key)}={md_escape(shown)}")
+        parts.append(f"{md_escape(key)}={md_text(shown)}")
     return ", ".join(parts)
 
 
@@ -253,7 +349,7 @@ def _alerts(s: Mapping[str, Any]) -> list[str]:
     lines = ["## Alerts", "", *_table(header, rows), ""]
     for a in alerts:
         acked = a.get("acknowledged_at")
-        status = f"acknowledged {md_escape(acked)}" if acked else "not acknowledged"
+        status = f"acknowledged {md_text(acked)}" if acked else "not acknowledged"
         detail = f"- {_or_na(a.get('id'))}: raised {_or_na(a.get('raised_at'))}, {status}"
         if a.get("context"):
             detail += f"; context: {_context_text(a['context'])}"
@@ -266,7 +362,7 @@ def _breakdown_table(title: str, rows: list[Mapping[str, Any]]) -> list[str]:
         return [f"### {title}", "", "No closed trades."]
     cells = [
         (
-            md_escape(r["key"]),
+            md_text(r["key"]),
             str(r["trades_closed"]),
             str(r["wins"]),
             _percent(r["win_rate"]) if r.get("win_rate") is not None else "n/a",
@@ -294,7 +390,9 @@ def _grid_table(name: str, rows: list[Mapping[str, Any]], timezone: str) -> list
         return [heading, "", "No closed trades."]
     cells = [
         (
-            md_escape(key_label(name, str(r["key"]))),
+            md_text(r["key"])
+            if keys_from_logs(name)
+            else md_escape(key_label(name, str(r["key"]))),
             *(_cell_value(r, column) for column in GRID),
         )
         for r in rows
@@ -395,9 +493,7 @@ def _data_quality(s: Mapping[str, Any]) -> list[str]:
     ]
     if problems:
         lines += ["", "### Skipped lines", ""]
-        lines += [
-            f"- {md_escape(p['file'])}:{p['line']}: {md_escape(p['reason'])}" for p in problems
-        ]
+        lines += [f"- {md_text(p['file'])}:{p['line']}: {md_text(p['reason'])}" for p in problems]
         # Unreadable files are listed with line 0 and are not skipped lines.
         shown = sum(1 for p in problems if p.get("line") != 0)
         total = dq.get("skipped_lines", 0)
@@ -405,11 +501,11 @@ def _data_quality(s: Mapping[str, Any]) -> list[str]:
             lines.append(f"- ... {total - shown} more not listed")
     if in_progress:
         lines += ["", "### In-progress lines (not counted)", ""]
-        lines += [f"- {md_escape(p['file'])}:{p['line']}" for p in in_progress]
+        lines += [f"- {md_text(p['file'])}:{p['line']}" for p in in_progress]
     if missing:
         lines += ["", "### Closed trades without P&L (counted as 0)", ""]
         lines += [
-            f"- {md_escape(p['file'])}:{p['line']}: order {_or_na(p.get('order_id'))}"
+            f"- {md_text(p['file'])}:{p['line']}: order {_log_or_na(p.get('order_id'))}"
             for p in missing
         ]
     if not (problems or in_progress or missing):
@@ -420,7 +516,7 @@ def _data_quality(s: Mapping[str, Any]) -> list[str]:
 def summary_markdown(summary: dict) -> str:
     """A Markdown report of one summary: Overview, Metrics, Targets, Alerts, Breakdown,
     R multiples, Drawdowns (windows longer than a day), Data quality. Text from the
-    logs goes through md_escape; the result ends with one newline and depends on
+    logs goes through md_text; the result ends with one newline and depends on
     nothing but the summary."""
     window = str(summary["window"])
     title = f"# {_TITLES.get(window, window.capitalize())} summary — {md_escape(summary['period'])}"
