@@ -242,6 +242,12 @@ class FileDigest(msgspec.Struct, frozen=True, gc=False):
         """Its bad lines (and a file-level problem), all counted, reported or not."""
         return len(self.problems) + self.more_problems
 
+    @property
+    def has_records(self) -> bool:
+        """Whether it holds a valid record (its date is then a log date), counted or
+        superseded by a later line."""
+        return bool(self.part_days or self.opens or self.superseded)
+
     def day_parts(self) -> dict[dt.date, DayPart]:
         """What it contributes to each local date. (A digest is kept for every file of
         the history, and read for its parts once a build: they stay encoded, as the
