@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from sitegen.ingest import FileScan, Problem, Record, TradeRecord
+from sitegen.ingest import MAX_KEPT_PROBLEMS, FileScan, Problem, Record, TradeRecord
 from sitegen.partials import (
     NO_KEY,
     ZERO,
@@ -213,11 +213,6 @@ class OpenRecord(msgspec.Struct, frozen=True, gc=False, array_like=True):
     pnl: Decimal | None
 
 
-#: bad-line reports a digest keeps (the rest are counted): the index holds a digest per
-#: file, and a file of a million bad lines must not make it a million reports long
-MAX_KEPT_PROBLEMS = 100
-
-
 class FileDigest(msgspec.Struct, frozen=True, gc=False):
     """What one log file contributes; the cache index stores one per file."""
 
@@ -402,7 +397,7 @@ def digest(
         closed_ids=pack_ids(closed_ids),
         superseded=superseded,
         part_days=tuple(parts),
-        more_problems=max(0, len(scan.problems) - MAX_KEPT_PROBLEMS),
+        more_problems=max(0, len(scan.problems) - MAX_KEPT_PROBLEMS) + scan.more_problems,
     )
     return dg, pairs
 

@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import signal
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -327,6 +328,34 @@ def test_a_digest_keeps_the_first_100_problems_and_counts_the_rest():
     assert quality["skipped_lines"] == 253
     assert len(quality["problems"]) == 100
     assert history.skipped_lines == 253
+
+
+def test_a_scan_keeps_the_first_100_bad_lines_of_every_kind_and_counts_the_rest():
+    from sitegen.ingest import MAX_KEPT_PROBLEMS
+
+    wrong = json.dumps(trade("2025-10-10T14:00:00Z", outcome="maybe")).encode()
+    deep = with_field(nested_list(MAX_DEPTH))
+    lines = [b"nope", wrong, deep, GOOD] * 100
+    result = scan(*lines)
+    assert [p.line for p in result.problems] == [n for n in range(1, 134) if n % 4]
+    assert len(result.problems) == MAX_KEPT_PROBLEMS
+    assert result.more_problems == 300 - MAX_KEPT_PROBLEMS
+    assert len(result.records) == 100
+    everything = scan_bytes(b"".join(raw + b"\n" for raw in lines), NAME, DAY, keep=None)
+    assert (len(everything.problems), everything.more_problems) == (300, 0)
+    assert everything.problems[:100] == result.problems
+
+
+def test_bad_lines_cost_no_more_memory_than_the_lines_themselves():
+    data = b"nope\n" * 50_000
+    tracemalloc.start()
+    try:
+        result = scan_bytes(data, NAME, DAY)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.more_problems == 50_000 - 100
+    assert peak < 20 * len(data)  # the lines as bytes objects; a report each made it 50 times
 
 
 # --------------------------------------------------------------------------- the data range
