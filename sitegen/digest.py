@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from sitegen.ingest import FileScan, Problem, Record, TradeRecord
+from sitegen.ingest import MAX_KEPT_PROBLEMS, FileScan, Problem, Record, TradeRecord
 from sitegen.partials import (
     NO_KEY,
     ZERO,
@@ -213,11 +213,6 @@ class OpenRecord(msgspec.Struct, frozen=True, gc=False, array_like=True):
     pnl: Decimal | None
 
 
-#: bad-line reports a digest keeps (the rest are counted): the index holds a digest per
-#: file, and a file of a million bad lines must not make it a million reports long
-MAX_KEPT_PROBLEMS = 100
-
-
 class FileDigest(msgspec.Struct, frozen=True, gc=False):
     """What one log file contributes; the cache index stores one per file."""
 
@@ -241,6 +236,12 @@ class FileDigest(msgspec.Struct, frozen=True, gc=False):
     def skipped_lines(self) -> int:
         """Its bad lines (and a file-level problem), all counted, reported or not."""
         return len(self.problems) + self.more_problems
+
+    @property
+    def has_records(self) -> bool:
+        """Whether it holds a valid record (its date is then a log date), counted or
+        superseded by a later line."""
+        return bool(self.part_days or self.opens or self.superseded)
 
     def day_parts(self) -> dict[dt.date, DayPart]:
         """What it contributes to each local date. (A digest is kept for every file of
@@ -396,7 +397,7 @@ def digest(
         closed_ids=pack_ids(closed_ids),
         superseded=superseded,
         part_days=tuple(parts),
-        more_problems=max(0, len(scan.problems) - MAX_KEPT_PROBLEMS),
+        more_problems=max(0, len(scan.problems) - MAX_KEPT_PROBLEMS) + scan.more_problems,
     )
     return dg, pairs
 

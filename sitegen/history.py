@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import heapq
 import json
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
@@ -59,7 +60,17 @@ from sitegen.partials import (
     merge,
     merge_stream,
 )
-from sitegen.windows import days_between, is_trading_day, missing_days, period_bounds, periods
+from sitegen.windows import (
+    Span,
+    clip,
+    days_between,
+    gaps,
+    is_trading_day,
+    missing_days,
+    period_bounds,
+    periods,
+    spans,
+)
 
 MAX_LISTED_PROBLEMS = 100
 NO_EQUITY = Equity()
@@ -72,8 +83,11 @@ class History:
 
     timezone: str
     holidays: frozenset[dt.date]
-    file_dates: tuple[dt.date, ...]
+    file_dates: tuple[dt.date, ...]  # of every file named like a log, read or not
     days: dict[dt.date, Partial]  # local date -> partial of its trades in time order
+    #: the dates of the files with at least one valid record: an empty or all-bad file
+    #: (reported) must not stretch the data range
+    log_dates: tuple[dt.date, ...] = ()
     problems: dict[dt.date, list[Problem]] = field(default_factory=dict)  # by file date
     #: by file date: bad lines beyond those its files' digests keep (counted, not listed)
     more_problems: dict[dt.date, int] = field(default_factory=dict)
@@ -99,7 +113,7 @@ class History:
 
     @property
     def empty(self) -> bool:
-        return not self.file_dates and not self.days
+        return not self.log_dates and not self.days
 
     # The history is complete when build_history returns it; what follows is derived
     # from it once (a summary reads each several times).
@@ -110,29 +124,66 @@ class History:
         return sorted(self.days)
 
     @functools.cached_property
+    def spans(self) -> tuple[Span, ...]:
+        """The data range: log dates and days with trades, as runs (first, last) split
+        wherever more than MAX_GAP_DAYS calendar days pass without one. Everything that
+        walks the calendar walks these, so work follows the data, not the years a typo
+        in a file name or a timestamp would put between dates."""
+        return spans(heapq.merge(self.log_dates, self.day_list))
+
+    @functools.cached_property
+    def gaps(self) -> tuple[Span, ...]:
+        """The dates between the runs of the data range, as (first, last) pairs: no
+        missing days, no trading days of any daily P&L series, no period of their own."""
+        return gaps(self.spans)
+
+    @functools.cached_property
     def first(self) -> dt.date:
-        return min([*self.file_dates[:1], *self.day_list[:1]])
+        return self.spans[0][0]
 
     @functools.cached_property
     def last(self) -> dt.date:
-        return max([*self.file_dates[-1:], *self.day_list[-1:]])
+        return self.spans[-1][1]
 
     @functools.cached_property
     def missing(self) -> tuple[dt.date, ...]:
-        return missing_days(self.file_dates, self.holidays)
+        """Trading days of the data range between the first and last log date that have
+        no log file (of any kind: an empty or unreadable one is reported instead)."""
+        if not self.log_dates:
+            return ()
+        within = clip(self.spans, self.log_dates[0], self.log_dates[-1])
+        return missing_days(self.file_dates, self.holidays, within)
 
     def periods(self, window: str) -> list[str]:
         """Every period of ``window`` with a summary: for daily, each trading day of the
         data range and each day with trades; for longer windows, each touching it."""
+        found = self._periods.get(window)
+        if found is None:  # asked for often, and walking the runs costs O(data range)
+            found = self._periods[window] = self._find_periods(window)
+        return list(found)
+
+    @functools.cached_property
+    def _periods(self) -> dict[str, tuple[str, ...]]:
+        return {}
+
+    def _find_periods(self, window: str) -> tuple[str, ...]:
         if self.empty:
-            return []
+            return ()
+        if window == "all":
+            return ("all",)
         if window == "daily":
-            return [
+            return tuple(
                 d.isoformat()
-                for d in days_between(self.first, self.last)
+                for first, last in self.spans
+                for d in days_between(first, last)
                 if d in self.days or is_trading_day(d, self.holidays)
-            ]
-        return periods(window, self.first, self.last)
+            )
+        found: list[str] = []
+        for first, last in self.spans:
+            for pid in periods(window, first, last):
+                if not found or found[-1] != pid:  # a period may touch two runs
+                    found.append(pid)
+        return tuple(found)
 
     def latest_period(self, window: str) -> str | None:
         found = self.periods(window)
@@ -162,11 +213,17 @@ class History:
         return msgspec.structs.replace(merged, equity=equity.result())
 
     def series_days(self, first: dt.date, last: dt.date, merged: Partial) -> list[dt.date]:
-        """Dates of the daily P&L series of a window (SPEC §4 ``daily_pnl``)."""
+        """Dates of the daily P&L series of a window (see ``daily_pnl`` in
+        docs/summary-format.md): its trading days inside the data range (not in a gap),
+        and its days with closed trades."""
         if self.empty:
             return []
-        lo, hi = max(first, self.first), min(last, self.last)
-        days = {d for d in days_between(lo, hi) if is_trading_day(d, self.holidays)}
+        days = {
+            d
+            for lo, hi in clip(self.spans, first, last)
+            for d in days_between(lo, hi)
+            if is_trading_day(d, self.holidays)
+        }
         days.update(d for d in merged.daily if first <= d <= last)
         return sorted(days)
 
@@ -181,14 +238,26 @@ class History:
 
     @functools.cached_property
     def identity(self) -> dict[str, str]:
-        """Per log file with records a later file supersedes: a key of which ones.
-        A file whose key changes between builds counts differently (incremental.py)."""
-        out = {}
+        """Per log file whose summaries depend on more than its own records, a key of
+        what else: the records a later file supersedes, and the ends of the data range's
+        runs it holds (a file added or removed far from it moves an end, and with it the
+        days around: a week beside a gap gains or loses its days in the gap). A file
+        whose key changes between builds counts differently (incremental.py)."""
+        keys: dict[str, list[str]] = defaultdict(list)
         for fi in sorted(self.excluded.keys() | self.replaced_opens.keys()):
             hashes = [*sorted(self.excluded.get(fi, ())), b"|"]
             hashes += sorted(self.replaced_opens.get(fi, ()))
-            out[self.digests[fi].name] = hashlib.sha256(b"".join(hashes)).hexdigest()[:24]
-        return out
+            keys[self.digests[fi].name].append(hashlib.sha256(b"".join(hashes)).hexdigest()[:24])
+        if self.spans:
+            dated = {dg.date: fi for fi, dg in enumerate(self.digests) if dg.has_records}
+            for first, last in self.spans:
+                for end, day in (("start", first), ("end", last)):
+                    files = set(self.day_files.get(day, ()))
+                    if day in dated:
+                        files.add(dated[day])
+                    for fi in sorted(files):
+                        keys[self.digests[fi].name].append(f"{end} {day.isoformat()}")
+        return {name: " ".join(parts) for name, parts in sorted(keys.items())}
 
     def file_pairs(self, fi: int, scan: FileScan) -> list[tuple[Trade, TradeRecord]]:
         """Every record file ``fi`` counts on its own (none dropped for a later file),
@@ -249,6 +318,9 @@ class History:
         """The summary object of one period of one window."""
         first, last = self.bounds(window, period)
         merged = self.partial(first, last)
+        # The whole history's summary reports every problem, also of files that lie
+        # outside the data range (an all-bad file far from the rest stretches nothing).
+        quality = (dt.date.min, dt.date.max) if window == "all" else (first, last)
         ctx = WindowContext(
             window=window,
             period=period,
@@ -258,7 +330,7 @@ class History:
             series_days=self.series_days(first, last, merged),
             missing_days=[d for d in self.missing if first <= d <= last],
             targets=targets,
-            data_quality=self.data_quality(first, last),
+            data_quality=self.data_quality(*quality),
             alerts=alerts,
         )
         return summarize(merged, ctx)
@@ -341,7 +413,7 @@ def supersedes(
 ) -> tuple[dict[int, frozenset[bytes]], dict[int, frozenset[bytes]]]:
     """Per file (index into ``digests``, oldest first): the id hashes of its closed
     records and of its open records that a later file holds too — those records are
-    superseded (SPEC §2: the latest record of an order id wins).
+    superseded (the latest record of an order id wins).
 
     Newest file first, each file's ids are checked against the ids of the files after
     it, one slice of the hash range at a time, so that the set of ids seen holds one
@@ -398,6 +470,7 @@ def build_history(
         holidays,
         tuple(d.date for d in digests),
         days,
+        log_dates=tuple(d.date for d in digests if d.has_records),
         digests=digests,
         replaced_opens=replaced_opens,
         tz=tz,

@@ -42,6 +42,10 @@ MAX_DAYS_FROM_FILE = 31
 _MIN_TIME = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
 _MAX_TIME = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
 
+#: bad-line reports a scan (and the digest the index keeps of a file) holds; the rest
+#: are counted: a file of a million bad lines must not cost a million reports
+MAX_KEPT_PROBLEMS = 100
+
 # Limits on one line. A bot's record is about a kilobyte, one level deep with one list,
 # and has under 30 fields; these leave room for any logger while keeping the work on a
 # hostile line small and the same everywhere: the JSON decoder's own limit on nesting (a
@@ -119,6 +123,7 @@ class FileScan(msgspec.Struct, frozen=True, gc=False):
     problems: tuple[Problem, ...]
     in_progress_line: int | None  # a last line without newline: a write in progress
     lines: int
+    more_problems: int = 0  # bad lines beyond those in ``problems``, counted only
 
 
 _decoder = msgspec.json.Decoder(TradeRecord)
@@ -324,8 +329,13 @@ def _too_long(size: int) -> str:
     return f"line is {size:,} bytes long (the limit is {MAX_LINE_BYTES:,}); not read"
 
 
-def scan_bytes(data: bytes, name: str, day: dt.date) -> FileScan:
-    """Decode one log file's bytes into records and problems (never raises on bad content)."""
+def scan_bytes(
+    data: bytes, name: str, day: dt.date, keep: int | None = MAX_KEPT_PROBLEMS
+) -> FileScan:
+    """Decode one log file's bytes into records and problems (never raises on bad
+    content). Of the bad lines, the first ``keep`` are reported and the rest counted
+    (``keep=None``: all reported), so a file of a million bad lines costs no more
+    memory than one of a hundred."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\r" in data and _LONE_CR.search(data):
@@ -371,45 +381,62 @@ def scan_bytes(data: bytes, name: str, day: dt.date) -> FileScan:
             trades = list(enumerate(map(_decoder.decode, lines), 1))
         except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
             trades = None
-    problems: list[Problem] = []
+    # The bad lines of each kind below come in line order: keeping the first ``keep``
+    # of each keeps the first ``keep`` of all, however many there are.
+    kept: tuple[list[Problem], ...] = ([], [], [])
+    found = 0
+
+    def bad(kind: int, number: int, reason: str) -> None:
+        nonlocal found
+        found += 1
+        if keep is None or len(kept[kind]) < keep:
+            kept[kind].append(Problem(name, number, reason))
+
     if trades is None:  # slow path: find exactly which lines are bad
         trades = []
         for number, raw in enumerate(lines, 1):
             if number in too_long:
-                problems.append(Problem(name, number, _too_long(len(raw))))
+                bad(0, number, _too_long(len(raw)))
                 continue
             trade, reason = _decode_line(raw)
             if trade is None:
-                problems.append(Problem(name, number, reason or "invalid"))
+                bad(0, number, reason or "invalid")
             else:
                 trades.append((number, trade))
     if suspects:  # a line the decoder read may still be over a limit
         decoded = {number for number, _ in trades}
-        over = {n: why for n in suspects if n in decoded and (why := _over_limit(lines[n - 1]))}
+        over = set()
+        for number in suspects:
+            if number in decoded and (why := _over_limit(lines[number - 1])):
+                over.add(number)
+                bad(1, number, why)
         if over:
             trades = [(number, trade) for number, trade in trades if number not in over]
-            problems.extend(Problem(name, number, why) for number, why in over.items())
 
     records = []
     decimals = not all_sane(trade for _, trade in trades)
     for number, trade in trades:
         reason, entry, exit_time = _check(trade, day, decimals)
         if reason is not None:
-            problems.append(Problem(name, number, reason))
+            bad(2, number, reason)
         else:
             records.append(Record(number, trade, entry, exit_time))
-    problems.sort(key=lambda p: p.line)
-    return FileScan(name, day, tuple(records), tuple(problems), in_progress, complete_lines)
+    problems = sorted(chain.from_iterable(kept), key=operator.attrgetter("line"))[:keep]
+    more = found - len(problems)
+    return FileScan(name, day, tuple(records), tuple(problems), in_progress, complete_lines, more)
 
 
-def scan_file(fp: BinaryIO, name: str, day: dt.date) -> FileScan:
-    return scan_bytes(fp.read(), name, day)
+def scan_file(
+    fp: BinaryIO, name: str, day: dt.date, keep: int | None = MAX_KEPT_PROBLEMS
+) -> FileScan:
+    return scan_bytes(fp.read(), name, day, keep)
 
 
-def read_log_file(path: Path, day: dt.date) -> FileScan:
-    """Read one log file (read-only); an entry that cannot be read as one is a Problem,
-    not an exception, and never blocks: it is opened without waiting (a FIFO would wait
-    for a writer) and read only when it is a regular file."""
+def read_log_file(path: Path, day: dt.date, keep: int | None = None) -> FileScan:
+    """Read one log file (read-only), reporting every bad line unless told to keep
+    fewer (see scan_bytes); an entry that cannot be read as one is a Problem, not an
+    exception, and never blocks: it is opened without waiting (a FIFO would wait for a
+    writer) and read only when it is a regular file."""
     fd = -1
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -418,7 +445,7 @@ def read_log_file(path: Path, day: dt.date) -> FileScan:
             return _not_read(path, day, not_a_file_reason(mode))
         with os.fdopen(fd, "rb") as fp:
             fd = -1  # the file object closes it
-            return scan_file(fp, path.name, day)
+            return scan_file(fp, path.name, day, keep)
     except OSError as exc:
         return _not_read(path, day, unreadable_reason(path, exc))
     finally:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from calendar import monthrange
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WINDOWS = ("daily", "weekly", "monthly", "all")
@@ -29,34 +32,67 @@ def is_trading_day(day: dt.date, holidays: frozenset[dt.date]) -> bool:
 
 
 def days_between(first: dt.date, last: dt.date) -> Iterator[dt.date]:
-    """Every date from ``first`` to ``last`` inclusive."""
-    day = first
-    while day <= last:
-        yield day
-        day += ONE_DAY
+    """Every date from ``first`` to ``last`` inclusive (``last`` may be date.max)."""
+    return map(dt.date.fromordinal, range(first.toordinal(), last.toordinal() + 1))
+
+
+#: more calendar days than this without a log date or a trade split the data range
+MAX_GAP_DAYS = 31
+
+Span = tuple[dt.date, dt.date]
+
+
+def spans(dates: Iterable[dt.date]) -> tuple[Span, ...]:
+    """``dates`` (in order, repeats allowed) as the runs (first, last) they make: a new
+    run starts wherever more than MAX_GAP_DAYS days pass without one of them. A year
+    typo or a stray file far from the rest is then a run of its own, and the years
+    between are a gap, not a range to fill with days."""
+    out: list[list[dt.date]] = []
+    for day in dates:
+        if out and (day - out[-1][1]).days <= MAX_GAP_DAYS + 1:
+            out[-1][1] = max(out[-1][1], day)
+        else:
+            out.append([day, day])
+    return tuple((first, last) for first, last in out)
+
+
+def gaps(runs: Sequence[Span]) -> tuple[Span, ...]:
+    """The dates between consecutive runs, as (first, last) pairs."""
+    return tuple((a[1] + ONE_DAY, b[0] - ONE_DAY) for a, b in pairwise(runs))
+
+
+def clip(runs: Sequence[Span], first: dt.date, last: dt.date) -> list[Span]:
+    """The parts of the runs (in order, apart) that lie within ``first`` .. ``last``."""
+    start = bisect_right(runs, (first, dt.date.max)) - 1  # the run holding first, if one
+    out = []
+    for lo, hi in runs[max(start, 0) :]:
+        if lo > last:
+            break
+        if hi >= first:
+            out.append((max(lo, first), min(hi, last)))
+    return out
 
 
 def missing_days(
-    file_dates: Iterable[dt.date], holidays: frozenset[dt.date]
+    file_dates: Iterable[dt.date], holidays: frozenset[dt.date], within: Iterable[Span]
 ) -> tuple[dt.date, ...]:
-    """Trading days between the first and last log file date that have no log file."""
+    """Trading days of the runs ``within`` that have no log file."""
     present = set(file_dates)
-    if not present:
-        return ()
     return tuple(
         d
-        for d in days_between(min(present), max(present))
+        for first, last in within
+        for d in days_between(first, last)
         if d not in present and is_trading_day(d, holidays)
     )
 
 
 def week_id(day: dt.date) -> str:
     year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
+    return f"{year:04d}-W{week:02d}"
 
 
 def month_id(day: dt.date) -> str:
-    return f"{day.year}-{day.month:02d}"
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def period_id(window: str, day: dt.date) -> str:
@@ -71,19 +107,19 @@ def period_id(window: str, day: dt.date) -> str:
 
 
 def period_bounds(window: str, period: str) -> tuple[dt.date, dt.date]:
-    """First and last date of a daily, weekly or monthly period id."""
+    """First and last date of a daily, weekly or monthly period id (the last week of
+    year 9999 ends on date.max, the last date there is)."""
     if window == "daily":
         day = dt.date.fromisoformat(period)
         return day, day
     if window == "weekly":
         year, week = period.split("-W")
         monday = dt.date.fromisocalendar(int(year), int(week), 1)
-        return monday, monday + dt.timedelta(days=6)
+        sunday = min(monday.toordinal() + 6, dt.date.max.toordinal())
+        return monday, dt.date.fromordinal(sunday)
     if window == "monthly":
         year, month = (int(x) for x in period.split("-"))
-        first = dt.date(year, month, 1)
-        nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-        return first, nxt - ONE_DAY
+        return dt.date(year, month, 1), dt.date(year, month, monthrange(year, month)[1])
     raise ValueError(f"no fixed bounds for window {window!r}")
 
 

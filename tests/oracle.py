@@ -431,7 +431,7 @@ def _week_id(day: date) -> str:
 
 def _week_bounds(day: date) -> tuple[date, date]:
     monday = day - timedelta(days=day.weekday())
-    return monday, monday + timedelta(days=6)
+    return monday, date.fromordinal(min(monday.toordinal() + 6, date.max.toordinal()))
 
 
 def _month_id(day: date) -> str:
@@ -671,28 +671,44 @@ def _summary(
 # ---------------------------------------------------------------------------
 
 
+GAP_DAYS = 31  # more days than this without a log date or a trade: a gap
+
+
 def compute(
     logs_dir: Path, tz: str = "UTC", holidays: frozenset[date] = frozenset()
 ) -> dict[tuple[str, str], dict]:
     """Map (window, period) -> summary dict for every daily, weekly, monthly
-    period that has a local date between the data-range start and end, plus
-    ("all", "all").  An empty logs dir (no trade-log file) gives {}."""
+    period that has a local date in the data range, plus ("all", "all").  An
+    empty logs dir (no trade-log file) gives {}.
+
+    The data range is made of the log dates (files with at least one valid
+    record) and the local dates of trades; wherever more than 31 days pass
+    without one, the days between are a gap and not part of the range."""
     data = load(logs_dir, tz)
     holidays = frozenset(holidays)
-    if not data.file_dates and not data.trades:
+    log_dates = sorted({r.file_date for r in data.records})
+    points = sorted(set(log_dates) | {t.local_date for t in data.trades})
+    if not points:
         return {}
 
-    trade_dates = [t.local_date for t in data.trades]
-    range_start = min(data.file_dates + trade_dates)
-    range_end = max(data.file_dates + trade_dates)
+    runs: list[list[date]] = []  # [first, last] of each stretch without a gap
+    for point in points:
+        if runs and (point - runs[-1][1]).days - 1 <= GAP_DAYS:
+            runs[-1][1] = point
+        else:
+            runs.append([point, point])
+    in_range = {d for first, last in runs for d in _days(first, last)}
+    range_start, range_end = points[0], points[-1]
 
     missing_all: list[date] = []
-    if data.file_dates:
+    if log_dates:
         present = set(data.file_dates)
         missing_all = [
             d
-            for d in _days(data.file_dates[0], data.file_dates[-1])
-            if _is_trading_day(d, holidays) and d not in present
+            for d in sorted(in_range)
+            if log_dates[0] <= d <= log_dates[-1]
+            and _is_trading_day(d, holidays)
+            and d not in present
         ]
 
     closed_dates = {t.local_date for t in data.trades if t.closed}
@@ -701,17 +717,17 @@ def compute(
         trades_by_date.setdefault(trade.local_date, []).append(trade)
 
     def build(window: str, period: str, start: date, end: date) -> dict:
-        trades = [t for d in _days(start, end) for t in trades_by_date.get(d, [])]
+        trades = [t for t in data.trades if start <= t.local_date <= end]
         # Re-sort: in zones with a DST change at midnight the local date is
         # not monotonic in time, so date buckets alone do not give time order.
         trades.sort(key=lambda t: (t.instant, t.file_date, t.line))
-        series_dates = [
-            d
-            for d in _days(start, end)
-            if (_is_trading_day(d, holidays) and range_start <= d <= range_end) or d in closed_dates
-        ]
+        series_dates = sorted(
+            {d for d in in_range if start <= d <= end and _is_trading_day(d, holidays)}
+            | {d for d in closed_dates if start <= d <= end}
+        )
         missing = [d for d in missing_all if start <= d <= end]
-        bad_lines = [p for p in data.problems if start <= p.file_date <= end]
+        # the whole history's summary counts every skipped line, wherever its file lies
+        bad_lines = [p for p in data.problems if window == "all" or start <= p.file_date <= end]
         return _summary(
             window=window,
             period=period,
@@ -725,7 +741,7 @@ def compute(
         )
 
     result: dict[tuple[str, str], dict] = {}
-    for day in _days(range_start, range_end):
+    for day in sorted(in_range):
         result[("daily", day.isoformat())] = build("daily", day.isoformat(), day, day)
         week = _week_id(day)
         if ("weekly", week) not in result:

@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import signal
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -327,3 +328,232 @@ def test_a_digest_keeps_the_first_100_problems_and_counts_the_rest():
     assert quality["skipped_lines"] == 253
     assert len(quality["problems"]) == 100
     assert history.skipped_lines == 253
+
+
+def test_a_scan_keeps_the_first_100_bad_lines_of_every_kind_and_counts_the_rest():
+    from sitegen.ingest import MAX_KEPT_PROBLEMS
+
+    wrong = json.dumps(trade("2025-10-10T14:00:00Z", outcome="maybe")).encode()
+    deep = with_field(nested_list(MAX_DEPTH))
+    lines = [b"nope", wrong, deep, GOOD] * 100
+    result = scan(*lines)
+    assert [p.line for p in result.problems] == [n for n in range(1, 134) if n % 4]
+    assert len(result.problems) == MAX_KEPT_PROBLEMS
+    assert result.more_problems == 300 - MAX_KEPT_PROBLEMS
+    assert len(result.records) == 100
+    everything = scan_bytes(b"".join(raw + b"\n" for raw in lines), NAME, DAY, keep=None)
+    assert (len(everything.problems), everything.more_problems) == (300, 0)
+    assert everything.problems[:100] == result.problems
+
+
+def test_bad_lines_cost_no_more_memory_than_the_lines_themselves():
+    data = b"nope\n" * 50_000
+    tracemalloc.start()
+    try:
+        result = scan_bytes(data, NAME, DAY)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.more_problems == 50_000 - 100
+    assert peak < 20 * len(data)  # the lines as bytes objects; a report each made it 50 times
+
+
+# --------------------------------------------------------------------------- the data range
+
+
+def history_of(tz: str = "UTC"):
+    from sitegen.config import load_config
+    from sitegen.pipeline import BuildReport, ScanCache, load_history
+
+    config = load_config(logs_dir="logs", timezone=tz)
+    return load_history(config, ScanCache(), BuildReport(), use_index=False)
+
+
+def agrees_with_oracle(history, tz: str = "UTC") -> dict:
+    expected = oracle.compute(Path("logs"), tz)
+    for window in ("daily", "weekly", "monthly", "all"):
+        for period in history.periods(window):
+            actual = json.loads(json.dumps(history.summary(window, period)))
+            assert not oracle.diff(expected[(window, period)], actual), (window, period)
+    # ... and no period lies only in a gap, for either
+    for window in ("weekly", "monthly"):
+        assert history.periods(window) == [p for w, p in expected if w == window]
+    return expected
+
+
+def week(*days: int, month: int = 10, year: int = 2025) -> None:
+    for n in days:
+        day = f"{year}-{month:02d}-{n:02d}"
+        write_log(Path("logs"), day, [trade(f"{day}T14:00:00Z", net=f"{n}.00")])
+
+
+def dates(first: str, last: str) -> list[str]:
+    a, b = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    return [(a + dt.timedelta(days=i)).isoformat() for i in range((b - a).days + 1)]
+
+
+@pytest.mark.parametrize("name", ["9999-12-31.jsonl", "0001-01-01.jsonl", "2015-09-02.jsonl"])
+def test_an_empty_or_all_bad_file_far_away_stretches_nothing(workdir, no_hang, name):
+    week(6, 7, 8, 9, 10)
+    Path("logs", name).write_text("")
+    history = history_of()
+    assert (history.first, history.last) == (dt.date(2025, 10, 6), dt.date(2025, 10, 10))
+    assert history.gaps == ()
+    assert history.periods("daily") == dates("2025-10-06", "2025-10-10")
+    assert history.periods("monthly") == ["2025-10"]
+    agrees_with_oracle(history)
+    Path("logs", name).write_text("nope\n")
+    build()
+    assert sorted(p.name for p in Path("site/daily").iterdir()) == [
+        f"{d}.html" for d in dates("2025-10-06", "2025-10-10")
+    ]
+    everything = json.loads(Path("art/all-summary.json").read_text())
+    assert (everything["start"], everything["end"]) == ("2025-10-06", "2025-10-10")
+    assert everything["data_quality"]["problems"] == [
+        {
+            "file": name,
+            "line": 1,
+            "reason": "not JSON (JSON is malformed: invalid character (byte 4))",
+        }
+    ]
+    assert everything["partial"] is True
+
+
+@pytest.mark.parametrize(
+    ("name", "records"),
+    [
+        ("9999-12-31.jsonl", []),  # was an OverflowError
+        ("0001-01-01.jsonl", []),  # was minutes of work on 2,000 years of missing days
+        ("2015-09-02.jsonl", [trade("2015-09-02T14:00:00Z", net="1.00")]),  # was 2,600 empty pages
+    ],
+)
+def test_a_mis_dated_file_costs_its_own_size(workdir, no_hang, name, records):
+    week(6, 7, 8, 9, 10)
+    write_log(Path("logs"), name[:10], records)
+    build()
+    pages = {p.name for p in Path("site/daily").iterdir()}
+    expected = {f"{d}.html" for d in dates("2025-10-06", "2025-10-10")}
+    assert pages == expected | ({"2015-09-02.html"} if records else set())
+    assert len(list(Path("art").glob("monthly-summary-*.json"))) == (2 if records else 1)
+
+
+def test_a_year_typo_is_a_span_of_its_own_with_a_reported_gap(workdir):
+    week(6, 7, 8, 9, 10)
+    week(2, month=9, year=2015)  # 2025-09-02, typed 2015
+    history = history_of()
+    assert history.gaps == ((dt.date(2015, 9, 3), dt.date(2025, 10, 5)),)
+    assert history.spans == (
+        (dt.date(2015, 9, 2), dt.date(2015, 9, 2)),
+        (dt.date(2025, 10, 6), dt.date(2025, 10, 10)),
+    )
+    assert history.periods("daily") == ["2015-09-02", *dates("2025-10-06", "2025-10-10")]
+    assert history.periods("weekly") == ["2015-W36", "2025-W41"]
+    assert history.periods("monthly") == ["2015-09", "2025-10"]
+    assert history.missing == ()
+    everything = history.summary("all", "all")
+    assert list(everything["daily_pnl"]) == ["2015-09-02", *dates("2025-10-06", "2025-10-10")]
+    assert everything["missing_days"] == [] and everything["partial"] is False
+    assert everything["winning_days"] == 6 and everything["sharpe"] is not None
+    assert list(history.summary("weekly", "2015-W36")["daily_pnl"]) == ["2015-09-02"]
+    agrees_with_oracle(history)
+    agrees_with_oracle(history_of("Asia/Kolkata"), "Asia/Kolkata")
+    build()
+    assert len(list(Path("site/daily").iterdir())) == 6
+    assert len(list(Path("art").glob("*-summary-*.json"))) == 6 + 2 + 2
+
+
+def test_more_than_31_days_without_a_log_or_a_trade_is_a_gap(workdir):
+    week(1, 2, month=9)
+    week(3, month=10)  # 31 days between: one span, with missing days
+    history = history_of()
+    assert history.gaps == ()
+    assert len(history.missing) == len([d for d in dates("2025-09-03", "2025-10-02")]) - 8
+    agrees_with_oracle(history)
+    Path("logs/2025-10-03.jsonl").rename("logs/2025-10-06.jsonl.tmp")
+    week(6)  # 2025-09-02 .. 2025-10-06: 33 days between
+    Path("logs/2025-10-06.jsonl.tmp").unlink()
+    history = history_of()
+    assert history.gaps == ((dt.date(2025, 9, 3), dt.date(2025, 10, 5)),)
+    assert history.missing == ()
+    assert history.periods("daily") == ["2025-09-01", "2025-09-02", "2025-10-06"]
+    assert history.periods("weekly") == ["2025-W36", "2025-W41"]
+    summary = history.summary("monthly", "2025-09")
+    assert list(summary["daily_pnl"]) == ["2025-09-01", "2025-09-02"]
+    assert summary["missing_days"] == [] and summary["partial"] is False
+    agrees_with_oracle(history)
+
+
+def test_a_gap_is_measured_between_log_dates_and_days_with_trades(workdir):
+    """A trade may lie up to 31 days from its file's date: its day counts like a log date."""
+    write_log(Path("logs"), "2025-09-01", [])  # empty: no log date
+    write_log(Path("logs"), "2025-10-01", [trade("2025-10-01T14:00:00Z", net="1.00")])
+    write_log(Path("logs"), "2025-11-20", [trade("2025-10-25T14:00:00Z", net="2.00")])
+    history = history_of()
+    assert history.spans == ((dt.date(2025, 10, 1), dt.date(2025, 11, 20)),)
+    assert history.gaps == ()
+    assert history.missing[0] == dt.date(2025, 10, 2)
+    agrees_with_oracle(history)
+    Path("logs/2025-11-20.jsonl").unlink()
+    write_log(Path("logs"), "2025-11-20", [trade("2025-11-20T14:00:00Z", net="2.00")])
+    history = history_of()
+    assert history.gaps == ((dt.date(2025, 10, 2), dt.date(2025, 11, 19)),)
+    agrees_with_oracle(history)
+
+
+def test_dates_at_the_ends_of_the_calendar_are_spans_of_their_own(workdir, no_hang):
+    week(9, 10)
+    write_log(Path("logs"), "0001-01-02", [trade("0001-01-02T12:00:00Z", net="1.00")])
+    write_log(Path("logs"), "9999-12-31", [trade("9999-12-29T12:00:00Z", net="1.00")])
+    history = history_of()
+    assert [first for first, _ in history.spans] == [
+        dt.date(1, 1, 2),
+        dt.date(2025, 10, 9),
+        dt.date(9999, 12, 29),
+    ]
+    assert history.periods("daily") == [
+        "0001-01-02",
+        "2025-10-09",
+        "2025-10-10",
+        "9999-12-29",
+        "9999-12-30",
+        "9999-12-31",
+    ]
+    assert history.periods("weekly") == ["0001-W01", "2025-W41", "9999-W52"]
+    assert history.summary("weekly", "9999-W52")["end"] == "9999-12-31"
+    assert list(history.summary("all", "all")["daily_pnl"]) == history.periods("daily")
+    agrees_with_oracle(history)
+
+
+def outputs(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".sitegen-cache" not in p.parts and p.name != "performance-index.json"
+    }
+
+
+@pytest.mark.parametrize("change", ["bridge", "split"])
+def test_a_gap_closed_or_opened_between_builds_is_built_as_from_scratch(workdir, change):
+    """A week beside a gap gains (or loses) its days in the gap: a plain build redoes it."""
+    week(1, 2, 3, month=9)
+    week(20, 21)
+    if change == "split":
+        week(1)
+    build()
+    if change == "bridge":
+        week(1)
+    else:
+        Path("logs/2025-10-01.jsonl").unlink()
+    build()
+    gaps = history_of().gaps
+    assert gaps == (() if change == "bridge" else ((dt.date(2025, 9, 4), dt.date(2025, 10, 19)),))
+    fresh = workdir / "fresh"
+    fresh.mkdir()
+    for path in Path("logs").glob("*-*-*.jsonl"):
+        (fresh / path.name).write_bytes(path.read_bytes())
+    run(
+        "build", "--logs", str(fresh), "--artifacts", "art2", "--out", "site2",
+        "--targets", "lax.yaml", "--full",
+    )  # fmt: skip
+    assert outputs(Path("art")) == outputs(Path("art2"))
+    assert outputs(Path("site")) == outputs(Path("site2"))

@@ -581,9 +581,10 @@ def test_bad_lines_and_write_in_progress(tmp_path: Path) -> None:
     assert_fields(tue, trades_total=1, net_pnl="1.00", partial=False)
     wed = result[("daily", "2025-10-08")]
     assert_fields(wed, trades_total=2, net_pnl="4.00", partial=False)
-    thu = result[("daily", "2025-10-09")]
-    assert_fields(thu, trades_total=0, partial=True, missing_days=[])
+    # the all-bad file is reported (its week is partial) but does not stretch the range
+    assert ("daily", "2025-10-09") not in result
     assert result[("weekly", "2025-W41")]["partial"] is True
+    assert result[("all", "all")]["end"] == "2025-10-08"
     assert result[("all", "all")]["net_pnl"] == "8.00"  # o5 5.00 stays a win
 
     data = oracle.load(tmp_path)
