@@ -192,10 +192,10 @@ def build(
     if not quiet:
         for problem in report.bad_lines[:20]:
             click.echo(f"skipped {problem}", err=True)
-        if len(report.bad_lines) > 20:
+        skipped = max(report.skipped_lines, len(report.bad_lines))
+        if skipped > 20:
             click.echo(
-                f"... and {len(report.bad_lines) - 20} more skipped lines "
-                "(run `sitegen validate` for all)",
+                f"... and {skipped - 20} more skipped lines (run `sitegen validate` for all)",
                 err=True,
             )
         if report.up_to_date:
@@ -223,9 +223,10 @@ def build(
                     f"unchanged, in {config.site_dir}/"
                 )
             click.echo(f"Open {index.as_uri()} in a browser.")
-    if strict and report.bad_lines:
+    if strict and (report.bad_lines or report.skipped_lines):
         raise click.ClickException(
-            f"--strict: {len(report.bad_lines)} log lines were skipped (see above)"
+            f"--strict: {max(report.skipped_lines, len(report.bad_lines))} log lines were "
+            "skipped (see above)"
         )
     if report.open_breaches:
         if not quiet:

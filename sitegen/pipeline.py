@@ -138,6 +138,7 @@ def load_history(
     report.trades = history.trades_total
     for problems in history.problems.values():
         report.bad_lines.extend(problems)
+    report.skipped_lines = history.skipped_lines
     return history
 
 

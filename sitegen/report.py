@@ -26,7 +26,8 @@ class BuildReport:
     cache_hits: int = 0
     cache_misses: int = 0
     trades: int = 0
-    bad_lines: list[Problem] = field(default_factory=list)
+    bad_lines: list[Problem] = field(default_factory=list)  # the first 100 of each file
+    skipped_lines: int = 0  # every bad line, counted
     summaries: int = 0
     artifacts_written: int = 0
     artifacts_unchanged: int = 0
@@ -65,7 +66,7 @@ class BuildReport:
             "files": self.files_total,
             "files_read": self.files_read,
             "trades": self.trades,
-            "bad_lines": len(self.bad_lines),
+            "bad_lines": max(self.skipped_lines, len(self.bad_lines)),
             "cache_hits": self.cache_hits,
             "cache_misses": self.cache_misses,
             "summaries": self.summaries,

@@ -557,3 +557,36 @@ def test_a_gap_closed_or_opened_between_builds_is_built_as_from_scratch(workdir,
     )  # fmt: skip
     assert outputs(Path("art")) == outputs(Path("art2"))
     assert outputs(Path("site")) == outputs(Path("site2"))
+
+
+def test_a_build_counts_every_skipped_line_beyond_the_kept_reports(tmp_path):
+    """The index keeps 100 reports a file; the build's count (its log line, the CLI's
+    "... and N more", --strict) still counts every bad line."""
+    import json as _json
+
+    from click.testing import CliRunner
+
+    from sitegen.cli import main as cli_main
+    from sitegen.config import load_config
+    from sitegen.pipeline import build as run_build
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    good = _json.dumps(
+        {
+            "timestamp": "2025-10-06T14:00:00Z",
+            "symbol": "A",
+            "outcome": "win",
+            "net_profit_loss": "1",
+        }
+    )
+    (logs / "2025-10-06.jsonl").write_text(good + "\n" + "not json\n" * 150)
+    report = run_build(load_config(logs_dir=logs, site_dir=tmp_path / "site"), site=False)
+    assert report.skipped_lines == 150 and len(report.bad_lines) == 100
+    assert report.log_fields()["bad_lines"] == 150
+    result = CliRunner().invoke(
+        cli_main,
+        ["build", "--logs", str(logs), "--out", str(tmp_path / "s2"), "--full", "--strict"],
+    )
+    assert "... and 130 more skipped lines" in result.output
+    assert "--strict: 150 log lines were skipped" in result.output and result.exit_code == 1
