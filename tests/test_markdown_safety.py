@@ -332,3 +332,87 @@ def test_alert_context_from_a_summary_is_inert(hostile_build, render):
     (item,) = [cell for cell in parsed.cells if "context: k0=" in cell]
     for i, value in enumerate(HOSTILE[:-1]):
         assert f"k{i}={shown(value)}, k{i + 1}=" in item, value
+
+
+# --- the pages of the same build ------------------------------------------------------
+
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"})
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class Page(HTMLParser):
+    """Each text of a page with the elements it sits in, and every tag and attribute."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.texts: list[tuple[str, tuple[str, ...]]] = []
+        self._open: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+        if tag not in _VOID:
+            self._open.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+    def handle_endtag(self, tag):
+        if tag in self._open:
+            while self._open.pop() != tag:
+                pass
+
+    def handle_data(self, data):
+        self.texts.append((data, tuple(self._open)))
+
+
+def test_no_markup_from_the_logs_in_any_page_and_log_text_is_isolated(hostile_build):
+    _, _, site = hostile_build
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) >= 6
+    seen = 0
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        assert not _RAW_CONTROL.search(html), path
+        page = Page(html)
+        for tag, attrs in page.tags:
+            assert MARK not in tag, (path, tag)
+            for name, value in attrs:
+                assert MARK not in name and MARK not in (value or ""), (path, tag, name)
+                assert not name.startswith("on"), (path, tag, name)
+        for text, within in page.texts:
+            if MARK in text or _BIDI.search(text):
+                assert "bdi" in within, (path, text[:80], within)
+                seen += 1
+    assert seen > 100
+
+
+def test_pages_show_control_characters_as_replacement_and_cut_long_values(hostile_build):
+    _, _, site = hostile_build
+    day = (site / "daily" / "2025-10-06.html").read_text(encoding="utf-8")
+    # NUL, ESC, BEL, DEL and NEL from a symbol; the bidi controls stay, inside <bdi>
+    assert "<bdi>\ufffdzz9\ufffd[2J\ufffd\ufffd\ufffd</bdi>" in day
+    assert "<bdi>\u202ezz9\u202c\u2066zz9\u2069</bdi>" in day
+    assert "<bdi>zz9 zz9 zz9</bdi>" in day  # line separators are spaces
+    cut = ("zz9" * 100)[:SHOWN_CHARS] + "… (300 characters)"
+    assert f"<bdi>{cut}</bdi>" in day
+    assert "zz9" * (SHOWN_CHARS // 3 + 1) not in day
+    # a skipped line's report is one piece of log text, its quote escaped
+    assert "<bdi>2025-10-06.jsonl:59: invalid outcome &#39;&lt;zz9&gt;&#39;" in day
+    assert "(order <bdi>&lt;zz9&gt;[zz9](http://x) 2025-10-06</bdi>)" in day
+    # the acknowledgement read back from the alert log, on the alerts page
+    alerts = (site / "alerts.html").read_text(encoding="utf-8")
+    assert "<bdi>&lt;zz9&gt;[zz9](http://x) *zz9*</bdi>" in alerts
+
+
+def test_ordinary_log_text_on_a_page_changes_only_by_its_bdi():
+    from sitegen.site.text import esc, log_html
+
+    for name in ("NVDA", "bull-flag-breakout", "Société Générale", "x" * SHOWN_CHARS):
+        assert esc(name) == name and log_html(name) == f"<bdi>{name}</bdi>"
+    assert log_html(None) == log_html("") == ""
+    assert esc("a\x00b\tc\u202e") == "a\ufffdb c\u202e"
+    assert esc("<" * 1000) == "&lt;" * SHOWN_CHARS + "… (1,000 characters)"

@@ -60,7 +60,7 @@ def test_row_escapes_everything_from_the_logs():
     html = row_html(trade, rec, "14:02:17")
     assert "<b>" not in html and "<script>" not in html
     assert "&lt;b&gt;X&lt;/b&gt;" in html and "a&#34;b" in html and "BUY&amp;SELL" in html
-    assert "<span>Exit: it&#39;s</span>" in html
+    assert "<span>Exit: <bdi>it&#39;s</bdi></span>" in html
     assert '<td class="pos">+1,298.50</td><td>+1.24</td>' in html  # money, R half-even
 
 

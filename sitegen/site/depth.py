@@ -1,6 +1,6 @@
 """The report-depth sections of a page: costs, R multiples, end-of-day drawdowns and
 the breakdown grid. Pure: a summary dict in, small frozen values out; keys from the
-logs stay plain ``str`` so Jinja2 escapes them.
+logs come as text.log_html made them, the others as plain ``str``.
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ from typing import Any
 from markupsafe import Markup
 
 from sitegen.depth import BREAKDOWN_TITLES, R_LABELS, key_label
+from sitegen.export import keys_from_logs
 from sitegen.metrics import SMALL_SAMPLE
 from sitegen.registry import GRID, Kind, Sign
 from sitegen.registry import Column as GridColumn
 from sitegen.site import charts, fmt
 from sitegen.site.parts import Card, Cell, card, na
+from sitegen.site.text import log_html
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Column:
 
 @dataclass(frozen=True)
 class GridRow:
-    key: str
+    key: str  # Markup for a key from the logs
     closed: str
     small: bool  # fewer than SMALL_SAMPLE closed trades
     cells: tuple[Cell, ...]
@@ -110,7 +112,9 @@ def grid(summary: Mapping[str, Any]) -> tuple[GridTable, ...]:
                 key_label=title,
                 rows=tuple(
                     GridRow(
-                        key=key_label(name, str(r["key"])),
+                        key=log_html(r["key"])
+                        if keys_from_logs(name)
+                        else key_label(name, str(r["key"])),
                         closed=f"{r['trades_closed']:,}",
                         small=r["trades_closed"] < SMALL_SAMPLE,
                         cells=tuple(_cell(r, column) for column in GRID_COLUMNS),

@@ -36,6 +36,7 @@ from sitegen.site.parts import (
     target_rows,
 )
 from sitegen.site.rows import DayTable
+from sitegen.site.text import esc, log_html
 from sitegen.windows import month_id, period_bounds, week_id
 
 _MONTHS, _DAYS = fmt.MONTHS, fmt.WEEKDAYS
@@ -90,12 +91,15 @@ class DayRow:
 
 @dataclass(frozen=True)
 class Quality:
+    """The data-quality lists, each line ready for a page: file names, reasons quoting
+    a line and order ids are text from the logs."""
+
     skipped: int
     superseded: int
-    problems: tuple[str, ...]
+    problems: tuple[Markup, ...]
     unlisted: int
-    in_progress: tuple[str, ...]
-    missing_pnl: tuple[str, ...]
+    in_progress: tuple[Markup, ...]
+    missing_pnl: tuple[Markup, ...]
 
     @property
     def clean(self) -> bool:
@@ -200,6 +204,14 @@ def notices(summary: Mapping[str, Any]) -> tuple[Notice, ...]:
     return tuple(out)
 
 
+def _report(file: str, line: int | None, reason: str | None = None) -> Markup:
+    """``file:line: reason`` isolated as one piece of log text (each part cut when long)."""
+    text = esc(str(file)) if line is None else f"{esc(str(file))}:{esc(str(line))}"
+    if reason is not None:
+        text += f": {esc(str(reason))}"
+    return Markup(f"<bdi>{text}</bdi>")
+
+
 def quality(summary: Mapping[str, Any]) -> Quality:
     dq = summary.get("data_quality") or {}
     problems = dq.get("problems") or []
@@ -209,15 +221,17 @@ def quality(summary: Mapping[str, Any]) -> Quality:
         skipped=total,
         superseded=dq.get("superseded", 0),
         problems=tuple(
-            f"{p['file']}:{p['line']}: {p['reason']}"
+            _report(p["file"], p["line"], p["reason"])
             if p.get("line")
-            else f"{p['file']}: {p['reason']}"
+            else _report(p["file"], None, p["reason"])
             for p in problems
         ),
         unlisted=max(0, total - listed) if isinstance(total, int) else 0,
-        in_progress=tuple(f"{p['file']}:{p['line']}" for p in dq.get("in_progress") or []),
+        in_progress=tuple(_report(p["file"], p["line"]) for p in dq.get("in_progress") or []),
         missing_pnl=tuple(
-            f"{p['file']}:{p['line']} (order {p.get('order_id') or 'none'})"
+            Markup("{} (order {})").format(
+                _report(p["file"], p["line"]), log_html(p.get("order_id")) or "none"
+            )
             for p in dq.get("missing_pnl") or []
         ),
     )

@@ -1,7 +1,7 @@
 """Pieces shared by every page's context: links, formatted values, metric groups,
 targets, alert items, breakdown tables. Pure: a summary dict in, small frozen values
-out. Templates only lay these out; all text from the logs stays plain ``str`` so
-Jinja2 escapes it.
+out. Templates only lay these out; text from the logs comes as text.log_html made it
+(escaped, in ``<bdi>``), everything else as plain ``str`` that Jinja2 escapes.
 """
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from sitegen.export import artifact_name
 from sitegen.metrics import PER_DAY_TARGETS
 from sitegen.registry import BY_FIELD, PAGE_GROUPS, Kind, Sign
 from sitegen.site import fmt
+from sitegen.site.text import log_html
 
 WINDOW_NAMES = {"daily": "Day", "weekly": "Week", "monthly": "Month", "all": "All time"}
 _SEVERITY_RANK = {"CRITICAL": 0, "WARN": 1}
@@ -263,18 +266,19 @@ class AlertItem:
     period: str
     href: str | None  # the period's page, when it has one
     raised_at: str
-    acknowledged_at: str | None
-    context: str
+    acknowledged_at: Markup | None  # as read back from the alert log
+    context: Markup
 
 
-def _context_text(context: Any) -> str:
+def _context_html(context: Any) -> Markup:
+    """The rule's numbers as they are; its words may quote the logs (a symbol)."""
     if not isinstance(context, Mapping):
-        return "" if context is None else json.dumps(context, ensure_ascii=False)
+        return Markup("") if context is None else log_html(json.dumps(context, ensure_ascii=False))
     parts = []
     for key, value in context.items():
-        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        parts.append(f"{key}={shown}")
-    return ", ".join(parts)
+        shown = log_html(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        parts.append(Markup("{}={}").format(key, shown))
+    return Markup(", ").join(parts)
 
 
 def _plain_number(value: Any) -> str:
@@ -309,8 +313,8 @@ def alert_item(
         raised_at=str(event.get("raised_at", "")),
         acknowledged_at=None
         if event.get("acknowledged_at") is None
-        else str(event["acknowledged_at"]),
-        context=_context_text(event.get("context")),
+        else log_html(event["acknowledged_at"]),
+        context=_context_html(event.get("context")),
     )
 
 
@@ -357,7 +361,7 @@ def banner(events: Sequence[Mapping[str, Any]], root: str) -> Banner | None:
 
 @dataclass(frozen=True)
 class BreakdownRow:
-    key: str
+    key: Markup  # a symbol or strategy: text from the logs
     closed: str
     wins: str
     win_rate: str
@@ -367,7 +371,7 @@ class BreakdownRow:
 def breakdown(rows: Iterable[Mapping[str, Any]]) -> tuple[BreakdownRow, ...]:
     return tuple(
         BreakdownRow(
-            key=str(r["key"]),
+            key=log_html(r["key"]),
             closed=f"{r['trades_closed']:,}",
             wins=f"{r['wins']:,}",
             win_rate=fmt.percent(r.get("win_rate")),

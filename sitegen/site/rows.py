@@ -1,30 +1,25 @@
 """The trade table of a daily page, as HTML: one row per trade (sitegen.rows.Row).
 
 A daily page lists thousands of trades; a Jinja2 loop over them was most of a cold
-build. Rows are therefore made in plain Python, every text from the logs escaped.
+build. Rows are therefore made in plain Python, every text from the logs as
+sitegen.site.text shows it: escaped, control characters as U+FFFD, cut when long, in
+``<bdi>``.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from sitegen.site import fmt
+from sitegen.site.text import esc
 
 if TYPE_CHECKING:
     from sitegen.rows import Row
-
-_SPECIAL = re.compile(r"[&<>\"']").search
-
-
-def esc(text: str) -> str:
-    """``text`` escaped for HTML (as Jinja2's autoescape does); most need nothing."""
-    return str(escape(text)) if _SPECIAL(text) else text
 
 
 @functools.lru_cache(maxsize=4096)
@@ -32,6 +27,12 @@ def esc_name(text: str) -> str:
     """esc() of the short texts a table repeats on every row (symbols, sides,
     strategies), remembered: a day has thousands of rows and a few dozen names."""
     return esc(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def bdi_name(text: str) -> str:
+    """esc_name() isolated in ``<bdi>``, remembered as a whole."""
+    return f"<bdi>{esc_name(text)}</bdi>"
 
 
 # The table's numbers, as fmt.money / fmt.quantity / fmt.rounded write them, for the
@@ -92,16 +93,17 @@ def row_html(row: Row) -> str:
         assert pnl is not None
         pnl_text = money(pnl, signed=True)
         pnl_cls = "pos" if pnl > 0 else "neg" if pnl < 0 else "zero"
-    exit_text = row.exit_reason
+    why, exit_text = row.reasoning, row.exit_reason
     return (
-        f'<tr><td>{row.time}</td><th scope="row">{esc_name(row.symbol)}</th>'
-        f"<td>{esc_name(row.side) if row.side else fmt.DASH}</td>"
+        f'<tr><td>{row.time}</td><th scope="row">{bdi_name(row.symbol)}</th>'
+        f"<td>{bdi_name(row.side) if row.side else fmt.DASH}</td>"
         f"<td>{quantity(row.quantity)}</td>"
         f"<td>{fmt.DASH if row.price is None else money(row.price)}</td>"
         f'<td class="out-{row.outcome}">{row.outcome}</td>'
         f'<td class="{pnl_cls}">{pnl_text}</td><td>{r_text(row)}</td>'
-        f"<td>{esc_name(row.strategy)}</td><td>{esc(row.reasoning or '')}"
-        f"{'<span>Exit: ' + esc(exit_text) + '</span>' if exit_text else ''}</td></tr>\n"
+        f"<td>{bdi_name(row.strategy)}</td>"
+        f"<td>{f'<bdi>{esc(why)}</bdi>' if why else ''}"
+        f"{f'<span>Exit: <bdi>{esc(exit_text)}</bdi></span>' if exit_text else ''}</td></tr>\n"
     )
 
 
