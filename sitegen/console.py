@@ -1,4 +1,11 @@
-"""Console tables for `sitegen summary` (rich; plain text when not a terminal)."""
+"""Console tables for `sitegen summary` and `sitegen alerts` (rich; plain text when not a
+terminal).
+
+Every value is printed as a rich Text, never as markup: an alert log or a summary is
+data, and "[bold]" or ":smile:" in it must print as typed (an unbalanced "[/b]" would
+even stop the command). Control and bidi characters show as U+FFFD, so an ESC sequence
+in a value cannot drive the terminal, and a long value is cut with its length.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,19 @@ from collections.abc import Collection
 
 from rich.console import Console
 from rich.table import Column, Table
+from rich.text import Text
 
+from sitegen.export import CONTROLS_AND_BIDI, shorten
 from sitegen.registry import METRICS, Kind, Metric
+
+
+def _shown(value: object) -> str:
+    head, more = shorten(str(value))
+    return head.translate(CONTROLS_AND_BIDI) + more
+
+
+def _text(value: object) -> Text:
+    return Text(_shown(value))
 
 
 def _value(summary: dict, metric: Metric) -> str:
@@ -28,31 +46,30 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
         f"{summary['window']} {summary['period']} ({summary['start']} – {summary['end']}, "
         f"{summary['timezone']})"
     )
-    console.print(title, style="bold", markup=False)
+    console.print(_text(title), style="bold")
     if summary["note"]:
-        console.print(summary["note"], markup=False)
+        console.print(_text(summary["note"]))
     if summary["partial"]:
         missing = ", ".join(summary["missing_days"]) or "none"
         skipped = summary["data_quality"]["skipped_lines"]
         console.print(
-            f"partial: missing days {missing}; {skipped} skipped lines",
-            style="yellow",
-            markup=False,
+            _text(f"partial: missing days {missing}; {skipped} skipped lines"), style="yellow"
         )
     if summary["small_sample"]:
-        console.print("small sample: fewer than 30 closed trades", style="yellow", markup=False)
+        console.print(_text("small sample: fewer than 30 closed trades"), style="yellow")
 
     metrics = Table("Metric", "Value", title="Metrics")
     for metric in METRICS:
         # structures do not fit a table cell: `--json` and the artifacts have them
         if metric.kind is not Kind.TABLE and metric.field in summary:
-            metrics.add_row(metric.field, _value(summary, metric))
+            metrics.add_row(_text(metric.field), _text(_value(summary, metric)))
     console.print(metrics)
 
     targets = Table("Target", "Actual", "Target", "Variance", "Met", title="Targets")
     for key, row in summary["targets"].items():
         met = "n/a" if row["met"] is None else "yes" if row["met"] else "NO"
-        targets.add_row(key, row["actual"] or "n/a", row["target"], row["variance"] or "n/a", met)
+        cells = (key, row["actual"] or "n/a", row["target"], row["variance"] or "n/a", met)
+        targets.add_row(*map(_text, cells))
     console.print(targets)
 
 
@@ -64,7 +81,7 @@ def print_alerts(
     if not console.is_terminal:
         console.width = 160
     # ids stay whole on a narrow terminal: they are what `sitegen ack` needs
-    width = max((len(str(e.get("id", ""))) for e in events), default=2)
+    width = max((len(_shown(e.get("id", ""))) for e in events), default=2)
     table = Table(
         Column("Id", no_wrap=True, min_width=width),
         "Severity",
@@ -75,12 +92,13 @@ def print_alerts(
         title="Alerts",
     )
     for e in events:
-        table.add_row(
+        cells = (
             e.get("id", ""),
             e.get("severity", ""),
-            str(e.get("actual")),
-            str(e.get("target")),
+            e.get("actual"),
+            e.get("target"),
             e.get("raised_at", ""),
             e.get("acknowledged_at") or ("cleared" if e.get("id") in cleared else "open"),
         )
+        table.add_row(*map(_text, cells))
     console.print(table)

@@ -416,3 +416,54 @@ def test_ordinary_log_text_on_a_page_changes_only_by_its_bdi():
     assert log_html(None) == log_html("") == ""
     assert esc("a\x00b\tc\u202e") == "a\ufffdb c\u202e"
     assert esc("<" * 1000) == "&lt;" * SHOWN_CHARS + "… (1,000 characters)"
+
+
+# --- the terminal ---------------------------------------------------------------------
+
+TERMINAL = (
+    "[bold red]zz9[/]",
+    "[/bold]zz9",
+    ":smile: zz9",
+    "zz9\x1b[2J\x1b]0;pwned\x07",
+    "\u202ezz9",
+)
+
+
+def _console():
+    import io
+
+    from rich.console import Console
+
+    return Console(file=io.StringIO(), width=400, force_terminal=False, color_system=None)
+
+
+def test_alerts_in_the_terminal_print_as_typed(hostile_build):
+    from sitegen.console import print_alerts
+
+    fields = ("id", "severity", "actual", "target", "raised_at", "acknowledged_at")
+    events = [{field: f"{value} {i}" for field in fields} for i, value in enumerate(TERMINAL)]
+    events.append({"id": "zz9" * 100, "severity": "WARN"})  # ids are never wrapped
+    console = _console()
+    print_alerts(events, console)
+    out = console.file.getvalue()
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    for i, value in enumerate(TERMINAL):
+        assert shown(f"{value} {i}") in out, value
+    assert "zz9" * 40 in out and "zz9" * 100 not in out
+
+
+def test_a_summary_in_the_terminal_prints_as_typed(hostile_build):
+    from sitegen.console import print_summary
+
+    _, artifacts, _ = hostile_build
+    summary = json.loads((artifacts / "daily-summary-2025-10-06.json").read_text("utf-8"))
+    entry = next(iter(summary["targets"].values()))
+    summary["targets"] = {value: entry for value in TERMINAL}
+    summary["note"] = summary["timezone"] = "[/i]zz9\x1b[2J"
+    console = _console()
+    print_summary(summary, console)
+    out = console.file.getvalue()
+    assert "\x1b" not in out
+    assert out.count("[/i]zz9\ufffd[2J") == 2
+    for value in TERMINAL:
+        assert shown(value) in out, value
