@@ -1,7 +1,7 @@
 """Alert rules over the history and its summaries -> alert events. Pure.
 
 A rule is data (metric, window, comparison, target, severity), so an operator can
-add one in config without code. The three default rules of SPEC §5 are rules like
+add one in config without code. The three default rules are rules like
 any other. An event's id is ``rule:window:period``: re-running a build finds the
 same ids, so the alert log never gets duplicates.
 """

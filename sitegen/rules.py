@@ -2,7 +2,7 @@
 config can be loaded (and a no-change build decided) without the analytics.
 
 A rule is data (metric, window, comparison, target, severity), so an operator can
-add one in config without code. The three default rules of SPEC §5 are rules like
+add one in config without code. The three default rules are rules like
 any other.
 """
 

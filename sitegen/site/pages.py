@@ -2,7 +2,7 @@
 
 A period page depends only on its own summary and trades plus the ids of its
 neighbours (previous/next period, its week and month, the days and weeks inside
-it), so adding a day changes only a handful of pages (SPEC §7).
+it), so adding a day changes only a handful of pages.
 """
 
 from __future__ import annotations
