@@ -4,18 +4,44 @@ own files, leave worker processes behind, or answer a mistake with a traceback."
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import json
 import os
+import signal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from sitegen import demo
+from sitegen import alertlog, demo
 from sitegen import writer as writer_module
+from sitegen.alertlog import append_events, read_alert_log
+from sitegen.cache import NO_STAMP, file_stamp
 from sitegen.cli import main
-from sitegen.errors import BuildError, ConfigError
+from sitegen.errors import BuildError, ConfigError, SitegenError
 from sitegen.writer import Writer
+
+
+class Hung(Exception):
+    """Not an OSError (as TimeoutError is), which the code under test may catch."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: int):
+    """Fail instead of hanging (a FIFO opened for reading waits for a writer)."""
+
+    def hung(signum, frame):
+        raise Hung(f"still waiting after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
 
 # --------------------------------------------------------------------------- writing outputs
 
@@ -152,3 +178,177 @@ def test_build_demo_still_fills_an_empty_logs_folder(tmp_path, monkeypatch):
     assert len(list(logs.glob("2025-*.jsonl"))) == 59
     result = CliRunner().invoke(main, ["build", "--demo", "--no-site"])
     assert "demo logs" not in result.output  # it has logs now: they are left alone
+
+
+# --------------------------------------------------------------------------- the alert log
+
+#: strict enough that the default rules fire on the demo data
+STRICT = "win_rate_target: 90\navg_risk_reward_target: 5\nmax_drawdown_target: -1\n"
+
+
+def event(period: str, **changes) -> dict:
+    base = {
+        "id": f"win_rate_breach:daily:{period}",
+        "rule": "win_rate_breach",
+        "window": "daily",
+        "period": period,
+        "metric": "rolling_win_rate",
+        "actual": "25.000000",
+        "target": "50",
+        "severity": "WARN",
+        "raised_at": f"{period}T20:00:00Z",
+        "acknowledged_at": None,
+        "context": {"last_n": 4, "wins": 1, "comparison": "<", "since": period},
+    }
+    base.update(changes)
+    return base
+
+
+class FaultyOs:
+    """``os`` as alertlog sees it, with a write that takes at most ``limit`` bytes a
+    call and, once ``budget`` bytes are written, fails with ``error``."""
+
+    def __init__(self, limit: int = 1 << 30, budget: int = 1 << 30, error: int = errno.ENOSPC):
+        self.limit, self.budget, self.error = limit, budget, error
+        self.calls = 0
+
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    def write(self, fd: int, data) -> int:
+        self.calls += 1
+        if self.budget <= 0:
+            raise OSError(self.error, os.strerror(self.error))
+        n = os.write(fd, bytes(data[: min(self.limit, self.budget)]))
+        self.budget -= n
+        return n
+
+
+@pytest.fixture
+def alert_log(tmp_path) -> Path:
+    return tmp_path / "logs" / "performance-alerts.jsonl"
+
+
+def test_an_append_survives_short_writes(alert_log, monkeypatch):
+    append_events(alert_log, [event("2025-10-06")])
+    read = file_stamp(alert_log)
+    faulty = FaultyOs(limit=7)
+    monkeypatch.setattr(alertlog, "os", faulty)
+    events = [event("2025-10-07"), event("2025-10-08", context={"note": "ü €"})]
+    stamp = append_events(alert_log, events, read)
+    assert faulty.calls > 10
+    assert list(read_alert_log(alert_log)) == [e["id"] for e in [event("2025-10-06"), *events]]
+    assert alert_log.read_bytes().endswith(b"\n")
+    assert stamp == file_stamp(alert_log)  # ours was the only write: the log as we know it
+
+
+@pytest.mark.parametrize("budget", [0, 1, 150])
+def test_an_append_on_a_full_disk_is_whole_or_absent(alert_log, monkeypatch, budget):
+    append_events(alert_log, [event("2025-10-06")])
+    before = alert_log.read_bytes()
+    monkeypatch.setattr(alertlog, "os", FaultyOs(limit=100, budget=budget))
+    with pytest.raises(SitegenError) as caught:
+        append_events(alert_log, [event("2025-10-07"), event("2025-10-08")], NO_STAMP)
+    message = str(caught.value)
+    assert str(alert_log) in message and "the disk is full" in message
+    assert "permission" not in message.lower()
+    assert alert_log.read_bytes() == before  # nothing torn left behind
+
+
+def test_a_full_disk_during_a_build_loses_no_alert(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    demo.generate(tmp_path / "logs", days=8, per_day=6, seed=3)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "dashboard-targets.yaml").write_text(STRICT)
+    log = tmp_path / "logs" / "performance-alerts.jsonl"
+    log.write_text(json.dumps(event("2025-09-01", rule="x", id="x")) + "\n")
+    before = log.read_bytes()
+    monkeypatch.setattr(alertlog, "os", FaultyOs(limit=64, budget=300))
+    result = CliRunner().invoke(main, ["build", "--no-site"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "logs/performance-alerts.jsonl: the disk is full" in result.output
+    assert log.read_bytes() == before
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "--no-site"])
+    assert result.exit_code == 2, result.output
+    assert log.read_bytes().startswith(before)
+    raised = read_alert_log(log)
+    assert len(raised) > 3  # every event the build raises is in the log
+    assert CliRunner().invoke(main, ["build", "--no-site", "--full"]).exit_code == 2
+    assert read_alert_log(log) == raised  # and none was missing
+
+
+def test_a_torn_alert_log_is_repaired_by_the_next_build(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    demo.generate(tmp_path / "logs", days=8, per_day=6, seed=3)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "dashboard-targets.yaml").write_text(STRICT)
+    log = tmp_path / "logs" / "performance-alerts.jsonl"
+    assert CliRunner().invoke(main, ["build", "--no-site"]).exit_code == 2
+    whole = log.read_bytes()
+    lines = whole.splitlines(keepends=True)
+    assert len(lines) > 3
+    torn = b"".join(lines[:-3]) + lines[-3][:25]  # a crash in the middle of a write
+    log.write_bytes(torn)
+    result = CliRunner().invoke(main, ["build", "--no-site"])
+    assert result.exit_code == 2, result.output
+    repaired = log.read_bytes()
+    assert repaired.startswith(torn + b"\n")  # nothing rewritten: the rest appended
+    assert repaired.endswith(b"\n")
+    assert read_alert_log(log) == {json.loads(x)["id"]: json.loads(x) for x in lines}
+    assert CliRunner().invoke(main, ["build", "--no-site"]).exit_code == 2
+    assert log.read_bytes() == repaired  # whole again: nothing more to append
+
+
+def test_a_symlinked_alert_log_is_refused(tmp_path, monkeypatch):
+    outside = tmp_path / "elsewhere.jsonl"
+    outside.write_text(json.dumps(event("2025-10-06")) + "\n")
+    before = outside.read_bytes()
+    log = tmp_path / "logs" / "performance-alerts.jsonl"
+    log.parent.mkdir()
+    log.symlink_to(outside)
+    for call in (
+        lambda: append_events(log, [event("2025-10-07")]),
+        lambda: read_alert_log(log),
+        lambda: alertlog.acknowledge(log, event("2025-10-06")["id"]),
+    ):
+        with pytest.raises(SitegenError, match=r"performance-alerts\.jsonl: it is a symbolic link"):
+            call()
+    assert outside.read_bytes() == before
+    dangling = tmp_path / "logs2" / "performance-alerts.jsonl"
+    dangling.parent.mkdir()
+    dangling.symlink_to(tmp_path / "nowhere.jsonl")
+    with pytest.raises(SitegenError, match="symbolic link"):
+        append_events(dangling, [event("2025-10-07")])
+    assert not (tmp_path / "nowhere.jsonl").exists()  # not created through the link
+
+
+def test_a_build_with_a_symlinked_alert_log_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    demo.generate(tmp_path / "logs", days=3, per_day=4, seed=3)
+    (tmp_path / "outside.jsonl").write_text("")
+    (tmp_path / "logs" / "performance-alerts.jsonl").symlink_to(tmp_path / "outside.jsonl")
+    for args in (["build", "--no-site"], ["alerts"], ["ack", "x"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "symbolic link" in result.output and "Traceback" not in result.output
+    assert (tmp_path / "outside.jsonl").read_bytes() == b""
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_an_alert_log_that_is_not_a_file_is_an_error_not_a_hang(tmp_path, kind):
+    log = tmp_path / "performance-alerts.jsonl"
+    if kind == "fifo":
+        os.mkfifo(log)
+    else:
+        log.mkdir()
+
+    with deadline(10):
+        for call in (
+            lambda: read_alert_log(log),
+            lambda: append_events(log, [event("2025-10-07")]),
+        ):
+            with pytest.raises(SitegenError, match="not a regular file"):
+                call()
