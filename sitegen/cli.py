@@ -16,6 +16,7 @@ import click
 
 from sitegen.errors import SitegenError
 from sitegen.lock import DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT
+from sitegen.lock import check_timeout
 
 WINDOW_CHOICE = click.Choice(["daily", "weekly", "monthly", "all"])
 
@@ -111,9 +112,17 @@ def main() -> None:
     """Turn a trading bot's JSONL trade logs into performance summaries and a static site."""
 
 
+def _lock_timeout(ctx, param, value: float) -> float:
+    try:
+        return check_timeout(value, "--lock-timeout")
+    except SitegenError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 lock_timeout_option = click.option(
     "--lock-timeout",
-    type=click.FloatRange(min=0),
+    type=float,
+    callback=_lock_timeout,
     default=DEFAULT_LOCK_TIMEOUT,
     show_default=True,
     metavar="SECONDS",

@@ -53,7 +53,8 @@ def parse_address(value: str) -> tuple[str, int]:
         host = host[1:-1]
     elif ":" in host:
         raise ValueError(f"write an IPv6 host in brackets, as in [::1]:8000; got {value!r}")
-    if not sep or not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
+    digits = port.isascii() and port.isdigit() and len(port) <= 5  # int() of 5,000 digits fails
+    if not sep or not digits or not 0 < int(port) < 65536:
         raise ValueError(f"expected HOST:PORT such as {DEFAULT_HOST}:{DEFAULT_PORT}, got {value!r}")
     if any(c.isspace() for c in host):
         raise ValueError(f"{host!r} is not a host name or IP address")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import math
 import os
 import signal
 from pathlib import Path
@@ -14,12 +15,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import sitegen
 from sitegen import alertlog, demo
 from sitegen import writer as writer_module
 from sitegen.alertlog import append_events, read_alert_log
 from sitegen.cache import NO_STAMP, file_stamp
 from sitegen.cli import main
+from sitegen.config import ENV_ROLLING, ENV_TIMEZONE, load_config
 from sitegen.errors import BuildError, ConfigError, SitegenError
+from sitegen.lock import BuildLock
 from sitegen.writer import Writer
 
 
@@ -352,3 +356,119 @@ def test_an_alert_log_that_is_not_a_file_is_an_error_not_a_hang(tmp_path, kind):
         ):
             with pytest.raises(SitegenError, match="not a regular file"):
                 call()
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    """A working folder with a few days of demo logs and no sitegen variables."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(ENV_TIMEZONE, raising=False)
+    monkeypatch.delenv(ENV_ROLLING, raising=False)
+    demo.generate(tmp_path / "logs", days=3, per_day=4, seed=3)
+    (tmp_path / "config").mkdir()
+    return tmp_path
+
+
+BEYOND = "is beyond ±10^15; write a number from -10^15 to 10^15"
+PLACES = "has more than 6 decimal places; round it to 6 at most"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("daily_pl_target", "1e30", BEYOND),
+        ("daily_pl_target", "-1000000000000001", BEYOND),
+        ("max_drawdown_target", "-1E+999999999", BEYOND),
+        ("trades_per_day_target", "1E-999999999", PLACES),  # a billion digits on every page
+        ("win_rate_target", "50.0000001", PLACES),
+    ],
+)
+def test_a_target_out_of_range_is_an_error_naming_the_key(project, key, value, problem):
+    (project / "config" / "dashboard-targets.yaml").write_text(f"{key}: {value}\n")
+    result = run("build", "--no-site", code=1)
+    assert f"config/dashboard-targets.yaml: {key}: " in result.output
+    assert f"{value} {problem}" in result.output.replace("'", "")
+
+
+def test_targets_up_to_ten_to_the_fifteen_build(project):
+    (project / "config" / "dashboard-targets.yaml").write_text(
+        "daily_pl_target: -1000000000000000\nmax_drawdown_target: -1e15\n"
+        "win_rate_target: 0.000001\navg_risk_reward_target: 1.500000\n"
+    )
+    result = CliRunner().invoke(main, ["build", "--no-site"])
+    assert result.exit_code in (0, 2), result.output  # 2: alerts
+    summary = json.loads((project / "logs/performance/all-summary.json").read_text())
+    assert summary["targets"]["daily_pl_target"]["target"] == "-1000000000000000"
+
+
+def test_a_rule_target_out_of_range_is_an_error_naming_the_rule(project):
+    (project / "config" / "sitegen.yaml").write_text(
+        "rules:\n  weekly_loss: {metric: net_pnl, window: weekly, target: 1e30}\n"
+    )
+    result = run("build", "--no-site", code=1)
+    assert f"config/sitegen.yaml: rules.weekly_loss.target: 1E+30 {BEYOND}" in result.output
+    with pytest.raises(ConfigError, match=r"rules\.drawdown_breach\.critical_below"):
+        load_config(rules={"drawdown_breach": {"critical_below": "-1e16"}})
+
+
+def test_backfill_is_range_checked(project):
+    result = run("build", "--backfill", "1000000000", code=1)
+    assert "--backfill" in result.output and "36500" in result.output
+    with pytest.raises(ConfigError, match="backfill"):
+        sitegen.build(load_config(), backfill=10**9)
+    assert CliRunner().invoke(main, ["build", "--no-site", "--backfill", "36500"]).exit_code in (
+        0,
+        2,
+    )
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "-1", "1e9"])
+def test_lock_timeout_is_range_checked(project, value):
+    for command in ("build", "serve"):
+        result = run(command, "--lock-timeout", value, code=1)
+        assert "Error: --lock-timeout " in result.output, result.output
+        assert "seconds from 0 to 86400" in result.output
+
+
+def test_lock_timeout_in_the_library_is_range_checked(tmp_path):
+    for value in (math.nan, math.inf, -1.0, 1e9):
+        with pytest.raises(ConfigError, match="lock_timeout"):
+            BuildLock(tmp_path, timeout=value)
+    with BuildLock(tmp_path, timeout=None):  # None: wait as long as it takes
+        pass
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["--days", "100000000"], "days"),
+        (["--days", "36501"], "days"),
+        (["--per-day", "1000000000"], "per_day"),
+        (["--seed", "1" + "0" * 30], "seed"),
+        (["--seed", "-" + "9" * 20], "seed"),
+    ],
+)
+def test_demo_data_numbers_are_range_checked(tmp_path, monkeypatch, args, name):
+    monkeypatch.chdir(tmp_path)
+    result = run("demo-data", "--out", "logs", *args, code=1)
+    assert f"{name} must be from" in result.output
+    assert not Path("logs").exists()
+
+
+@pytest.mark.parametrize("port", ["9" * 5000, "0" * 4 + "80", "１２３"])
+def test_serve_port_is_range_checked(tmp_path, monkeypatch, port):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["serve", "-a", f"127.0.0.1:{port}"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "expected HOST:PORT such as 127.0.0.1:8000" in result.output
+    assert "limit" not in result.output
+
+
+@pytest.mark.parametrize("value", ["9" * 5000, "²", "٣"])
+def test_rolling_window_from_the_environment_is_range_checked(project, monkeypatch, value):
+    monkeypatch.setenv(ENV_ROLLING, value)
+    result = run("build", "--no-site", code=1)
+    assert f"environment {ENV_ROLLING}: rolling_window: expected a whole number" in result.output
