@@ -19,7 +19,7 @@ import sitegen
 from sitegen import alertlog, demo
 from sitegen import writer as writer_module
 from sitegen.alertlog import append_events, read_alert_log
-from sitegen.cache import NO_STAMP, file_stamp
+from sitegen.cache import NO_STAMP, file_stamp, load_index, read_head
 from sitegen.cli import main
 from sitegen.config import ENV_ROLLING, ENV_TIMEZONE, load_config
 from sitegen.errors import BuildError, ConfigError, SitegenError
@@ -472,3 +472,52 @@ def test_rolling_window_from_the_environment_is_range_checked(project, monkeypat
     monkeypatch.setenv(ENV_ROLLING, value)
     result = run("build", "--no-site", code=1)
     assert f"environment {ENV_ROLLING}: rolling_window: expected a whole number" in result.output
+
+
+# --------------------------------------------------------------------------- the cache index
+
+
+def test_an_index_that_is_a_folder_is_a_clear_error(project):
+    index = project / "logs" / "performance" / "performance-index.json"
+    (index / "inside").mkdir(parents=True)
+    result = CliRunner().invoke(main, ["build", "--no-site"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "rebuilding from scratch" in result.output  # the warning first
+    assert (
+        "cannot write the cache index logs/performance/performance-index.json: "
+        "a folder is in the way" in result.output
+    )
+    assert "remove or rename that folder" in result.output
+    assert [p.name for p in index.iterdir()] == ["inside"]
+    index.joinpath("inside").rmdir()
+    index.rmdir()
+    result = CliRunner().invoke(main, ["build", "--no-site"])
+    assert result.exit_code in (0, 2), result.output
+    assert index.is_file()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_an_index_that_is_not_a_file_is_rebuilt_not_waited_for(project, kind):
+    index = project / "logs" / "performance" / "performance-index.json"
+    index.parent.mkdir(parents=True)
+    os.mkfifo(index) if kind == "fifo" else index.mkdir()
+    with deadline(20):
+        assert load_index(index, "x").state is None
+        assert read_head(index) is None
+        result = CliRunner().invoke(main, ["build", "--no-site"])
+    assert "Traceback" not in result.output
+    why = "not a regular file" if kind == "fifo" else "Is a directory"
+    assert f"unreadable ({why}); rebuilding from scratch" in result.output
+    if kind == "fifo":  # a FIFO is replaced like any file
+        assert result.exit_code in (0, 2), result.output
+        assert index.is_file()
+
+
+def test_a_folder_in_the_way_of_the_index_head_is_a_clear_error(project):
+    head = project / "logs" / "performance" / ".sitegen-cache" / "index-head.json"
+    head.mkdir(parents=True)
+    result = CliRunner().invoke(main, ["build", "--no-site"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "index-head.json: a folder is in the way" in result.output
