@@ -4,16 +4,25 @@ own files, leave worker processes behind, or answer a mistake with a traceback."
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
+import http.client
 import json
+import logging
 import math
 import os
 import signal
+import socket
+import threading
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
+from livereload.handlers import LiveReloadHandler
+from tornado.ioloop import IOLoop
 
 import sitegen
 from sitegen import alertlog, demo
@@ -21,9 +30,10 @@ from sitegen import writer as writer_module
 from sitegen.alertlog import append_events, read_alert_log
 from sitegen.cache import NO_STAMP, file_stamp, load_index, read_head
 from sitegen.cli import main
-from sitegen.config import ENV_ROLLING, ENV_TIMEZONE, load_config
+from sitegen.config import ENV_ROLLING, ENV_TIMEZONE, Config, load_config
 from sitegen.errors import BuildError, ConfigError, SitegenError
 from sitegen.lock import BuildLock
+from sitegen.serve import serve
 from sitegen.writer import Writer
 
 
@@ -521,3 +531,118 @@ def test_a_folder_in_the_way_of_the_index_head_is_a_clear_error(project):
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert "index-head.json: a folder is in the way" in result.output
+
+
+# --------------------------------------------------------------------------- serve
+
+SECRET = "top-secret-outside-the-site"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def raw_get(port: int, path: str, method: str = "GET") -> tuple[int, str]:
+    """A request with ``path`` sent exactly as written (no client-side normalisation)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """serve() in a thread, on a site holding what it must never answer for: dotfiles,
+    a temp file, links out of the folder, a FIFO; and a secret beside the site."""
+    root = tmp_path_factory.mktemp("served")
+    demo.generate(root / "logs", days=3, per_day=4, seed=11)
+    (root / "secret.txt").write_text(SECRET)
+    (root / "secret-folder").mkdir()
+    (root / "secret-folder" / "index.html").write_text(SECRET)
+    site = root / "site"
+    config = Config(logs_dir=root / "logs", site_dir=site, targets_file=root / "t.yaml")
+    port, loop = free_port(), {}
+    saved = {name: list(logging.getLogger(name).handlers) for name in ("livereload", "tornado")}
+    # livereload keeps its server's state on its handler class: a later server would
+    # find its watcher started (and never start its own)
+    state = {name: getattr(LiveReloadHandler, name) for name in ("watcher", "_last_reload_time")}
+
+    def run() -> None:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        loop["io"] = IOLoop.current()
+        serve(config, host="127.0.0.1", port=port)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    deadline_at = time.monotonic() + 30
+    while True:
+        try:
+            if raw_get(port, "/")[0] == 200:
+                break
+        except OSError:
+            pass
+        assert time.monotonic() < deadline_at, "the server did not answer"
+        time.sleep(0.1)
+    (site / ".git").mkdir()
+    (site / ".git" / "config").write_text(SECRET)
+    (site / ".env").write_text(SECRET)
+    (site / "daily" / ".2025-09-01.html.abcd1234.tmp").write_text(SECRET)
+    (site / "escape.html").symlink_to(root / "secret.txt")
+    (site / "escape-folder").symlink_to(root / "secret-folder")
+    (site / "dotted.html").symlink_to(site / ".env")  # inside, but a dotfile
+    (site / "same.html").symlink_to(site / "index.html")  # inside the site: fine
+    os.mkfifo(site / "pipe.html")
+    yield SimpleNamespace(port=port, site=site)
+    loop["io"].add_callback(loop["io"].stop)
+    thread.join(10)
+    for name, handlers in saved.items():
+        logging.getLogger(name).handlers[:] = handlers
+    for name, value in state.items():
+        setattr(LiveReloadHandler, name, value)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/index.html%00.txt",
+        "/%00",
+        "/daily/%00/x",
+        "/.git/config",
+        "/.git/",
+        "/.env",
+        "/%2eenv",
+        "/daily/.2025-09-01.html.abcd1234.tmp",
+        "/escape.html",
+        "/escape-folder/",
+        "/escape-folder/index.html",
+        "/dotted.html",
+        "/pipe.html",
+        "/%ff",
+        "/daily/%c0%ae%c0%ae/secret.txt",
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/daily/..%2f..%2fsecret.txt",
+        "/nothing-here.html",
+    ],
+)
+def test_serve_answers_only_for_the_sites_own_files(served, path):
+    for method in ("GET", "HEAD"):
+        status, body = raw_get(served.port, path, method)
+        assert status == 404, (method, path, status)
+        assert SECRET not in body
+
+
+def test_serve_still_serves_the_site(served):
+    assert raw_get(served.port, "/")[0] == 200
+    assert raw_get(served.port, "/index.html")[0] == 200
+    status, body = raw_get(served.port, "/same.html")  # a link that stays in the site
+    assert status == 200 and "<h1>" in body
+    day = sorted((served.site / "daily").glob("2025-*.html"))[0].name
+    assert raw_get(served.port, f"/daily/{day}")[0] == 200
+    assert raw_get(served.port, "/daily/")[0] == 404  # a folder without an index page
