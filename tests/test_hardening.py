@@ -14,6 +14,8 @@ import math
 import os
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -646,3 +648,84 @@ def test_serve_still_serves_the_site(served):
     day = sorted((served.site / "daily").glob("2025-*.html"))[0].name
     assert raw_get(served.port, f"/daily/{day}")[0] == 200
     assert raw_get(served.port, "/daily/")[0] == 404  # a folder without an index page
+
+
+# --------------------------------------------------------------------------- worker processes
+
+# A build whose page workers each take a minute over their pages: killed meanwhile.
+SLOW_PAGES = r"""
+import os, sys, time
+from pathlib import Path
+
+from sitegen import render
+from sitegen.config import load_config
+from sitegen.pipeline import build
+
+render.PAGES_PER_WORKER = 1
+os.cpu_count = lambda: 2  # two workers even on a one-core machine
+real = render._render_periods
+
+
+def slow(keys):
+    Path(sys.argv[2], str(os.getpid())).touch()
+    time.sleep(60)
+    return real(keys)
+
+
+render._render_periods = slow
+root = Path(sys.argv[1])
+build(load_config(logs_dir=root / "logs", site_dir=root / "site"))
+"""
+
+
+def children(pid: int) -> set[int]:
+    """The live processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.add(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited (and waits for a parent to reap it)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_a_killed_build_leaves_no_page_worker_behind(tmp_path):
+    demo.generate(tmp_path / "logs", days=8, per_day=3, seed=1)
+    started = tmp_path / "started"
+    started.mkdir()
+    build = subprocess.Popen(
+        [sys.executable, "-c", SLOW_PAGES, str(tmp_path), str(started)],
+        env={**os.environ, "PYTHONPATH": str(Path(sitegen.__file__).parent.parent)},
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline_at = time.monotonic() + 60
+        while len(list(started.iterdir())) < 2:
+            assert build.poll() is None, build.stderr.read().decode()
+            assert time.monotonic() < deadline_at, "the page workers did not start"
+            time.sleep(0.05)
+        workers = children(build.pid)
+        assert {int(p.name) for p in started.iterdir()} <= workers
+    finally:
+        build.kill()
+        build.wait(10)
+        build.stderr.close()
+    deadline_at = time.monotonic() + 5
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline_at:
+        time.sleep(0.1)
+    left = [pid for pid in workers if alive(pid)]
+    for pid in left:  # (not to leave them to the rest of the suite)
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"worker processes {left} outlived the build"
