@@ -171,6 +171,7 @@ def build(
     import time
 
     from sitegen.cache import quick_report
+    from sitegen.config import check_templates
 
     began = time.perf_counter()
     if demo and _no_logs(config.logs_dir):
@@ -178,6 +179,8 @@ def build(
 
         paths = generate(config.logs_dir)
         click.echo(f"No trade logs in {config.logs_dir}/: wrote {len(paths)} days of demo logs.")
+    if not no_site:  # (an empty theme folder removed since leaves every stamp as it was)
+        check_templates(config)
     # Nothing changed since the last build: answer without loading the analytics.
     everything = not (window or start or end or backfill or full or strict)
     report = quick_report(config, not no_site, began) if everything else None

@@ -99,6 +99,20 @@ def default_templates_dir() -> Path:
     return shipped if shipped.is_dir() else package.parent / "templates"
 
 
+def check_templates(config: Config) -> None:
+    """A ConfigError unless ``templates_dir`` (when set) is a folder: a theme that is
+    not there would otherwise fall back to the default one without a word."""
+    folder = config.templates_dir
+    if folder is None or folder.is_dir():
+        return
+    where = f"{config.config_file}: " if config.config_file else ""
+    state = "is not a folder" if folder.exists() else "does not exist"
+    raise ConfigError(
+        f"{where}templates_dir: {folder} {state}; copy the default theme there "
+        f"({default_templates_dir()}) and change it, or remove the key to use the default"
+    )
+
+
 _PATH_KEYS = ("logs_dir", "artifacts_dir", "site_dir", "templates_dir", "targets_file")
 _KNOWN_KEYS = frozenset(f.name for f in dataclasses.fields(Config)) - {
     "targets",

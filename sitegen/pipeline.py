@@ -42,7 +42,7 @@ from sitegen.cache import (
     save_index,
     settings_key,
 )
-from sitegen.config import Config
+from sitegen.config import Config, check_templates
 from sitegen.digest import FileDigest
 from sitegen.errors import ConfigError
 from sitegen.export import artifact_name
@@ -242,6 +242,8 @@ def build(
     if start_day and end_day and start_day > end_day:
         raise ConfigError(f"--start {start_day} is after --end {end_day}")
     _check_backfill(backfill)
+    if site:
+        check_templates(config)
     narrowed = bool(window or start_day or end_day)
     index_path = config.artifacts / INDEX_NAME
     settings = settings_key(config, site)

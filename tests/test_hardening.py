@@ -729,3 +729,38 @@ def test_a_killed_build_leaves_no_page_worker_behind(tmp_path):
     for pid in left:  # (not to leave them to the rest of the suite)
         os.kill(pid, signal.SIGKILL)
     assert not left, f"worker processes {left} outlived the build"
+
+
+# --------------------------------------------------------------------------- templates_dir
+
+
+def test_a_missing_templates_dir_is_an_error_naming_the_key(project):
+    (project / "config" / "sitegen.yaml").write_text("templates_dir: theme\n")
+    result = run("build", code=1)
+    assert "config/sitegen.yaml: templates_dir: config/theme does not exist" in result.output
+    assert "remove the key" in result.output
+    assert not (project / "site").exists()  # it said so before writing anything
+    result = CliRunner().invoke(main, ["build", "--no-site"])  # no site: no theme needed
+    assert result.exit_code in (0, 2), result.output
+    (project / "config" / "theme").mkdir()
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code in (0, 2), result.output
+    assert (project / "site" / "index.html").is_file()
+
+
+def test_an_empty_theme_removed_after_a_build_is_noticed(project):
+    (project / "config" / "theme").mkdir()
+    (project / "config" / "sitegen.yaml").write_text("templates_dir: theme\n")
+    assert CliRunner().invoke(main, ["build"]).exit_code in (0, 2)
+    (project / "config" / "theme").rmdir()
+    result = run("build", code=1)
+    assert "templates_dir: config/theme does not exist" in result.output
+
+
+def test_a_templates_dir_that_is_a_file_is_an_error(tmp_path):
+    demo.generate(tmp_path / "logs", days=2, per_day=2)
+    theme = tmp_path / "theme.html"
+    theme.write_text("<p>")
+    config = Config(logs_dir=tmp_path / "logs", site_dir=tmp_path / "site", templates_dir=theme)
+    with pytest.raises(ConfigError, match=r"templates_dir: .*theme\.html is not a folder"):
+        sitegen.build(config)
