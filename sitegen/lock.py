@@ -124,7 +124,9 @@ class BuildLock:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             # flock needs only read access (so a lock file another user made works too)
-            return os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            # (not through a symlink: creating its target would write outside the folder)
+            flags = os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
+            return os.open(self.path, flags, 0o666)
         except OSError as exc:
             from sitegen.writer import why  # imported here: `sitegen --help` stays fast
 

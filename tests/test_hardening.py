@@ -764,3 +764,42 @@ def test_a_templates_dir_that_is_a_file_is_an_error(tmp_path):
     config = Config(logs_dir=tmp_path / "logs", site_dir=tmp_path / "site", templates_dir=theme)
     with pytest.raises(ConfigError, match=r"templates_dir: .*theme\.html is not a folder"):
         sitegen.build(config)
+
+
+# --------------------------------------------------------------------------- symbolic links
+
+
+def test_a_symlinked_lock_file_is_refused(tmp_path):
+    (tmp_path / "artifacts").mkdir()
+    (tmp_path / "artifacts" / ".sitegen.lock").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(BuildError, match=r"\.sitegen\.lock: it is a symbolic link"):
+        BuildLock(tmp_path / "artifacts").acquire()
+    assert not (tmp_path / "elsewhere").exists()  # not created through the link
+
+
+@pytest.mark.parametrize("name", ["site/index.html", "site/daily", "logs/performance/all.json"])
+def test_a_link_in_place_of_an_output_is_never_written_through(project, name):
+    outside = project / "outside"
+    outside.mkdir()
+    (outside / "all.json").write_text("keep")
+    link = project / name.replace("all.json", "all-summary.json")
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(outside if link.name == "daily" else outside / "all.json")
+    result = run("build", code=1)
+    assert f"refusing to write {link.relative_to(project)}" in result.output
+    assert "symbolic link" in result.output and "Remove the link" in result.output
+    assert [p.name for p in outside.iterdir()] == ["all.json"]
+    assert (outside / "all.json").read_text() == "keep"
+    link.unlink()
+    assert CliRunner().invoke(main, ["build"]).exit_code in (0, 2)
+
+
+def test_a_link_in_place_of_the_index_is_replaced_not_written_through(project):
+    outside = project / "outside.json"
+    outside.write_text("keep")
+    index = project / "logs" / "performance" / "performance-index.json"
+    index.parent.mkdir(parents=True)
+    index.symlink_to(outside)
+    assert CliRunner().invoke(main, ["build", "--no-site"]).exit_code in (0, 2)
+    assert outside.read_text() == "keep"
+    assert index.is_file() and not index.is_symlink()
