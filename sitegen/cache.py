@@ -14,11 +14,13 @@ its outputs the stamps it wrote (up_to_date).
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
 import hashlib
 import json
 import logging
 import os
+import stat
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,10 +30,11 @@ from typing import Any
 import msgspec
 
 from sitegen.config import Config, default_templates_dir
+from sitegen.errors import BuildError
 from sitegen.ingest import list_log_files
 from sitegen.report import BuildReport, finish
 from sitegen.rules import TAIL
-from sitegen.writer import atomic_write, atomic_write_chunks
+from sitegen.writer import atomic_write, atomic_write_chunks, why
 
 log = logging.getLogger("sitegen")
 
@@ -216,15 +219,25 @@ def read_head(path: Path) -> IndexHead | None:
     except OSError:
         return None
     try:
-        found = msgspec.json.decode(head_path(path).read_bytes(), type=HeadFile)
+        found = msgspec.json.decode(_read_file(head_path(path)), type=HeadFile)
         if (found.index_size, found.index_mtime_ns) == (st.st_size, st.st_mtime_ns):
             return found.head
     except (OSError, msgspec.DecodeError, msgspec.ValidationError):
         pass
     try:
-        return _head_decoder.decode(path.read_bytes())
+        return _head_decoder.decode(_read_file(path))
     except (OSError, msgspec.DecodeError, msgspec.ValidationError):
         return None
+
+
+def _read_file(path: Path) -> bytes:
+    """The bytes of a regular file; OSError for anything else in its place (reading a
+    FIFO would wait for a writer forever)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as fp:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return fp.read()
 
 
 @dataclass
@@ -240,11 +253,13 @@ class Cached:
 def load_index(path: Path, expected: str) -> Cached:
     """The index's content; empty (after one warning) when it cannot be used."""
     try:
-        data = path.read_bytes()
+        data = _read_file(path)
     except FileNotFoundError:
         return Cached()
     except OSError as exc:
-        log.warning("cache index %s unreadable (%s); rebuilding from scratch", path, exc)
+        log.warning(
+            "cache index %s unreadable (%s); rebuilding from scratch", path, exc.strerror or exc
+        )
         return Cached()
     try:
         index = _index_codec()[1].decode(data)
@@ -288,16 +303,22 @@ def save_index(
             yield (b"," if i else b"") + encode(dg.name) + b":" + encode(dg)
         yield b'},"days":' + encode(dict(sorted(days.items()))) + b"}"
 
-    changed = atomic_write_chunks(path, chunks())
-    st = path.stat()
+    try:
+        changed = atomic_write_chunks(path, chunks())
+        st = path.stat()
+    except OSError as exc:
+        raise BuildError(f"cannot write the cache index {path}: {why(exc)}") from exc
     head = HeadFile(st.st_size, st.st_mtime_ns, IndexHead(FORMAT_VERSION, expected, state))
     encoded = msgspec.json.encode(head)
     try:
-        same = head_path(path).read_bytes() == encoded
+        same = _read_file(head_path(path)) == encoded
     except OSError:
         same = False
     if not same:
-        atomic_write(head_path(path), encoded)
+        try:
+            atomic_write(head_path(path), encoded)
+        except OSError as exc:
+            raise BuildError(f"cannot write the cache index {head_path(path)}: {why(exc)}") from exc
     return changed
 
 

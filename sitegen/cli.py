@@ -16,6 +16,7 @@ import click
 
 from sitegen.errors import SitegenError
 from sitegen.lock import DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT
+from sitegen.lock import check_timeout
 
 WINDOW_CHOICE = click.Choice(["daily", "weekly", "monthly", "all"])
 
@@ -111,9 +112,17 @@ def main() -> None:
     """Turn a trading bot's JSONL trade logs into performance summaries and a static site."""
 
 
+def _lock_timeout(ctx, param, value: float) -> float:
+    try:
+        return check_timeout(value, "--lock-timeout")
+    except SitegenError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 lock_timeout_option = click.option(
     "--lock-timeout",
-    type=click.FloatRange(min=0),
+    type=float,
+    callback=_lock_timeout,
     default=DEFAULT_LOCK_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
@@ -162,6 +171,7 @@ def build(
     import time
 
     from sitegen.cache import quick_report
+    from sitegen.config import check_templates
 
     began = time.perf_counter()
     if demo and _no_logs(config.logs_dir):
@@ -169,6 +179,8 @@ def build(
 
         paths = generate(config.logs_dir)
         click.echo(f"No trade logs in {config.logs_dir}/: wrote {len(paths)} days of demo logs.")
+    if not no_site:  # (an empty theme folder removed since leaves every stamp as it was)
+        check_templates(config)
     # Nothing changed since the last build: answer without loading the analytics.
     everything = not (window or start or end or backfill or full or strict)
     report = quick_report(config, not no_site, began) if everything else None

@@ -99,6 +99,20 @@ def default_templates_dir() -> Path:
     return shipped if shipped.is_dir() else package.parent / "templates"
 
 
+def check_templates(config: Config) -> None:
+    """A ConfigError unless ``templates_dir`` (when set) is a folder: a theme that is
+    not there would otherwise fall back to the default one without a word."""
+    folder = config.templates_dir
+    if folder is None or folder.is_dir():
+        return
+    where = f"{config.config_file}: " if config.config_file else ""
+    state = "is not a folder" if folder.exists() else "does not exist"
+    raise ConfigError(
+        f"{where}templates_dir: {folder} {state}; copy the default theme there "
+        f"({default_templates_dir()}) and change it, or remove the key to use the default"
+    )
+
+
 _PATH_KEYS = ("logs_dir", "artifacts_dir", "site_dir", "templates_dir", "targets_file")
 _KNOWN_KEYS = frozenset(f.name for f in dataclasses.fields(Config)) - {
     "targets",
@@ -161,6 +175,25 @@ def _decimal(value: Any) -> Decimal | None:
     return result if result.is_finite() else None
 
 
+#: targets and rule thresholds are at most this far from 0, with at most PLACES decimal
+#: places: summaries print them in full, and every P&L a bot logs fits well inside
+LIMIT = Decimal(10) ** 15
+PLACES = 6
+
+
+def _out_of_bounds(value: Decimal) -> str | None:
+    """What is wrong with a finite target or threshold, if anything."""
+    # No arithmetic: the default context would overflow on 1E+999999999 and round
+    # 1E-999999999 to zero. Trailing zeros are not places (1.500000000 is 1.5).
+    _, digits, exponent = value.as_tuple()
+    zeros = len(digits) - len(bytes(digits).rstrip(b"\0")) if any(digits) else 0
+    if value.copy_abs() > LIMIT:
+        return "is beyond ±10^15; write a number from -10^15 to 10^15"
+    if int(exponent) + zeros < -PLACES:
+        return f"has more than {PLACES} decimal places; round it to {PLACES} at most"
+    return None
+
+
 _TARGET_RULES = {
     "win_rate_target": (lambda v: 0 <= v <= 100, "a percentage from 0 to 100"),
     "daily_pl_target": (lambda v: True, "a number of dollars"),
@@ -191,6 +224,8 @@ def load_targets(path: Path, *, required: bool = False, key: str = "--targets") 
         value = _decimal(raw)
         if value is None or not check(value):
             errors.append(f"{path}: {key}: {raw!r} is not valid; expected {expected}")
+        elif problem := _out_of_bounds(value):
+            errors.append(f"{path}: {key}: {raw!r} {problem}")
         else:
             values[key] = value
     if errors:
@@ -245,8 +280,9 @@ def _coerce(key: str, value: Any, base: Path, errors: list[str], where: str) -> 
         return frozenset(days)
     if key == "rolling_window":
         number = value
-        if isinstance(value, str) and value.strip().isdigit():
-            number = int(value)
+        text = value.strip() if isinstance(value, str) else ""
+        if text.isascii() and text.isdigit() and len(text) <= 9:  # not ² nor 5,000 digits
+            number = int(text)
         if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= TAIL:
             errors.append(
                 f"{where}rolling_window: expected a whole number from 1 to {TAIL}, got {value!r}"
@@ -313,4 +349,17 @@ def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Conf
             values["rules"] = parse_rules(raw.get("rules"), _TARGET_RULES, f"{file}: rules")
     except ValueError as exc:  # rules.py is pure: the edge says whose mistake it is
         raise ConfigError(str(exc)) from exc
+    where = "rules" if overrides.get("rules") is not None else f"{file}: rules"
+    _check_rule_bounds(values["rules"], where)
     return Config(config_file=file if file.exists() else None, **values)
+
+
+def _check_rule_bounds(rules: tuple[Rule, ...], where: str) -> None:
+    errors = [
+        f"{where}.{rule.name}.{name}: {value} {problem}"
+        for rule in rules
+        for name, value in (("target", rule.target), ("critical_below", rule.critical_below))
+        if isinstance(value, Decimal) and (problem := _out_of_bounds(value))
+    ]
+    if errors:
+        raise ConfigError("\n".join(errors))

@@ -578,6 +578,8 @@ def generate(
         raise DemoArgumentError(f"days must be from 0 to {MAX_DAYS}, got {days}")
     if not 0 <= per_day <= MAX_PER_DAY:
         raise DemoArgumentError(f"per_day must be from 0 to {MAX_PER_DAY}, got {per_day}")
+    if not -(2**63) <= seed < 2**63:
+        raise DemoArgumentError(f"seed must be from {-(2**63)} to {2**63 - 1}, got {seed}")
     if isinstance(start, datetime.datetime):
         start = start.date()
     out_dir = Path(out_dir)

@@ -24,13 +24,32 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from sitegen.errors import BuildError
+from sitegen.errors import BuildError, ConfigError
 
 log = logging.getLogger("sitegen")
 
 LOCK_NAME = ".sitegen.lock"
 #: seconds a build waits for another build of the same output by default
 DEFAULT_TIMEOUT = 60.0
+#: and at most: a build that holds the lock for longer is stuck, not busy
+MAX_TIMEOUT = 86_400.0
+
+
+def check_timeout(timeout: float | None, key: str = "lock_timeout") -> float | None:
+    """``timeout`` when it is a number of seconds from 0 to MAX_TIMEOUT, or None (as
+    long as it takes); else a ConfigError naming ``key``. (NaN compares false with
+    everything: a deadline of NaN would never come.)"""
+    if timeout is None:
+        return None
+    number = isinstance(timeout, int | float) and not isinstance(timeout, bool)
+    if not (number and 0 <= timeout <= MAX_TIMEOUT):
+        shown = f"{timeout:g}" if number else repr(timeout)
+        raise ConfigError(
+            f"{key} {shown}: expected a number of seconds from 0 to {MAX_TIMEOUT:g} "
+            f"(a day); the default is {DEFAULT_TIMEOUT:g}"
+        )
+    return timeout
+
 
 # Descriptors of the locks this process holds. A forked child (the worker processes of
 # a parallel scan) shares them, and a flock lasts until the last copy is closed: a
@@ -62,7 +81,7 @@ class BuildLock:
     ) -> None:
         self.folder = folder
         self.path = folder / LOCK_NAME
-        self.timeout = timeout
+        self.timeout = check_timeout(timeout)
         self.poll = poll
         self.waited = False
         self._fd: int | None = None
@@ -105,7 +124,9 @@ class BuildLock:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             # flock needs only read access (so a lock file another user made works too)
-            return os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            # (not through a symlink: creating its target would write outside the folder)
+            flags = os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
+            return os.open(self.path, flags, 0o666)
         except OSError as exc:
             from sitegen.writer import why  # imported here: `sitegen --help` stays fast
 

@@ -42,7 +42,7 @@ from sitegen.cache import (
     save_index,
     settings_key,
 )
-from sitegen.config import Config
+from sitegen.config import Config, check_templates
 from sitegen.digest import FileDigest
 from sitegen.errors import ConfigError
 from sitegen.export import artifact_name
@@ -151,6 +151,18 @@ def _parse_day(value: dt.date | str | None, key: str) -> dt.date | None:
         raise ConfigError(f"{key}: {value!r} is not a date (YYYY-MM-DD)") from exc
 
 
+#: --backfill looks back at most this many days (a century): dates stay in range
+MAX_BACKFILL = 36_500
+
+
+def _check_backfill(backfill: int | None) -> None:
+    if backfill is not None and not 1 <= backfill <= MAX_BACKFILL:
+        raise ConfigError(
+            f"--backfill {backfill}: expected a number of days from 1 to {MAX_BACKFILL} "
+            "(a century); --full rebuilds everything"
+        )
+
+
 def select_periods(
     history: History,
     window: str | None,
@@ -162,8 +174,7 @@ def select_periods(
     if window is not None and window not in WINDOWS:
         raise ConfigError(f"--window: {window!r} is not one of {', '.join(WINDOWS)}")
     if backfill is not None:
-        if backfill < 1:
-            raise ConfigError("--backfill: expected a number of days ≥ 1")
+        _check_backfill(backfill)
         if not history.empty:
             last = history.last
             start = max(history.first, last - dt.timedelta(days=backfill - 1))
@@ -231,6 +242,9 @@ def build(
     start_day, end_day = _parse_day(start, "--start"), _parse_day(end, "--end")
     if start_day and end_day and start_day > end_day:
         raise ConfigError(f"--start {start_day} is after --end {end_day}")
+    _check_backfill(backfill)
+    if site:
+        check_templates(config)
     narrowed = bool(window or start_day or end_day)
     index_path = config.artifacts / INDEX_NAME
     settings = settings_key(config, site)

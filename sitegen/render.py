@@ -18,6 +18,7 @@ from sitegen.report import BuildReport
 from sitegen.rows import KEEP_DAYS, ROWS_DIR, DayRows
 from sitegen.site import DayStats, SiteInput, render_site, with_neighbours
 from sitegen.windows import PERIOD_WINDOWS, WINDOWS
+from sitegen.workers import exit_with_parent
 from sitegen.writer import Writer
 
 
@@ -87,7 +88,12 @@ def render_pages(
 
         context = multiprocessing.get_context("fork")
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            with ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=exit_with_parent,
+                initargs=(os.getpid(),),
+            ) as pool:
                 for done, same, reads, entries in pool.map(_render_periods, chunks):
                     report.pages_rendered += done
                     report.pages_skipped += same

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +30,7 @@ from sitegen.ingest import (
     unreadable_reason,
 )
 from sitegen.windows import zone
+from sitegen.workers import exit_with_parent
 
 #: below this many bytes to decode, starting worker processes costs more than it saves
 PARALLEL_BYTES = 16 * 1024 * 1024
@@ -124,18 +123,6 @@ def _digest_job(args: tuple) -> tuple[FileDigest | None, int, int]:
     return dg, size, mtime_ns
 
 
-def _worker_start(parent: int) -> None:
-    """In each worker: exit when the build that started it is gone (killed with
-    SIGKILL, a pool's workers would otherwise live on as orphans)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="sitegen-parent-watch").start()
-
-
 def scan_logs(
     logs_dir: Path,
     timezone: str,
@@ -186,7 +173,7 @@ def scan_logs(
         from concurrent.futures import ProcessPoolExecutor  # loads multiprocessing: only now
 
         with ProcessPoolExecutor(
-            max_workers=workers, initializer=_worker_start, initargs=(os.getpid(),)
+            max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)
         ) as pool:
             chunk = max(1, len(todo) // (workers * 8))
             for item in pool.map(_digest_job, todo, chunksize=chunk):

@@ -53,7 +53,8 @@ def parse_address(value: str) -> tuple[str, int]:
         host = host[1:-1]
     elif ":" in host:
         raise ValueError(f"write an IPv6 host in brackets, as in [::1]:8000; got {value!r}")
-    if not sep or not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
+    digits = port.isascii() and port.isdigit() and len(port) <= 5  # int() of 5,000 digits fails
+    if not sep or not digits or not 0 < int(port) < 65536:
         raise ValueError(f"expected HOST:PORT such as {DEFAULT_HOST}:{DEFAULT_PORT}, got {value!r}")
     if any(c.isspace() for c in host):
         raise ValueError(f"{host!r} is not a host name or IP address")
@@ -172,14 +173,55 @@ class _Watcher(Watcher):
 
 
 class _SiteFiles(StaticFileHandler):
-    """Files of the site folder only. tornado refuses ``..`` in the path as written
-    (and, from 6.6, symlinks out of the folder); this refuses any path that resolves
-    outside the folder whatever the tornado version."""
+    """The regular files of the site folder, and 404 for anything else, never a 500.
+
+    livereload routes every path but its own (``/livereload.js``) here. tornado refuses
+    ``..`` as written and, from 6.6, symlinks out of the folder (a 403), but serves
+    dotfiles (the ``.git/config`` of a site published from a checkout, a writer's temp
+    file) and meets a NUL with a ValueError (a 500). So, whatever tornado's version: no
+    NUL, no part starting with a dot, and the file it resolves to inside the folder."""
+
+    def decode_argument(self, value: bytes, name: str | None = None) -> str:
+        try:
+            return super().decode_argument(value, name)
+        except HTTPError:  # not UTF-8: no file of the site has that name
+            raise HTTPError(404) from None
 
     def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
-        if not Path(absolute_path).resolve().is_relative_to(Path(root).resolve()):
-            raise HTTPError(403)
-        return super().validate_absolute_path(root, absolute_path)
+        if "\0" in self.path or _hidden(self.path.split("/")):
+            raise HTTPError(404)
+        site = Path(root).resolve()
+        try:
+            target = Path(absolute_path).resolve(strict=True)
+        except (OSError, RuntimeError):  # missing, or a symlink loop
+            raise HTTPError(404) from None
+        if not target.is_relative_to(site) or _hidden(target.relative_to(site).parts):
+            raise HTTPError(404)
+        try:
+            found = super().validate_absolute_path(root, absolute_path)
+        except (OSError, ValueError):
+            raise HTTPError(404) from None
+        if found is not None:  # a folder's index page may be a link too
+            final = Path(found).resolve()
+            if not final.is_relative_to(site) or _hidden(final.relative_to(site).parts):
+                raise HTTPError(404)
+        return found
+
+    async def get(self, path: str, include_body: bool = True) -> None:
+        try:
+            await super().get(path, include_body)
+        except HTTPError as exc:
+            if exc.status_code != 403:  # tornado's "outside the folder", "not a file"
+                raise
+            raise HTTPError(404) from None
+        except OSError:  # a page removed by a rebuild since it was checked
+            if self._headers_written:
+                raise
+            raise HTTPError(404) from None
+
+
+def _hidden(parts) -> bool:
+    return any(part.startswith(".") for part in parts)
 
 
 def serve(

@@ -35,6 +35,7 @@ _REMEDIES = {
     errno.ENOTDIR: "a file is in the way of a folder on that path ({}); check the folder's path",
     errno.EISDIR: "a folder is in the way ({}); remove or rename that folder",
     errno.EEXIST: "something by that name is in the way ({}); remove or rename it",
+    errno.ELOOP: "it is a symbolic link ({}), and sitegen never writes through one; remove it",
 }
 
 
@@ -158,8 +159,12 @@ class Writer:
             data = data.encode("utf-8")
         path = self.root / relative
         resolved = path.resolve()
-        if not resolved.is_relative_to(self._resolved):
-            raise BuildError(f"refusing to write {path}: outside the output folder {self.root}")
+        if not resolved.is_relative_to(self._resolved):  # (the paths it is given have no ..)
+            raise BuildError(
+                f"refusing to write {path}: a symbolic link leads from there out of the output "
+                f"folder {self.root} (to {resolved}); sitegen never writes through one. "
+                "Remove the link and build again."
+            )
         if resolved in self._seen:
             raise BuildError(f"refusing to write {path} twice in one build")
         self._seen.add(resolved)
