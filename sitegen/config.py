@@ -76,7 +76,7 @@ class Config:
     templates_dir: Path | None = None
     targets_file: Path = DEFAULT_TARGETS
     targets: Targets = field(default_factory=Targets)
-    #: alert rules: the defaults of SPEC §5, changed or extended by the ``rules`` key
+    #: alert rules: the defaults (rules.DEFAULT_RULES), changed or extended by the ``rules`` key
     rules: tuple[Rule, ...] = DEFAULT_RULES
     config_file: Path | None = None
 
