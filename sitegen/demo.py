@@ -1,9 +1,9 @@
 """Deterministic generator of realistic demo trade logs.
 
 ``generate()`` writes one ``YYYY-MM-DD.jsonl`` file per UTC trading day in the
-exact format of the bot's trade logger (docs/summary-format.md): one compact JSON
-object per line, all 27 fields in the logger's order, money as decimal strings
-with two places, timestamps in ISO 8601 UTC with milliseconds and ``Z``.
+exact format of the bot's trade logger: one compact JSON object per line, all
+27 fields in the logger's order, money as decimal strings with two places,
+timestamps in ISO 8601 UTC with milliseconds and ``Z``.
 
 The data is shaped to exercise the whole report:
 
