@@ -11,12 +11,13 @@ from typing import Any
 
 from markupsafe import Markup
 
+import sitegen.site.charts as charts
+import sitegen.site.fmt as fmt
 from sitegen.depth import BREAKDOWN_TITLES, R_LABELS, key_label
 from sitegen.export import keys_from_logs
 from sitegen.metrics import SMALL_SAMPLE
 from sitegen.registry import GRID, Kind, Sign
 from sitegen.registry import Column as GridColumn
-from sitegen.site import charts, fmt
 from sitegen.site.parts import Card, Cell, card, na
 from sitegen.site.text import log_html
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from markupsafe import Markup
 
+import sitegen.site.charts as charts
+import sitegen.site.fmt as fmt
 from sitegen.registry import BY_FIELD, DEFINED, NOTES
-from sitegen.site import charts, fmt
 from sitegen.site.depth import Depth, depth
 from sitegen.site.pages import period_title, short_label
 from sitegen.site.parts import (

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from sitegen.site import charts, fmt
+import sitegen.site.charts as charts
+import sitegen.site.fmt as fmt
 from sitegen.site.depth import Depth, depth
 from sitegen.site.parts import (
     Banner,

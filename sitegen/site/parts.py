@@ -13,10 +13,10 @@ from typing import Any
 
 from markupsafe import Markup
 
+import sitegen.site.fmt as fmt
 from sitegen.export import artifact_name
 from sitegen.metrics import PER_DAY_TARGETS
 from sitegen.registry import BY_FIELD, PAGE_GROUPS, Kind, Sign
-from sitegen.site import fmt
 from sitegen.site.text import log_html
 
 WINDOW_NAMES = {"daily": "Day", "weekly": "Week", "monthly": "Month", "all": "All time"}

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from markupsafe import Markup
 
-from sitegen.site import fmt
+import sitegen.site.fmt as fmt
 from sitegen.site.text import esc
 
 if TYPE_CHECKING:
