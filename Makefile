@@ -24,6 +24,11 @@ serve: $(BIN)/sitegen
 test: $(BIN)/sitegen
 	$(BIN)/ruff check sitegen tests bench
 	$(BIN)/ruff format --check sitegen tests bench
+	@# the browser tests use /usr/bin/chromium, else Playwright's own Chromium (installed
+	@# here when missing); without either they fail and say how to fix it
+	@[ -x /usr/bin/chromium ] || [ "$$SITEGEN_SKIP_BROWSER_TESTS" = 1 ] || \
+		$(BIN)/python -m playwright install chromium || \
+		echo "make test: could not install Playwright's Chromium (the browser tests will fail and say how to fix it)"
 	$(BIN)/pytest --cov=sitegen --cov-report=term --cov-fail-under=90 -q
 
 bench: $(BIN)/sitegen

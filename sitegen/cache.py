@@ -42,7 +42,7 @@ INDEX_NAME = "performance-index.json"
 #: the folder (in the artifacts folder) for caches besides the index
 CACHE_DIR = ".sitegen-cache"
 #: bump when digests, partials or metrics change meaning: old indexes are then rebuilt
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 
 
 #: (size, mtime_ns) of the bytes a build read; NO_STAMP when it cannot be trusted (the
@@ -132,8 +132,10 @@ class BuildState(msgspec.Struct):
 
     inputs: str  # key of the settings and the stamps of every input the build read
     settings: str  # key of the settings summaries and pages depend on
-    first: dt.date | None = None
-    last: dt.date | None = None
+    #: the runs of the data range, and those parts of them between the first and the
+    #: last log date (where a day without a log is missing): History.spans, .log_spans
+    spans: list[tuple[dt.date, dt.date]] = []
+    log_spans: list[tuple[dt.date, dt.date]] = []
     events: list[dict] = []
     open_breaches: list[str] = []
     #: every log file ended with a newline (a file being written is read again next time)

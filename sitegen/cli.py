@@ -221,6 +221,13 @@ def build(
                 f"{report.files_total} log files: {report.artifacts_written} files written, "
                 f"{report.artifacts_unchanged} unchanged, in {config.artifacts}/"
             )
+        if report.gaps:
+            click.echo(
+                f"{len(report.gaps)} gap(s) of more than 31 days without logs or trades, "
+                f"with no pages inside: {', '.join(report.gaps[:3])}"
+                + (" ..." if len(report.gaps) > 3 else ""),
+                err=True,
+            )
         if backfill:
             click.echo(
                 f"Backfill of the last {backfill} days: generated "

@@ -508,7 +508,11 @@ def _data_quality(s: Mapping[str, Any]) -> list[str]:
             f"- {md_text(p['file'])}:{p['line']}: order {_log_or_na(p.get('order_id'))}"
             for p in missing
         ]
-    if not (problems or in_progress or missing):
+    gaps = dq.get("gaps") or []
+    if gaps:
+        lines += ["", "### Gaps (more than 31 days without a log or a trade)", ""]
+        lines += [f"- {g['first']} to {g['last']} ({g['days']} days)" for g in gaps]
+    if not (problems or in_progress or missing or gaps):
         lines += ["", "No data quality problems."]
     return lines
 

@@ -149,10 +149,15 @@ class History:
     def missing(self) -> tuple[dt.date, ...]:
         """Trading days of the data range between the first and last log date that have
         no log file (of any kind: an empty or unreadable one is reported instead)."""
+        return missing_days(self.file_dates, self.holidays, self.log_spans)
+
+    @functools.cached_property
+    def log_spans(self) -> tuple[Span, ...]:
+        """The parts of the data range's runs between the first and the last log date:
+        where a trading day without a log file is a missing day."""
         if not self.log_dates:
             return ()
-        within = clip(self.spans, self.log_dates[0], self.log_dates[-1])
-        return missing_days(self.file_dates, self.holidays, within)
+        return tuple(clip(self.spans, self.log_dates[0], self.log_dates[-1]))
 
     def periods(self, window: str) -> list[str]:
         """Every period of ``window`` with a summary: for daily, each trading day of the
@@ -306,6 +311,15 @@ class History:
                 {"file": f, "line": n, "order_id": oid} for f, n, oid in inside(self.missing_pnl)
             ],
             "superseded": sum(n for d, n in self.superseded.items() if first <= d <= last),
+            "gaps": [
+                {
+                    "first": max(a, first).isoformat(),
+                    "last": min(b, last).isoformat(),
+                    "days": (min(b, last) - max(a, first)).days + 1,
+                }
+                for a, b in self.gaps
+                if a <= last and b >= first
+            ],
         }
 
     def summary(

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from sitegen.windows import days_between, month_id, period_bounds, week_id
+from sitegen.windows import Span, days_between, gaps, month_id, period_bounds, week_id
 
 if TYPE_CHECKING:
     from sitegen.digest import FileDigest
@@ -30,14 +30,18 @@ def affected_days(
     changed: Iterable[str],
     previous: dict[str, FileDigest],
     removed: Sequence[FileDigest],
-    old_range: tuple[dt.date | None, dt.date | None],
-    new_range: tuple[dt.date | None, dt.date | None],
+    old_spans: tuple[Sequence[Span], Sequence[Span]],
+    new_spans: tuple[Sequence[Span], Sequence[Span]],
     old_identity: Mapping[str, str],
     new_identity: Mapping[str, str],
 ) -> set[dt.date]:
     """Local dates whose summary inputs may differ from the last build: those of the
-    files read or removed, and of the files whose superseded records differ (an order
-    id a changed file shares with them; see History.identity)."""
+    files read or removed, of the files whose superseded records differ (an order id a
+    changed file shares with them; see History.identity), and the days that came into
+    or left the runs of the data range, or their part between the first and the last
+    log date (``*_spans``: History.spans and .log_spans), where daily P&L and missing
+    days change. A gap between runs is in neither: a file misdated by a thousand years
+    costs its own days, not a walk over the years between."""
     by_name = {d.name: d for d in digests}
     touched: list[FileDigest] = [*removed, *previous.values()]
     touched += [by_name[name] for name in changed]
@@ -47,12 +51,21 @@ def affected_days(
     days: set[dt.date] = set()
     for dg in touched:
         days |= digest_days(dg)
-    (old_first, old_last), (new_first, new_last) = old_range, new_range
-    if old_first and new_first and old_first != new_first:
-        days.update(days_between(min(old_first, new_first), max(old_first, new_first)))
-    if old_last and new_last and old_last != new_last:
-        days.update(days_between(min(old_last, new_last), max(old_last, new_last)))
+    for old, new in zip(old_spans, new_spans, strict=True):
+        if list(old) != list(new):
+            days |= span_days(old) ^ span_days(new)
+    # A period beside a gap reports the part of the gap inside it: a gap that came or
+    # went changes the periods holding its first or last day (any period overlapping a
+    # gap and a run holds one of them).
+    for first, last in set(gaps(old_spans[0])) ^ set(gaps(new_spans[0])):
+        days.update((first, last))
     return days
+
+
+def span_days(runs: Iterable[Span]) -> set[dt.date]:
+    """Every date of the runs (as many as the data range's days: a run holds a date with
+    data at least every MAX_GAP_DAYS + 1 days)."""
+    return {day for first, last in runs for day in days_between(first, last)}
 
 
 def periods_of_days(days: Iterable[dt.date]) -> set[tuple[str, str]]:

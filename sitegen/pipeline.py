@@ -377,8 +377,8 @@ def plan_work(
             scan.changed,
             scan.previous,
             scan.removed,
-            (previous.first, previous.last),
-            (None, None) if history.empty else (history.first, history.last),
+            (previous.spans, previous.log_spans),
+            (history.spans, history.log_spans),
             previous.identity,
             history.identity,
         )
@@ -409,7 +409,12 @@ def plan_work(
 def note_windows(
     history: History, summaries: dict[tuple[str, str], dict], report: BuildReport
 ) -> None:
-    """The latest periods, and a warning for each partial window, in the report."""
+    """The latest periods, the gaps in the data, and a warning for each partial window,
+    in the report."""
+    for first, last in history.gaps:
+        gap = f"{first} to {last} ({(last - first).days + 1} days)"
+        report.gaps.append(gap)
+        log.warning("gap in the data: no log or trade from %s; no pages inside", gap)
     for kind in WINDOWS:
         latest = history.latest_period(kind)
         if latest:
@@ -434,8 +439,8 @@ def save_state(
     state = BuildState(
         inputs=inputs_key(settings, logs, alert_log),
         settings=settings,
-        first=None if history.empty else history.first,
-        last=None if history.empty else history.last,
+        spans=list(history.spans),
+        log_spans=list(history.log_spans),
         events=plan.events,
         open_breaches=report.open_breaches,
         complete=all(d.complete for d in history.digests),

@@ -37,6 +37,8 @@ class BuildReport:
     outputs_removed: int = 0
     alerts_raised: list[dict] = field(default_factory=list)
     partial_windows: list[str] = field(default_factory=list)
+    #: stretches of more than 31 days without data ("first to last (N days)"): no pages
+    gaps: list[str] = field(default_factory=list)
     #: ids of unacknowledged alerts in the latest day, week or month (exit code 2)
     open_breaches: list[str] = field(default_factory=list)
     up_to_date: bool = False  # nothing changed since the last build: nothing was redone

@@ -60,3 +60,55 @@ def write_log(logs: Path, day: str, records: list, *, tail: str = "") -> Path:
 @pytest.fixture
 def logs(tmp_path: Path) -> Path:
     return tmp_path / "logs"
+
+
+# --------------------------------------------------------------------------- the browser
+
+#: set to 1 to skip the browser tests on purpose (each is then reported as skipped, with
+#: this reason); without it, a missing browser fails them with the exact fix
+SKIP_BROWSER = "SITEGEN_SKIP_BROWSER_TESTS"
+#: Debian's chromium (CI installs it); elsewhere, Playwright's own
+SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def chromium_or_why(own: str) -> tuple[str | None, str]:
+    """(the Chromium to launch, '') or (None, what to do): the system one where present,
+    else Playwright's own (``own``, its expected path) when it is installed."""
+    if SYSTEM_CHROMIUM.exists():
+        return str(SYSTEM_CHROMIUM), ""
+    if own and Path(own).exists():
+        return own, ""
+    return None, (
+        f"no Chromium for the browser tests: neither {SYSTEM_CHROMIUM} nor Playwright's "
+        f"({own or 'not installed'}). Fix: `sudo apt-get install chromium` (Debian/Ubuntu) "
+        "or `.venv/bin/python -m playwright install chromium`; or skip them on purpose "
+        f"with {SKIP_BROWSER}=1"
+    )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium driven by Playwright, shared by every browser test."""
+    import os
+
+    if os.environ.get(SKIP_BROWSER) == "1":
+        pytest.skip(f"browser tests skipped on purpose: {SKIP_BROWSER}=1")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        executable, why = chromium_or_why(playwright.chromium.executable_path)
+        if executable is None:
+            pytest.fail(why, pytrace=False)
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()

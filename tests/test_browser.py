@@ -1,8 +1,7 @@
-"""A real headless browser (Debian's chromium, driven by Playwright) reads the site:
-opened from disk it follows the navigation and sees the alert banner without any
-network request; served by ``sitegen serve`` it reloads by itself after a log change.
-
-Never run ``playwright install``: the tests use /usr/bin/chromium (CI installs it).
+"""A real headless browser (Chromium, driven by Playwright: the ``browser`` fixture of
+conftest.py) reads the site: opened from disk it follows the navigation and sees the
+alert banner without any network request; served by ``sitegen serve`` it reloads by
+itself after a log change.
 """
 
 from __future__ import annotations
@@ -17,42 +16,16 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, expect
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
-
-from playwright.sync_api import Browser, expect, sync_playwright  # noqa: E402
-
-from sitegen import demo  # noqa: E402
-from sitegen.config import load_config  # noqa: E402
-from sitegen.pipeline import build  # noqa: E402
-from tests.conftest import trade  # noqa: E402
+from sitegen import demo
+from sitegen.config import load_config
+from sitegen.pipeline import build
+from tests.conftest import trade
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-    finally:
-        playwright.stop()
 
 
 # --- the site opened from disk ---------------------------------------------------------
@@ -227,3 +200,18 @@ def test_serve_reloads_the_open_page_after_a_log_change(browser: Browser, tmp_pa
             proc.kill()
             proc.wait(5)
         output.close()
+
+
+def test_a_missing_browser_fails_with_the_fix_instead_of_skipping(tmp_path, monkeypatch):
+    """Without a system Chromium or Playwright's, the browser fixture fails (it never
+    skips unless asked to), and the message says what to install."""
+    import tests.conftest as conftest
+
+    monkeypatch.setattr(conftest, "SYSTEM_CHROMIUM", tmp_path / "no-chromium")
+    executable, why = conftest.chromium_or_why(str(tmp_path / "no-playwright-chromium"))
+    assert executable is None
+    assert "apt-get install chromium" in why and "playwright install chromium" in why
+    assert "SITEGEN_SKIP_BROWSER_TESTS=1" in why
+    own = tmp_path / "chrome"
+    own.write_bytes(b"")
+    assert conftest.chromium_or_why(str(own)) == (str(own), "")

@@ -3,6 +3,7 @@ result is byte-identical to a fresh build."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -329,3 +330,25 @@ def test_periods_that_vanish_leave_no_outputs(workspace, tmp_path, change):
     build(_config(fresh, site_dir=tmp_path / "site2", holidays=holidays), full=True)
     assert _tree(site) == _tree(tmp_path / "site2")
     assert _tree(logs / "performance") == _tree(fresh / "performance")
+
+
+def test_affected_days_of_a_new_run_far_away_are_its_own_days_not_the_years_between():
+    """A file misdated by two thousand years starts a run of its own: the days that
+    enter the data range are that run's, not the gap's."""
+    from sitegen.incremental import affected_days
+
+    d = dt.date
+    recent = [(d(2025, 10, 6), d(2025, 10, 13))]
+    typo = [(d(1, 1, 3), d(1, 1, 3))]
+    old = (recent, recent)
+    new = (typo + recent, typo + recent)
+    # its own day, and the two ends of the gap it opens (the periods there list it)
+    expected = {d(1, 1, 3), d(1, 1, 4), d(2025, 10, 5)}
+    assert affected_days([], [], {}, [], old, new, {}, {}) == expected
+    assert affected_days([], [], {}, [], new, old, {}, {}) == expected
+    # one run growing by a day at each end: those two days
+    grown = [(d(2025, 10, 5), d(2025, 10, 14))]
+    assert affected_days([], [], {}, [], old, (grown, recent), {}, {}) == {
+        d(2025, 10, 5),
+        d(2025, 10, 14),
+    }

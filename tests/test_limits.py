@@ -457,9 +457,25 @@ def test_a_year_typo_is_a_span_of_its_own_with_a_reported_gap(workdir):
     assert list(history.summary("weekly", "2015-W36")["daily_pnl"]) == ["2015-09-02"]
     agrees_with_oracle(history)
     agrees_with_oracle(history_of("Asia/Kolkata"), "Asia/Kolkata")
-    build()
+    result = build()
     assert len(list(Path("site/daily").iterdir())) == 6
     assert len(list(Path("art").glob("*-summary-*.json"))) == 6 + 2 + 2
+    # the gap is reported: on the console, in the all summary, its Markdown and page
+    gap = "2015-09-03 to 2025-10-05 (3686 days)"
+    assert f"with no pages inside: {gap}" in result.output
+    everything = json.loads(Path("art/all-summary.json").read_text())
+    assert everything["data_quality"]["gaps"] == [
+        {"first": "2015-09-03", "last": "2025-10-05", "days": 3686}
+    ]
+    assert f"- {gap}" in Path("art/all-summary.md").read_text()
+    assert f"<li>{gap}</li>" in Path("site/index.html").read_text()
+    # a period beside the gap lists the part of it that lies inside the period
+    september = json.loads(Path("art/monthly-summary-2015-09.json").read_text())
+    assert september["data_quality"]["gaps"] == [
+        {"first": "2015-09-03", "last": "2015-09-30", "days": 28}
+    ]
+    daily = json.loads(Path("art/daily-summary-2025-10-06.json").read_text())
+    assert daily["data_quality"]["gaps"] == []
 
 
 def test_more_than_31_days_without_a_log_or_a_trade_is_a_gap(workdir):

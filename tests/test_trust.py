@@ -465,3 +465,47 @@ def test_deleting_the_log_of_a_holiday_leaves_no_link_to_its_page(ws):
     ws.build()
     assert not (ws.site / "daily" / "2025-10-08.html").exists()
     ws.assert_like_fresh()
+
+
+# --------------------------------------------------------------------------- gaps
+
+
+def _one_day(day: str, pnl: str = "10.00") -> list:
+    return [trade(f"{day}T14:00:00Z", "AAPL", "win" if pnl[0] != "-" else "loss", pnl)]
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        "2025-11-10",  # closes the gap between the two runs: one run again
+        "2025-12-29",  # extends the last run
+        "2026-02-16",  # a new run after a gap
+        "2025-08-25",  # a new run before a gap
+        "2025-09-15",  # extends the first run
+    ],
+)
+def test_a_log_that_opens_or_closes_a_gap_leaves_what_a_fresh_build_leaves(ws, day):
+    """A gap (more than 31 days without data) has no pages; a log that fills it, or
+    one that makes a new gap, changes the runs of the data range, and with them the
+    missing days and daily P&L of periods no changed file touches."""
+    write_log(ws.logs, "2025-12-08", _one_day("2025-12-08", "-30.00"))
+    ws.build()
+    write_log(ws.logs, day, _one_day(day))
+    ws.build()
+    ws.assert_like_fresh()
+    (ws.logs / f"{day}.jsonl").unlink()
+    ws.build()
+    ws.assert_like_fresh()
+
+
+def test_a_log_dated_year_one_costs_no_walk_over_the_years_between(ws):
+    """The range ends moving by two thousand years (a year typo) is a new run of its
+    own: the incremental build redoes its periods, not every day in between."""
+    ws.build()
+    write_log(ws.logs, "0001-01-03", _one_day("0001-01-03"))
+    report = ws.build()
+    assert report.pages_rendered < 40, report.pages_rendered
+    ws.assert_like_fresh()
+    (ws.logs / "0001-01-03.jsonl").unlink()
+    ws.build()
+    ws.assert_like_fresh()

@@ -87,6 +87,8 @@ class IndexPage:
     more_weeks: int
     depth: Depth | None
     data_links: tuple[Link, ...]
+    #: stretches of more than 31 days without data, "first to last (N days)"
+    gaps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,10 @@ def index_page(
         data_links=(
             Link(data_path("all", "all", "json"), "All-time JSON"),
             Link(data_path("all", "all", "md"), "All-time Markdown"),
+        ),
+        gaps=tuple(
+            f"{g['first']} to {g['last']} ({g['days']} days)"
+            for g in (everything.get("data_quality") or {}).get("gaps") or ()
         ),
     )
 

@@ -101,10 +101,13 @@ class Quality:
     unlisted: int
     in_progress: tuple[Markup, ...]
     missing_pnl: tuple[Markup, ...]
+    gaps: tuple[str, ...] = ()
 
     @property
     def clean(self) -> bool:
-        return not (self.problems or self.in_progress or self.missing_pnl or self.unlisted)
+        return not (
+            self.problems or self.in_progress or self.missing_pnl or self.unlisted or self.gaps
+        )
 
 
 @dataclass(frozen=True)
@@ -235,6 +238,7 @@ def quality(summary: Mapping[str, Any]) -> Quality:
             )
             for p in dq.get("missing_pnl") or []
         ),
+        gaps=tuple(f"{g['first']} to {g['last']} ({g['days']} days)" for g in dq.get("gaps") or []),
     )
 
 
