@@ -1,5 +1,5 @@
 """How close to the decode floor can any CPython build get? The cheapest form of the
-per-trade steps SPEC requires, added one at a time, each timed on the same files.
+per-trade steps the report requires, added one at a time, each timed on the same files.
 
     python bench/bound.py                                   # the 1M-trade files, 100 of them
     python bench/bound.py bench/data/60x1333-s7/logs --files 0   # every file of a history

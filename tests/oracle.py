@@ -1,6 +1,6 @@
 """Independent reference implementation ("oracle") of the sitegen analytics.
 
-Written straight from SPEC.md sections 2-4 and docs/summary-format.md, without
+Written straight from the log format and docs/summary-format.md, without
 reading or importing anything from ``sitegen``.  It is deliberately slow and
 literal: every window is computed by iterating its full, time-ordered list of
 trades (no partial aggregates, no merging), using exact ``Fraction`` arithmetic

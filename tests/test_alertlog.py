@@ -1,4 +1,5 @@
-"""The alert log ``performance-alerts.jsonl``: append-only, one event per line (SPEC §5)."""
+"""The alert log ``performance-alerts.jsonl``: append-only, one event per line, each append
+whole or absent."""
 
 from __future__ import annotations
 

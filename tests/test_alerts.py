@@ -1,4 +1,4 @@
-"""Pure tests of the alert rules (SPEC §5): parse_rules, evaluate, apply_log, alerts_for.
+"""Pure tests of the alert rules: parse_rules, evaluate, apply_log, alerts_for.
 
 Inputs are small hand-made DayClose lists and summary dicts, so every expected
 value can be checked by eye. Outcomes are written as letters: W win, L loss,

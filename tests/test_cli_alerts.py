@@ -1,4 +1,4 @@
-"""Alerts end to end through the command line, as a new user runs them (SPEC §5, §8).
+"""Alerts end to end through the command line, as a new user runs them.
 
 Each test runs in its own empty folder (``logs/``, ``config/`` relative to it) with
 the time-zone and rolling-window environment variables removed.

@@ -1,4 +1,4 @@
-"""Bad-input rules of SPEC §2 for the log reader (sitegen.ingest), one case per rule.
+"""Bad-input rules of the log format for the log reader (sitegen.ingest), one case per rule.
 
 Readers take bytes or file objects, so most tests feed ``scan_bytes`` directly; the
 file-level cases (unreadable file, directory listing) use ``tmp_path``.
@@ -32,8 +32,8 @@ DAY = dt.date(2025, 10, 10)
 NAME = "2025-10-10.jsonl"
 TS = "2025-10-10T14:02:17.412Z"
 
-# The closed record of SPEC §2, exactly as the bot writes it.
-SPEC_RECORD = (
+# A closed record exactly as the bot writes it.
+BOT_RECORD = (
     b'{"timestamp":"2025-10-10T14:02:17.412Z","symbol":"NVDA","action":"BUY","quantity":120,'
     b'"price":"182.40","total_value":"21888.00","order_id":"ord-00004117",'
     b'"execution_mode":"PAPER","account_id":null,"strategy_name":"bull-flag-breakout",'
@@ -338,7 +338,7 @@ def test_money_is_converted_exactly_from_its_text(raw_json, expected):
 
 
 def test_spec_example_record_is_read_field_by_field():
-    (rec,) = scan(SPEC_RECORD).records
+    (rec,) = scan(BOT_RECORD).records
     trade = rec.trade
     assert (trade.symbol, trade.outcome, trade.action) == ("NVDA", "win", "BUY")
     assert trade.order_id == "ord-00004117"

@@ -1,4 +1,4 @@
-"""The invariant of SPEC §7, with random sequences of changes: after any sequence of
+"""The invariant of incremental builds, with random sequences of changes: after any sequence of
 appends, edits, deletions, touches, settings changes, acks, damaged outputs and lines
 appended while a build runs, a plain ``build`` leaves byte-identical artifacts and site
 to a fresh ``build(full=True)`` of a copy of the logs (and alert log) in a new folder.

@@ -1,4 +1,4 @@
-"""Every row of the SPEC §4 table pinned on a small fixture computed by hand.
+"""Every row of the metrics table (docs/summary-format.md), on a fixture computed by hand.
 
 The fixture (P&L per closed trade, in time order):
 

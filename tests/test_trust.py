@@ -1,4 +1,4 @@
-"""Trust in incremental builds (SPEC §7): the index describes what a build read, and the
+"""Trust in incremental builds: the index describes what a build read, and the
 outputs are part of the state.
 
 After any change — a line appended or an ack made while a build runs, an output deleted
