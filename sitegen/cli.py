@@ -106,7 +106,42 @@ def common_options(fn):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _ExitOne:
+    """A usage error (an unknown command or option, a value out of range) exits 1 like
+    every other error: exit 2 means only "open alerts" (``build``), so a script that
+    tells the two apart never takes a typo for an alert."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.exit_code = 1
+            raise
+
+    def resolve_command(self, *args, **kwargs):
+        try:
+            return super().resolve_command(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.exit_code = 1
+            raise
+
+    def invoke(self, *args, **kwargs):
+        try:
+            return super().invoke(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.exit_code = 1
+            raise
+
+
+class _Command(_ExitOne, click.Command):
+    pass
+
+
+class _Group(_ExitOne, click.Group):
+    command_class = _Command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sitegen")
 def main() -> None:
     """Turn a trading bot's JSONL trade logs into performance summaries and a static site."""

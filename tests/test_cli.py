@@ -135,8 +135,8 @@ def test_python_m_sitegen_is_the_same_program():
         assert name in proc.stdout
 
 
-def test_unknown_command_is_a_usage_error():
-    result = run("bulid", code=2)
+def test_unknown_command_is_a_usage_error_exit_1_not_the_alerts_code():
+    result = run("bulid", code=1)
     assert "No such command 'bulid'" in result.output
 
 
@@ -162,7 +162,7 @@ def test_demo_data_is_deterministic(workdir):
 
 
 def test_demo_data_rejects_zero_days():
-    result = run("demo-data", "--days", "0", code=2)
+    result = run("demo-data", "--days", "0", code=1)
     assert "Invalid value for '--days'" in result.output
 
 
@@ -298,7 +298,7 @@ def test_build_window_weekly_only_writes_weekly_files(demo):
 
 
 def test_build_window_must_be_a_known_kind(demo):
-    result = run("build", "--window", "yearly", code=2)
+    result = run("build", "--window", "yearly", code=1)
     assert "Invalid value for '--window'" in result.output
 
 
@@ -342,7 +342,7 @@ def test_build_backfill_writes_the_last_days(demo):
 
 
 def test_build_backfill_must_be_positive(demo):
-    result = run("build", "--backfill", "0", code=2)
+    result = run("build", "--backfill", "0", code=1)
     assert "Invalid value for '--backfill'" in result.output
 
 
@@ -515,7 +515,7 @@ def test_summary_over_a_date_range(demo):
     assert [s["period"] for s in json.loads(result.stdout)] == ["2025-09-02", "2025-09-03"]
     result = run("summary", "--window", "weekly", "--start", "2025-09-02", "--end", "2025-09-03")
     assert "weekly 2025-W36" in result.stdout
-    result = run("summary", "--period", "2025-09-02", "--start", "2025-09-02", code=2)
+    result = run("summary", "--period", "2025-09-02", "--start", "2025-09-02", code=1)
     assert "either --period or --start/--end" in result.output
 
 

@@ -474,7 +474,7 @@ def test_demo_data_numbers_are_range_checked(tmp_path, monkeypatch, args, name):
 def test_serve_port_is_range_checked(tmp_path, monkeypatch, port):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["serve", "-a", f"127.0.0.1:{port}"])
-    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.exit_code == 1 and "Traceback" not in result.output
     assert "expected HOST:PORT such as 127.0.0.1:8000" in result.output
     assert "limit" not in result.output
 

@@ -163,7 +163,7 @@ def test_parse_address_rejects(value, message):
 def test_cli_bad_address_is_a_clear_usage_error(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["serve", "-a", "localhost"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "Invalid value for '-a' / '--dev-addr'" in result.output
     assert "expected HOST:PORT such as 127.0.0.1:8000, got 'localhost'" in result.output
 
