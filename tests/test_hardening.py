@@ -14,6 +14,7 @@ import math
 import os
 import signal
 import socket
+import re
 import subprocess
 import sys
 import threading
@@ -803,3 +804,14 @@ def test_a_link_in_place_of_the_index_is_replaced_not_written_through(project):
     assert CliRunner().invoke(main, ["build", "--no-site"]).exit_code in (0, 2)
     assert outside.read_text() == "keep"
     assert index.is_file() and not index.is_symlink()
+
+
+def test_every_test_the_readme_names_exists():
+    """The README's promises name the tests that hold them: each must exist."""
+    root = Path(__file__).resolve().parent
+    defined = set()
+    for path in root.glob("test_*.py"):
+        defined |= set(re.findall(r"^def (test_\w+)", path.read_text(), re.M))
+    named = set(re.findall(r"`(test_\w+)`", (root.parent / "README.md").read_text()))
+    assert len(named) >= 10
+    assert named <= defined, sorted(named - defined)
