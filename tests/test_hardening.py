@@ -12,9 +12,9 @@ import json
 import logging
 import math
 import os
+import re
 import signal
 import socket
-import re
 import subprocess
 import sys
 import threading
