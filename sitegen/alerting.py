@@ -13,6 +13,7 @@ from sitegen.alerts import alerts_for, apply_log, evaluate
 from sitegen.cache import Stamp
 from sitegen.config import Config
 from sitegen.history import History
+from sitegen.report import DETAIL
 from sitegen.rules import ROLLING_METRICS
 
 log = logging.getLogger("sitegen")
@@ -107,6 +108,7 @@ def record_alerts(
             e["actual"],
             e["target"],
             e["severity"],
+            extra=DETAIL,
         )
     return new, stamp
 

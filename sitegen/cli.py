@@ -45,6 +45,8 @@ def _setup_logging(verbosity: int) -> None:
         logger.removeHandler(old)
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("sitegen: %(levelname)s: %(message)s"))
+    if verbosity < 1:  # a line per alert, window or gap only with -v: the command counts them
+        handler.addFilter(lambda record: not getattr(record, "detail", False))
     logger.addHandler(handler)
     logger.setLevel(level)
 
@@ -83,7 +85,9 @@ def common_options(fn):
         help="Targets YAML (default: config/dashboard-targets.yaml).",
     )
     @click.option("-q", "--quiet", "quiet", is_flag=True, help="Only print errors.")
-    @click.option("-v", "--verbose", "verbose", is_flag=True, help="Print debug details.")
+    @click.option(
+        "-v", "--verbose", "verbose", is_flag=True, help="Print a line per problem and details."
+    )
     @functools.wraps(fn)
     def wrapper(
         config_path, logs_dir, artifacts_dir, site_dir, targets_file, quiet, verbose, **kwargs
@@ -205,6 +209,8 @@ def build(
     """Read the logs, write every summary (JSON + Markdown) and the site."""
     import time
 
+    verbose = click.get_current_context().params["verbose"]
+
     from sitegen.cache import quick_report
     from sitegen.config import check_templates
 
@@ -237,14 +243,7 @@ def build(
                 progress=progress,
             )
     if not quiet:
-        for problem in report.bad_lines[:20]:
-            click.echo(f"skipped {problem}", err=True)
-        skipped = max(report.skipped_lines, len(report.bad_lines))
-        if skipped > 20:
-            click.echo(
-                f"... and {skipped - 20} more skipped lines (run `sitegen validate` for all)",
-                err=True,
-            )
+        _print_problems(report, verbose or strict)  # --strict fails on them: list them
         if report.up_to_date:
             click.echo(
                 f"Up to date: none of the {report.files_total} log files changed since the "
@@ -255,13 +254,6 @@ def build(
                 f"Built {report.summaries} summaries from {report.trades} trades in "
                 f"{report.files_total} log files: {report.artifacts_written} files written, "
                 f"{report.artifacts_unchanged} unchanged, in {config.artifacts}/"
-            )
-        if report.gaps:
-            click.echo(
-                f"{len(report.gaps)} gap(s) of more than 31 days without logs or trades, "
-                f"with no pages inside: {', '.join(report.gaps[:3])}"
-                + (" ..." if len(report.gaps) > 3 else ""),
-                err=True,
             )
         if backfill:
             click.echo(
@@ -279,7 +271,7 @@ def build(
             click.echo(f"Open {index.as_uri()} in a browser.")
     if strict and (report.bad_lines or report.skipped_lines):
         raise click.ClickException(
-            f"--strict: {max(report.skipped_lines, len(report.bad_lines))} log lines were "
+            f"--strict: {_count(max(report.skipped_lines, len(report.bad_lines)), 'log line')} "
             "skipped (see above)"
         )
     if report.open_breaches:
@@ -290,6 +282,40 @@ def build(
                 err=True,
             )
         sys.exit(2)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}{'' if n == 1 else 's'}"
+
+
+def _print_problems(report, verbose: bool) -> None:
+    """What needs a look, on stderr: by default a line per kind of problem with its
+    count (the first few named); with -v every bad line (the first 100 of each file)."""
+    skipped = max(report.skipped_lines, len(report.bad_lines))
+    if verbose:
+        for problem in report.bad_lines:
+            click.echo(f"skipped {problem}", err=True)
+    if skipped:
+        click.echo(
+            f"{_count(skipped, 'log line')} skipped (not valid trade records): "
+            "`sitegen validate` lists them with file:line and reason.",
+            err=True,
+        )
+    if report.partial_windows:
+        shown = ", ".join(report.partial_windows[:3])
+        more = " ..." if len(report.partial_windows) > 3 else ""
+        click.echo(
+            f"{_count(len(report.partial_windows), 'partial window')} (missing days or "
+            f"skipped lines): {shown}{more}" + ("" if verbose else " (-v lists them)"),
+            err=True,
+        )
+    if report.gaps:
+        shown = ", ".join(report.gaps[:3]) + (" ..." if len(report.gaps) > 3 else "")
+        click.echo(
+            f"{_count(len(report.gaps), 'gap')} of more than 31 days without logs or trades, "
+            f"with no pages inside: {shown}",
+            err=True,
+        )
 
 
 def _address(ctx, param, value: str) -> tuple[str, int]:

@@ -54,7 +54,7 @@ from sitegen.incremental import (
 )
 from sitegen.lock import DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT
 from sitegen.lock import BuildLock
-from sitegen.report import BuildReport, finish
+from sitegen.report import DETAIL, BuildReport, finish
 from sitegen.scan import Rescanner, ScanResult, list_logs, scan_logs
 from sitegen.stale import remove_stale
 from sitegen.windows import WINDOWS, parse_period, period_bounds, zone
@@ -414,7 +414,7 @@ def note_windows(
     for first, last in history.gaps:
         gap = f"{first} to {last} ({(last - first).days + 1} days)"
         report.gaps.append(gap)
-        log.warning("gap in the data: no log or trade from %s; no pages inside", gap)
+        log.warning("gap in the data: no log or trade from %s; no pages inside", gap, extra=DETAIL)
     for kind in WINDOWS:
         latest = history.latest_period(kind)
         if latest:
@@ -422,7 +422,9 @@ def note_windows(
     for (kind, period), summary in summaries.items():
         if summary["partial"]:
             report.partial_windows.append(f"{kind} {period}")
-            log.warning("%s %s is partial: %s", kind, period, _partial_reason(summary))
+            log.warning(
+                "%s %s is partial: %s", kind, period, _partial_reason(summary), extra=DETAIL
+            )
 
 
 def save_state(

@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sitegen")
 
+#: ``extra`` of a log line about one item (an alert raised, a partial window, a gap, the
+#: structured build line): always logged for a library caller, shown by the command
+#: line only with -v, which by default prints a count instead
+DETAIL = {"detail": True}
+
 
 @dataclass
 class BuildReport:
@@ -87,5 +92,5 @@ class BuildReport:
 
 def finish(report: BuildReport, began: float) -> BuildReport:
     report.duration_ms = round((time.perf_counter() - began) * 1000)
-    log.info("%s", report)
+    log.info("%s", report, extra=DETAIL)
     return report

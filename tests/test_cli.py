@@ -353,7 +353,7 @@ def test_build_strict_fails_on_a_bad_line(demo):
         fp.write("this is not json\n")
     result = run("build", "--strict", code=1)
     assert f"skipped {last.name}:{lines + 1}: not JSON (" in result.stderr
-    assert result.stderr.endswith("Error: --strict: 1 log lines were skipped (see above)\n")
+    assert result.stderr.endswith("Error: --strict: 1 log line skipped (see above)\n")
     assert BUILT.search(result.stdout)  # the summaries are still written
     assert run("build").exit_code == 0  # without --strict a bad line is not fatal
 
@@ -533,3 +533,54 @@ def test_the_library_build_stays_callable_after_the_cli_is_imported():
     clashes = [n for n in sitegen.__all__ if importlib.util.find_spec(f"sitegen.{n}") is not None]
     assert clashes == []
     assert sitegen.Tracker.__name__ == "Tracker"
+
+
+# --------------------------------------------------------------------------- console
+
+
+def _strict_demo() -> None:
+    """Thirty days of demo logs, strict targets (alerts on many days), a bad line and
+    a missing day (partial windows)."""
+    run("demo-data", "--out", "logs", "--days", "30", "--per-day", "8", "--seed", "5")
+    Path("config").mkdir()
+    Path("config/dashboard-targets.yaml").write_text("win_rate_target: 70\n")
+    first = sorted(Path("logs").iterdir())[0]
+    with first.open("a") as fp:
+        fp.write("not json\n")
+
+
+def test_a_default_build_prints_a_handful_of_lines(workdir, caplog):
+    """What was built, where to open it, and a count per kind of problem: no line per
+    alert or window (those go to the library's logger, and to the console with -v)."""
+    _strict_demo()
+    with caplog.at_level(logging.DEBUG, logger="sitegen"):
+        result = run("build", code=2)
+    lines = result.output.splitlines()
+    assert len(lines) <= 7, lines
+    assert not [line for line in lines if "WARNING: alert" in line or "is partial" in line]
+    assert "1 log line skipped (not valid trade records)" in result.stderr
+    partial = r"^\d+ partial windows \(missing days or skipped lines\): "
+    assert re.search(partial, result.stderr, re.M)
+    assert "Open file://" in result.stdout
+    # the library's logger still had every line, the structured one included
+    messages = [r.getMessage() for r in caplog.records]
+    raised = [m for m in messages if m.startswith("alert ")]
+    assert len(raised) >= 5
+    assert any(m.startswith('{"event":"build"') for m in messages)
+
+
+def test_verbose_prints_a_line_per_alert_window_and_bad_line_and_the_build_line(workdir):
+    _strict_demo()
+    result = run("build", "-v", code=2)
+    assert result.stderr.count("WARNING: alert ") >= 5
+    assert "is partial: " in result.stderr
+    assert re.search(r"^skipped \d{4}-\d\d-\d\d\.jsonl:\d+: not JSON", result.stderr, re.M)
+    assert 'INFO: {"event":"build"' in result.stderr
+
+
+def test_quiet_prints_only_errors(workdir):
+    _strict_demo()
+    assert run("build", "-q", code=2).output == ""
+    Path("config/dashboard-targets.yaml").write_text("win_rate_target: [\n")
+    result = run("build", "-q", code=1)
+    assert result.output.startswith("Error: ") and "dashboard-targets.yaml" in result.output

@@ -109,7 +109,7 @@ def test_strict_targets_on_demo_logs_until_every_alert_is_acknowledged():
     generate(Path("logs"), days=8, per_day=6, seed=3)
     write("config/dashboard-targets.yaml", STRICT)
 
-    first = build()
+    first = build("-v")
     assert first.exit_code == 2, first.output
     assert "unacknowledged alert" in first.stderr
     events = raised()
@@ -119,7 +119,7 @@ def test_strict_targets_on_demo_logs_until_every_alert_is_acknowledged():
     for event in lines:
         validate_alert(event)
         assert event["id"] == f"{event['rule']}:{event['window']}:{event['period']}"
-    # one WARN line per new event
+    # one WARN line per new event (with -v; by default the command prints a count)
     assert first.stderr.count("WARNING: alert ") == len(events)
     assert {e["severity"] for e in events.values() if e["rule"] == "drawdown_breach"} == {
         "CRITICAL"
@@ -180,7 +180,7 @@ def test_ids_are_stable_and_only_new_events_are_appended_when_a_day_arrives(monk
     assert list(raised()) == ["win_rate_breach:daily:2025-10-06"]
 
     logs({"2025-10-08": day("2025-10-08", "LLLL")})
-    result = build()
+    result = build("-v")
     assert result.exit_code == 2
     after = ALERT_LOG.read_bytes()
     assert after.startswith(before)  # earlier lines never rewritten

@@ -267,7 +267,16 @@ def test_cli_build_on_the_corpus_prints_file_line_and_exits_cleanly(corpus, rest
     out = corpus.root / "cli"
     result = CliRunner().invoke(
         main,
-        ["build", "--logs", str(corpus.logs), "--artifacts", str(out / "a"), "--out", str(out)],
+        [
+            "build",
+            "-v",
+            "--logs",
+            str(corpus.logs),
+            "--artifacts",
+            str(out / "a"),
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code in (0, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -604,5 +604,6 @@ def test_a_build_counts_every_skipped_line_beyond_the_kept_reports(tmp_path):
         cli_main,
         ["build", "--logs", str(logs), "--out", str(tmp_path / "s2"), "--full", "--strict"],
     )
-    assert "... and 130 more skipped lines" in result.output
-    assert "--strict: 150 log lines were skipped" in result.output and result.exit_code == 1
+    assert result.stderr.count("skipped 2025-10-06.jsonl:") == 100  # the kept reports
+    assert "150 log lines skipped (not valid trade records): `sitegen validate`" in result.stderr
+    assert "--strict: 150 log lines skipped" in result.output and result.exit_code == 1
