@@ -457,25 +457,27 @@ def validate(config, *, quiet):
 
     files = list_logs(config.logs_dir)
     problems, in_progress = [], []
-    lines = records = 0
+    lines = records = bad = 0
     for day, path in files:  # one file in memory at a time
         scan = read_log_file(path, day)
-        problems.extend(scan.problems)
+        problems.extend(scan.problems)  # the first 100 of each file ...
+        bad += len(scan.problems) + scan.more_problems  # ... and every one counted
         lines += scan.lines
         records += len(scan.records)
         if scan.in_progress_line is not None:
             in_progress.append((scan.name, scan.in_progress_line))
     for problem in problems[:200]:
         click.echo(str(problem))
-    if len(problems) > 200:
-        click.echo(f"... and {len(problems) - 200} more")
+    if bad > min(len(problems), 200):
+        click.echo(f"... and {bad - min(len(problems), 200):,} more")
     for name, line in in_progress:
         note = "last line has no newline (a write in progress; not counted yet)"
         click.echo(f"{name}:{line}: {note}")
     click.echo(
-        f"{len(files)} files, {lines} lines, {records} valid records, {len(problems)} bad lines"
+        f"{_count(len(files), 'file')}, {_count(lines, 'line')}, "
+        f"{_count(records, 'valid record')}, {_count(bad, 'bad line')}"
     )
-    if problems:
+    if bad:
         sys.exit(1)
 
 

@@ -276,7 +276,7 @@ def test_an_entry_that_is_no_log_file_is_one_reported_problem(workdir, no_hang, 
         assert day["partial"] and day["missing_days"] == []
     result = run("validate", "--logs", "logs", code=1)
     assert f"{NAME}: {reason}" in result.output
-    assert result.output.splitlines()[-1].endswith("1 bad lines")
+    assert result.output.splitlines()[-1].endswith("1 bad line")
 
 
 @pytest.mark.parametrize("kind", ENTRIES)
