@@ -28,6 +28,7 @@ _EXPORTS = {
     "ConfigError": "sitegen.errors",
     "InputError": "sitegen.errors",
     "BuildError": "sitegen.errors",
+    "NoDataError": "sitegen.errors",
 }
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "InputError",
+    "NoDataError",
     "SitegenError",
     "Targets",
     "Tracker",
@@ -46,7 +48,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from sitegen.config import Config, Targets, load_config
-    from sitegen.errors import BuildError, ConfigError, InputError, SitegenError
+    from sitegen.errors import BuildError, ConfigError, InputError, NoDataError, SitegenError
     from sitegen.pipeline import Tracker, build
     from sitegen.report import BuildReport
 

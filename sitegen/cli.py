@@ -413,39 +413,49 @@ def ack(config, *, quiet, alert_id):
     help="Window kind to show.",
 )
 @click.option("--period", help="Period id (2025-10-10, 2025-W41, 2025-10); default: latest.")
-@click.option("--start", help="With --end: every period of the window in this date range.")
+@click.option(
+    "--start", help="First date of a range (YYYY-MM-DD): one row per period of the window."
+)
 @click.option("--end", help="Last date of the range (YYYY-MM-DD).")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary JSON instead.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the summary object instead (a JSON array of them for a range).",
+)
 def summary(config, *, quiet, window, period, start, end, as_json):
-    """Show one window's metrics and target variance (the latest period, one --period,
-    or every period between --start and --end)."""
-    import json
-
+    """Show one period's key figures and targets (the latest period, or --period), or
+    one row per period between --start and --end. A period without data is an error
+    naming the dates the logs cover."""
     from sitegen.pipeline import Tracker
 
     tracker = Tracker(config)
-    if start or end:
+    ranged = bool(start or end)
+    if ranged:
         if period:
             raise click.UsageError("give either --period or --start/--end, not both")
-        results = [tracker.get_summary(window, p) for p in tracker.periods(window, start, end)]
-        if not results:
-            raise click.ClickException(f"no {window} periods between {start} and {end}")
+        results = tracker.summaries(window, start, end)
     else:
-        results = [tracker.get_summary(window, period)]
-        if results[0] is None:
+        found = tracker.get_summary(window, period)
+        if found is None:
             raise click.ClickException(f"no trade logs found in {config.logs_dir}/")
+        results = [found]
     if as_json:
         from sitegen.export import summary_json
 
-        if len(results) == 1 and not (start or end):
-            click.echo(summary_json(results[0]).decode("utf-8"), nl=False)
-        else:
-            click.echo(json.dumps(results, indent=2, ensure_ascii=False))
-        return
-    from sitegen.console import print_summary
+        if ranged:
+            import json
 
-    for result in results:
-        print_summary(result)
+            click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+        else:
+            click.echo(summary_json(results[0]).decode("utf-8"), nl=False)
+        return
+    from sitegen.console import print_summaries, print_summary
+
+    if ranged:
+        print_summaries(results)
+    else:
+        print_summary(results[0])
 
 
 @main.command()

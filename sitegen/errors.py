@@ -17,3 +17,8 @@ class InputError(SitegenError):
 
 class BuildError(SitegenError):
     """A build could not finish (output not writable, template error, ...)."""
+
+
+class NoDataError(SitegenError):
+    """A period or date range the logs hold no data for. The message names the range
+    they cover."""

@@ -12,13 +12,12 @@ from decimal import Decimal, localcontext
 
 from sitegen import depth, registry
 from sitegen.partials import EXACT, ZERO, Cell, Partial
+from sitegen.registry import PER_DAY_TARGETS
 from sitegen.rules import TargetSpec
 
 Q6 = Decimal("0.000001")
 ANNUALISATION = 252
 SMALL_SAMPLE = 30
-#: targets on these metrics are compared with their mean per day on longer windows
-PER_DAY_TARGETS = ("net_pnl", "trades_total")
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from sitegen.cache import (
 )
 from sitegen.config import Config, check_templates
 from sitegen.digest import FileDigest
-from sitegen.errors import ConfigError
+from sitegen.errors import ConfigError, NoDataError
 from sitegen.export import artifact_name
 from sitegen.history import History, build_history
 from sitegen.incremental import (
@@ -57,7 +57,7 @@ from sitegen.lock import BuildLock
 from sitegen.report import DETAIL, BuildReport, finish
 from sitegen.scan import Rescanner, ScanResult, list_logs, scan_logs
 from sitegen.stale import remove_stale
-from sitegen.windows import WINDOWS, parse_period, period_bounds, zone
+from sitegen.windows import MAX_GAP_DAYS, WINDOWS, clip, parse_period, period_bounds, zone
 from sitegen.writer import Writer, remove_leftovers
 
 log = logging.getLogger("sitegen")
@@ -525,26 +525,102 @@ class Tracker:
 
     def get_summary(self, window: str, period: str | None = None) -> dict | None:
         """The summary of ``window`` for ``period`` (latest when None), exactly as its
-        JSON artifact holds it; None when there is no data at all."""
+        JSON artifact holds it; None when there is no data at all and no period is
+        asked for. A period outside the data range (before it, after it, or only in a
+        gap of it) is a NoDataError naming the range; a malformed id a ConfigError."""
         if window not in WINDOWS:
             raise ConfigError(f"window: {window!r} is not one of {', '.join(WINDOWS)}")
         history = self.history()
-        if history.empty:
+        if period is not None:
+            period = _checked_period(history, window, period, self.config.logs_dir)
+        elif history.empty:
             return None
-        if period is None:
-            period = history.latest_period(window)
-        elif window == "all":
-            period = "all"
         else:
-            try:
-                parse_period(window, period)
-            except ValueError as exc:
-                raise ConfigError(str(exc)) from exc
-        summary = history.summary(window, period, self.config.targets.specs())
-        key = (window, period)
-        inputs = rule_inputs(history, self.config, {key: summary})
+            period = history.latest_period(window)
+            if period is None:  # log files whose records fall on no day with a period
+                raise NoDataError(f"no {window} period has data: {data_range(history)}")
+        return self._summaries(history, window, [period])[0]
+
+    def summaries(
+        self, window: str, start: dt.date | str | None = None, end: dt.date | str | None = None
+    ) -> list[dict]:
+        """The summaries of ``window``'s periods that overlap ``start`` .. ``end``, in
+        order, each as :meth:`get_summary` gives it (the logs read once). A range with
+        no such period is a NoDataError naming the data range."""
+        if window not in WINDOWS:
+            raise ConfigError(f"window: {window!r} is not one of {', '.join(WINDOWS)}")
+        first, last = _parse_day(start, "--start"), _parse_day(end, "--end")
+        if first and last and first > last:
+            raise ConfigError(f"--start {first} is after --end {last}")
+        history = self.history()
+        chosen = [p for _, p in select_periods(history, window, first, last, None)]
+        if not chosen:
+            between = (
+                f"between {first} and {last}"
+                if first and last
+                else f"from {first} on"
+                if first
+                else f"up to {last}"
+                if last
+                else "at all"
+            )
+            if history.empty:
+                cause = f"there are no trade logs in {self.config.logs_dir}/"
+            else:
+                cause = data_range(history)
+            raise NoDataError(f"no {window} data {between}: {cause}")
+        return self._summaries(history, window, chosen)
+
+    def _summaries(self, history: History, window: str, periods: list[str]) -> list[dict]:
+        targets = self.config.targets.specs()
+        chosen = {(window, p): history.summary(window, p, targets) for p in periods}
+        inputs = rule_inputs(history, self.config, dict(chosen))
         events = compute_alerts(
             history, self.config, inputs, read_alert_log_stamped(self.config.alerts_file)[0]
         )
-        attach_alerts(history, {key: summary}, events)
-        return summary
+        attach_alerts(history, chosen, events)
+        return list(chosen.values())
+
+
+#: a data range of more runs than this is described by its ends and its number of runs
+LISTED_RUNS = 4
+
+
+def data_range(history: History) -> str:
+    """What dates the logs hold data for, for a message: 'the logs cover 2025-10-06 to
+    2025-12-31', with each run when gaps of more than 31 days split the range."""
+    runs = [f"{first} to {last}" for first, last in history.spans]
+    if len(runs) == 1:
+        return f"the logs cover {runs[0]}"
+    if len(runs) <= LISTED_RUNS:
+        return f"the logs cover {', '.join(runs[:-1])} and {runs[-1]}"
+    return (
+        f"the logs cover {history.first} to {history.last} in {len(runs)} runs, with gaps of "
+        f"more than {MAX_GAP_DAYS} days without data between them"
+    )
+
+
+def _checked_period(history: History, window: str, period: str, logs_dir: Path) -> str:
+    """``period``, when it is a well-formed id of ``window`` with data; else the error
+    that says why not, naming the data range."""
+    where = data_range(history) if not history.empty else f"there are no trade logs in {logs_dir}/"
+    if window == "all":
+        if period != "all":
+            raise ConfigError(f"period: {period!r}: the all window has one period, 'all'")
+        if history.empty:
+            raise NoDataError(f"no data at all: {where}")
+        return period
+    try:
+        first, last = parse_period(window, period)
+    except ValueError as exc:
+        raise ConfigError(f"{exc}; {where}") from exc
+    if clip(history.spans, first, last):
+        return period
+    gap = next(((a, b) for a, b in history.gaps if a <= first and last <= b), None)
+    if gap is None:
+        raise NoDataError(f"no data for {window} {period}: {where}")
+    days = (gap[1] - gap[0]).days + 1
+    raise NoDataError(
+        f"no data for {window} {period}: it lies in a gap of {days} days without logs or "
+        f"trades ({gap[0]} to {gap[1]}); {where}"
+    )

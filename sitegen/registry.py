@@ -3,8 +3,8 @@
 A :class:`Metric` row holds a metric's JSON field, its label, the kind of number it is
 (which says how each consumer shows it), the metric table of a period page that lists
 it, and its definition. The summary's key order, the Markdown report, the pages'
-labels, formats and links to definitions.html, definitions.html itself, the table of
-``sitegen summary`` and the metrics table of docs/summary-format.md are all read from
+labels, formats and links to definitions.html, definitions.html itself, the figures
+of ``sitegen summary`` and the metrics table of docs/summary-format.md are all read from
 here. Adding a metric is its computation, its row here (and its place in PAGE_ORDER
 and DEFINITION_ORDER), its field in the summary schema, and its tests:
 tests/test_registry.py holds the rows against the schema, the docs and the
@@ -456,6 +456,9 @@ SUMMARY: tuple[Metric | str, ...] = (
     "undefined_reasons",
     "data_quality",
 )
+
+#: targets on these metrics are compared with their mean per day on longer windows
+PER_DAY_TARGETS = ("net_pnl", "trades_total")
 
 #: every metric, in summary order
 METRICS: tuple[Metric, ...] = tuple(m for m in SUMMARY if isinstance(m, Metric))

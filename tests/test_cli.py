@@ -411,14 +411,17 @@ def test_ack_of_an_unknown_id():
 
 
 def test_summary_prints_metrics_and_targets(demo):
+    """Labels and formats as the site has them (tests/test_summary_cli.py has the
+    exact lines on a hand-made fixture)."""
     result = run("summary", "--window", "weekly")
     out = result.stdout
-    assert out.startswith("weekly 2025-W37 (2025-09-08 – 2025-09-14, UTC)\n")
-    for word in ("Metrics", "trades_total", "win_rate", "net_pnl", "max_drawdown"):
-        assert word in out
-    assert "Targets" in out
-    for key in ("win_rate_target", "daily_pl_target", "max_drawdown_target"):
-        assert key in out
+    assert out.startswith("Week 2025-W37 (2025-09-08 – 2025-09-14, UTC)\n")
+    for label in ("Trades ", "Win rate ", "Net P&L ", "Max drawdown ", "Targets\n"):
+        assert label in out
+    for label in ("Net P&L per day (mean)", "Trades per day (mean)", "Avg planned R:R"):
+        assert label in out
+    for field in ("trades_total", "win_rate", "net_pnl", "_target"):  # no raw field names
+        assert field not in out
 
 
 def test_summary_json_is_the_artifact(demo):
@@ -441,7 +444,8 @@ def test_summary_of_all_history(demo):
         (["--period", "2025-13"], "Error: period: '2025-13' is not a daily period id"),
         (
             ["--window", "monthly", "--period", "2025-13"],
-            "Error: period: '2025-13' is not a monthly period id (for example 2025-10)\n",
+            "Error: period: '2025-13' is not a monthly period id (for example 2025-10); "
+            "the logs cover 2025-09-01 to 2025-09-12\n",
         ),
         (["--window", "weekly", "--period", "2025-W54"], "Error: period: '2025-W54' is not a"),
     ],
@@ -519,7 +523,10 @@ def test_summary_over_a_date_range(demo):
     )
     assert [s["period"] for s in json.loads(result.stdout)] == ["2025-09-02", "2025-09-03"]
     result = run("summary", "--window", "weekly", "--start", "2025-09-02", "--end", "2025-09-03")
-    assert "weekly 2025-W36" in result.stdout
+    assert result.stdout.startswith("Week 2025-W36 (2025-09-01 – 2025-09-07, UTC)\n")
+    assert [line.split()[1] for line in result.stdout.splitlines() if "│ 2025-" in line] == [
+        "2025-W36"
+    ]
     result = run("summary", "--period", "2025-09-02", "--start", "2025-09-02", code=1)
     assert "either --period or --start/--end" in result.output
 

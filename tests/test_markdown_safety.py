@@ -458,7 +458,9 @@ def test_a_summary_in_the_terminal_prints_as_typed(hostile_build):
     _, artifacts, _ = hostile_build
     summary = json.loads((artifacts / "daily-summary-2025-10-06.json").read_text("utf-8"))
     entry = next(iter(summary["targets"].values()))
-    summary["targets"] = {value: entry for value in TERMINAL}
+    # a target is labelled by its metric's label, or by its key when the metric is unknown
+    summary["targets"] = {value: {**entry, "metric": value} for value in TERMINAL}
+    summary["by_symbol"] = [{**summary["by_symbol"][0], "key": value} for value in TERMINAL[:3]]
     summary["note"] = summary["timezone"] = "[/i]zz9\x1b[2J"
     console = _console()
     print_summary(summary, console)

@@ -276,9 +276,13 @@ def test_daily_new_york(tracker):
     assert t.get_summary("daily") == tuesday  # no 10-08 in New York
 
 
-def test_empty_window(tracker):
+def test_empty_window(tracker, logs):
+    # a day inside the data range without trades (no log file: a missing day); a day
+    # outside the range has no summary at all (tests/test_summary_cli.py)
+    write_log(logs, "2025-10-10", [trade("2025-10-10T14:00:00Z", net="1.00")])
     s = tracker("UTC").get_summary("daily", "2025-10-09")
     assert s["note"] == "No trades in window"
+    assert s["missing_days"] == ["2025-10-09"]
     assert s["trades_total"] == 0 and s["net_pnl"] == "0"
     for key in (
         "win_rate",

@@ -15,11 +15,10 @@ from markupsafe import Markup
 
 import sitegen.site.fmt as fmt
 from sitegen.export import artifact_name
-from sitegen.metrics import PER_DAY_TARGETS
-from sitegen.registry import BY_FIELD, PAGE_GROUPS, Kind, Sign
+from sitegen.figures import WINDOW_NAMES, figure, target_figures
+from sitegen.registry import BY_FIELD, PAGE_GROUPS, Kind
 from sitegen.site.text import log_html
 
-WINDOW_NAMES = {"daily": "Day", "weekly": "Week", "monthly": "Month", "all": "All time"}
 _SEVERITY_RANK = {"CRITICAL": 0, "WARN": 1}
 
 
@@ -99,37 +98,14 @@ class MetricGroup:
 
 def metric_cell(summary: Mapping[str, Any], field: str, root: str = "") -> Cell:
     """One metric of a summary, formatted as its kind and sign in the registry say; n/a
-    with its reason when null."""
-    metric = BY_FIELD[field]
-    kind = metric.kind
-    value = summary.get(field)
-    if kind is Kind.STREAK:
-        streak = value or {}
-        count, kind_ = streak.get("count", 0), streak.get("type")
-        if kind_ == "win":
-            return Cell(f"{count} win" + ("s" if count != 1 else ""), "pos")
-        if kind_ == "loss":
-            return Cell(f"{count} loss" + ("es" if count != 1 else ""), "neg")
-        return Cell("none", "zero")
-    if value is None:
-        return na((summary.get("undefined_reasons") or {}).get(field))
-    signed = metric.sign is Sign.SIGNED
-    cls = "" if metric.sign is Sign.PLAIN else fmt.tone(value)
-    if kind is Kind.COUNT:
-        return Cell(f"{value:,}" if isinstance(value, int) else str(value))
-    if kind is Kind.RATE:
-        return Cell(fmt.percent(value))
-    if kind is Kind.MONEY:
-        return Cell(fmt.money(value, signed=signed), cls)
-    if kind in (Kind.AVG, Kind.RATIO, Kind.R):
-        return Cell(fmt.rounded(value, signed=signed), cls)
-    if kind is Kind.DAY:
-        date = summary.get(f"{field}_date")
-        href = None
-        if date and summary.get("window") != "daily":
-            href = f"{root}daily/{date}.html"
-        return Cell(fmt.money(value, signed=True), fmt.tone(value), href=href, note=date)
-    raise ValueError(f"{field} is a structure, not one value")  # pragma: no cover
+    with its reason when null. A best or worst day links to its page."""
+    shown = figure(summary, field)
+    if shown.reason is not None:
+        return na(shown.reason)
+    href = None
+    if BY_FIELD[field].kind is Kind.DAY and shown.note and summary.get("window") != "daily":
+        href = f"{root}daily/{shown.note}.html"
+    return Cell(shown.text, shown.tone, href=href, note=shown.note)
 
 
 def metric_groups(summary: Mapping[str, Any], root: str) -> tuple[MetricGroup, ...]:
@@ -180,15 +156,6 @@ def headline(summary: Mapping[str, Any]) -> tuple[Card, ...]:
 # --- targets -----------------------------------------------------------------------
 
 
-def _target_label(key: str, metric: str, daily: bool) -> str:
-    """The label of the metric a target checks; on longer windows some targets are met
-    by a mean per day."""
-    if metric not in BY_FIELD:
-        return key
-    label = BY_FIELD[metric].label
-    return label if daily or metric not in PER_DAY_TARGETS else f"{label} per day (mean)"
-
-
 @dataclass(frozen=True)
 class TargetRow:
     label: str
@@ -201,43 +168,24 @@ class TargetRow:
     gap: str  # "by 0.42" for a missed target, else ""
 
 
-def _target_text(key: str, value: Any, *, signed: bool = False, points: bool = False) -> str:
-    """A target's actual, target or variance (``points``: a difference of percentages)."""
-    if key == "win_rate_target":
-        text = fmt.rounded(value, signed=signed)
-        return text + (" pts" if signed or points else "%")
-    if key == "trades_per_day_target":
-        return fmt.rounded(value, signed=True) if signed else fmt.count_or_mean(value)
-    return fmt.rounded(value, signed=signed)
-
-
 def target_rows(summary: Mapping[str, Any]) -> tuple[TargetRow, ...]:
     """Each configured target with its actual value, variance and status in words."""
-    daily = summary.get("window") == "daily"
     rows = []
-    for key, entry in (summary.get("targets") or {}).items():
-        metric = entry.get("metric", "")
-        met = entry.get("met")
-        if entry.get("actual") is None or met is None:
-            reason = (summary.get("undefined_reasons") or {}).get(metric, "no value")
-            actual, variance, status, cls, gap = na(reason), Cell(fmt.DASH), "n/a", "na", ""
+    for t in target_figures(summary):
+        if t.met is None:
+            actual, variance = na(t.actual.reason), Cell(t.variance.text)
         else:
-            actual = Cell(_target_text(key, entry["actual"]))
-            variance = Cell(_target_text(key, entry["variance"], signed=True))
-            variance = Cell(variance.text, fmt.tone(entry["variance"]))
-            status, cls = ("Met", "met") if met else ("Not met", "missed")
-            shortfall = abs(fmt.dec(entry["variance"]) or 0)
-            gap = "" if met else "by " + _target_text(key, shortfall, points=True)
+            actual, variance = Cell(t.actual.text), Cell(t.variance.text, t.variance.tone)
         rows.append(
             TargetRow(
-                label=_target_label(key, metric, daily),
-                anchor=definition_anchor(metric),
+                label=t.label,
+                anchor=definition_anchor(t.metric),
                 actual=actual,
-                target=_target_text(key, entry.get("target")),
+                target=t.target,
                 variance=variance,
-                status=status,
-                status_cls=cls,
-                gap=gap,
+                status=t.status,
+                status_cls="na" if t.met is None else "met" if t.met else "missed",
+                gap=t.gap,
             )
         )
     return tuple(rows)
