@@ -682,7 +682,7 @@ def test_alert_events_are_never_read_as_trades(monkeypatch):
     assert build().exit_code == 2
     result = sitegen("validate")
     assert result.exit_code == 0, result.output
-    assert "1 files" in result.stdout
+    assert "1 file," in result.stdout
     assert artifact("all-summary")["trades_total"] == 4
 
 
