@@ -50,6 +50,12 @@ RISK = "Risk"
 R_MULTIPLES = "R multiples"
 STREAKS = "Streaks and days"
 
+# The two equity curves a drawdown is measured on; every drawdown figure names its own.
+#: the equity after every closed trade: a dip within a day counts
+TRADE_BY_TRADE = "trade by trade"
+#: each day's closing balance: a dip made up before the close is not seen
+END_OF_DAY = "end of day"
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -316,19 +322,24 @@ SUMMARY: tuple[Metric | str, ...] = (
     ),
     Metric(
         "max_drawdown",
-        "Max drawdown",
+        f"Max drawdown ({TRADE_BY_TRADE})",
         Kind.MONEY,
         RISK,
-        "On the equity curve of closed trades in time order starting at 0: "
-        "min over t of (equity_t − running peak), the peak starting at 0.",
+        "Trade by trade: on the equity curve of closed trades in time order starting at 0: "
+        "min over t of (equity_t − running peak), the peak starting at 0. Every closed "
+        "trade is a point of this curve, so a dip within a day counts even when the day "
+        "makes it up by its close; the end-of-day drawdowns (drawdowns) see only each "
+        "day's closing balance. So this figure is never shallower than the deepest "
+        "end-of-day drawdown, and deeper whenever the worst fall happened within a day.",
         sign=Sign.TONE,
     ),
     Metric(
         "max_drawdown_duration_trades",
-        "Drawdown length (trades)",
+        f"Longest drawdown in trades ({TRADE_BY_TRADE})",
         Kind.COUNT,
         RISK,
-        "Longest run of consecutive closed trades whose equity is below the running peak.",
+        "Trade by trade: the longest run of consecutive closed trades whose equity is "
+        "below the running peak.",
         report_label="Max drawdown duration (trades)",
     ),
     Metric(
@@ -343,34 +354,36 @@ SUMMARY: tuple[Metric | str, ...] = (
     ),
     Metric(
         "drawdowns",
-        "Drawdowns (end-of-day equity)",
+        f"Drawdowns ({END_OF_DAY})",
         Kind.TABLE,
         None,
-        "On end-of-day equity (cumulative daily P&L from 0 before the window's "
+        "End of day: on end-of-day equity (cumulative daily P&L from 0 before the window's "
         "first day, the running peak starting at 0): each stretch below a previous peak. "
         "Peak day: the last day at the peak (none: the window's start). Valley: the first "
         "day of the lowest equity. Recovery: the first day back at or above the peak (none: "
         "not recovered). Depth: valley equity − peak equity. Days: series days after the "
         "peak day up to the recovery day, or to the last day when not recovered. Trades: "
         "closed trades on those days. The 5 deepest are listed, deepest first, then by "
-        "start.",
+        "start. Only closing balances count: a fall within a day that is made up by the "
+        "close is not seen here, though it is in max_drawdown (trade by trade), which can "
+        "therefore be deeper.",
         daily=False,
         shape="[drawdown]",
     ),
     Metric(
         "drawdown_count",
-        "Number of drawdowns",
+        f"Number of drawdowns ({END_OF_DAY})",
         Kind.COUNT,
         None,
-        "Number of end-of-day drawdowns in the window.",
+        "End of day: the number of drawdowns of end-of-day equity in the window.",
         daily=False,
     ),
     Metric(
         "current_drawdown",
-        "Current drawdown",
+        f"Current drawdown ({END_OF_DAY})",
         Kind.TABLE,
         None,
-        "Last end-of-day equity − running peak (≤ 0), with the peak day "
+        "End of day: last end-of-day equity − running peak (≤ 0), with the peak day "
         "and the days and closed trades since it; not recovered while below 0.",
         daily=False,
         shape="{`depth`, `peak_day`, `days`, `trades`, `recovered`}",
@@ -515,6 +528,13 @@ NOTES = (
     "the date of its exit_timestamp (else its timestamp); entry hour and weekday use "
     "its timestamp.",
     "Annualisation: daily ratios are multiplied by √252 (252 trading days a year).",
+    "Drawdowns are measured on two equity curves, and every drawdown figure names its "
+    "own. Trade by trade (max drawdown and its length in trades, the chart of a day): "
+    "the equity after every closed trade, so a fall within a day counts even when the "
+    "day makes it up by its close. End of day (the drawdown table, the current "
+    "drawdown, the charts of weeks, months and all time): each day's closing balance "
+    "only. So over the same trades the trade-by-trade figure can be deeper than the "
+    "end-of-day one, never shallower.",
     "A metric that cannot be computed shows as n/a with the reason, never as infinity. "
     "Windows (and breakdown cells) with fewer than 30 closed trades are a small "
     "sample: read their ratios with care.",

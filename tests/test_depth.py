@@ -675,3 +675,67 @@ def test_page_names_a_drawdown_not_yet_recovered(metrics_week):
     assert (first.peak.text, first.peak.href) == ("window start", None)
     assert first.recovery is not None and first.recovery.href == "../daily/2025-10-07.html"
     assert second.recovery is None  # shown as "not recovered"
+
+
+def test_the_two_drawdowns_of_a_page_name_their_curve(week):
+    """Trade by trade, Tuesday's first trade takes the equity from its peak of 30 (after
+    Monday's first trade) to 5: -25.00, 7 trades under water. End of day, Monday closes
+    at 25 and Tuesday at 17: -8.00. A week's page shows both; each says its curve."""
+    from sitegen.site.depth import drawdowns
+    from sitegen.site.home import glance
+    from sitegen.site.pages import period_charts
+    from sitegen.site.parts import headline, metric_groups
+
+    s = week()
+    assert (s["max_drawdown"], s["max_drawdown_duration_trades"]) == ("-25.00", 7)
+    assert s["drawdowns"][0]["depth"] == "-8.00"
+
+    card = next(c for c in headline(s) if c.anchor == "max_drawdown")
+    assert (card.label, card.value.text) == ("Max drawdown", "-25.00")
+    assert card.detail == "trade by trade, 7 trades under water"
+    rows = {r.anchor: r for g in metric_groups(s, "../") for r in g.rows}
+    assert rows["max_drawdown"].label == "Max drawdown (trade by trade)"
+    assert (
+        rows["max_drawdown_duration_trades"].label == "Longest drawdown in trades (trade by trade)"
+    )
+    assert dict(glance("This week", s).stats)["Max drawdown (trade by trade)"].text == "-25.00"
+
+    section = drawdowns(s, "../", frozenset())
+    assert section is not None and section.rows[0].depth.text == "-8.00"
+    assert section.title == "Drawdowns (end of day)"
+    assert section.current_label == "Current drawdown (end of day)"
+    assert section.basis == (
+        "End of day: each day's closing balance. Max drawdown (trade by trade) also "
+        "counts falls within a day, so it can be deeper."
+    )
+
+    equity, _ = period_charts(s, None, "../", frozenset())
+    assert equity.heading == "Equity and drawdown (end of day: each day's closing balance)"
+    assert ">Drawdown, end of day</text>" in equity.svg
+    assert "deepest drawdown (end of day) -8.00" in equity.svg
+    (day,) = period_charts({"window": "daily", "period": "2025-10-07"}, None, "../", frozenset())
+    assert day.heading.startswith("Equity and drawdown (trade by trade: ")
+
+
+def test_definitions_say_why_the_two_drawdowns_differ():
+    from sitegen.registry import BY_FIELD, END_OF_DAY, NOTES, TRADE_BY_TRADE
+
+    curves = {
+        "max_drawdown": TRADE_BY_TRADE,
+        "max_drawdown_duration_trades": TRADE_BY_TRADE,
+        "drawdowns": END_OF_DAY,
+        "drawdown_count": END_OF_DAY,
+        "current_drawdown": END_OF_DAY,
+    }
+    assert {f for f in BY_FIELD if "drawdown" in f} == set(curves)
+    for field, curve in curves.items():
+        assert f"({curve})" in BY_FIELD[field].label, field
+        assert BY_FIELD[field].definition.lower().startswith(f"{curve}: "), field
+    trade_by_trade = DEFINITIONS["max_drawdown"]
+    assert "a dip within a day counts" in trade_by_trade
+    assert "closing balance" in trade_by_trade and "never shallower" in trade_by_trade
+    assert (
+        "a fall within a day that is made up by the close is not seen" in DEFINITIONS["drawdowns"]
+    )
+    (note,) = [n for n in NOTES if n.startswith("Drawdowns are measured on two equity curves")]
+    assert "so a fall within a day counts" in note and "closing balance only" in note

@@ -502,7 +502,7 @@ def test_longer_windows_show_the_breakdown_grid_and_drawdowns(built) -> None:
             assert section in page.ids, (path, section)
         text = path.read_text(encoding="utf-8")
         assert 'class="chart c-hist"' in text
-        assert "Current drawdown" in text and "end-of-day equity" in text
+        assert "Drawdowns (end of day)" in text and "Current drawdown (end of day)" in text
         assert "Entry hour and weekday are in UTC" in text
     month = summaries[("monthly", "2025-09")]
     text = (site / "monthly" / "2025-09.html").read_text(encoding="utf-8")
@@ -572,3 +572,34 @@ def test_definitions_page_defines_every_metric(built) -> None:
     assert f"<strong>{config.timezone}</strong>" in text
     assert "√252" in text and "breakeven" in text.lower() and "Open trades" in text
     assert "300 ≤ d &lt; 1800 s" in text  # hold-time buckets, lower bound inclusive
+
+
+def test_every_drawdown_figure_names_its_curve(built) -> None:
+    """The max drawdown (trade by trade) and the drawdown table (end of day) share a
+    page: each says its curve, and the first is never the shallower."""
+    history, summaries, _, site, _ = built
+    card = re.compile(
+        r'<div class="card-label"><a class="term" href="[^"]*#max_drawdown">Max drawdown</a>'
+        r'</div>\s*<div class="card-value"[^>]*>(.*?)</div>\s*<div class="card-detail">([^<]*)<'
+    )
+    paths = [
+        "index.html",
+        *(f"{w}/{p}.html" for w in ("daily", "weekly", "monthly") for p in history.periods(w)),
+    ]
+    for path in paths:
+        text = (site / path).read_text(encoding="utf-8")
+        cards = card.findall(text)
+        assert len(cards) == 1, path
+        assert cards[0][1].startswith("trade by trade, "), path
+        assert ">Max drawdown<" not in card.sub("", text), path  # no other bare label
+        if path.startswith("daily/"):
+            assert "h-drawdowns" not in text and "(trade by trade: " in text
+        else:
+            assert '<h2 id="h-drawdowns">Drawdowns (end of day)</h2>' in text, path
+            assert "Current drawdown (end of day)</a>:" in text, path
+    for (window, _), s in summaries.items():
+        if window == "daily":
+            continue
+        deepest = min((Decimal(d["depth"]) for d in s["drawdowns"]), default=Decimal(0))
+        assert Decimal(s["max_drawdown"]) <= deepest
+        assert Decimal(s["max_drawdown"]) <= Decimal(s["current_drawdown"]["depth"])

@@ -188,11 +188,13 @@ def equity_drawdown(
     title: str,
     *,
     width: float = WIDTH,
+    basis: str = "",
 ) -> str:
     """Cumulative P&L of ``steps`` (one label each) with its drawdown in a panel below.
 
     The curve starts at 0 before the first step. The text alternative names the end
-    value, the peak and the deepest drawdown.
+    value, the peak and the deepest drawdown; ``basis`` names the curve the drawdown is
+    on ("trade by trade", "end of day") in the panel's caption and in that text.
     """
     if not steps:
         return _empty(width, 200, title, "No closed trades", "c-equity")
@@ -238,14 +240,15 @@ def equity_drawdown(
     )
     body.append(
         f'<text class="c-caption" x="{_f(left)}" y="{_f(dd_top - 12)}" font-size="{_FONT}" '
-        f'font-weight="600" fill="#555">Drawdown</text>'
+        f'font-weight="600" fill="#555">Drawdown{escape(f", {basis}" if basis else "")}</text>'
     )
     shown = _pick(len(labels), 6)
     body += _x_labels([(px(i + 1), labels[i]) for i in shown], dd_top + dd_h + 22)
     end, peak, deepest = equity[-1], max(equity), min(drawdown)
     alt = (
         f"{title}: {len(steps)} steps from {labels[0]} to {labels[-1]}; ends at {amount(end)}, "
-        f"peak {amount(peak)}, deepest drawdown {amount(deepest)}"
+        f"peak {amount(peak)}, deepest drawdown{f' ({basis})' if basis else ''} "
+        f"{amount(deepest)}"
     )
     return _svg(width, height, alt, body, "c-equity")
 

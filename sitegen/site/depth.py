@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from markupsafe import Markup
 
@@ -16,7 +16,7 @@ import sitegen.site.fmt as fmt
 from sitegen.depth import BREAKDOWN_TITLES, R_LABELS, key_label
 from sitegen.export import keys_from_logs
 from sitegen.metrics import SMALL_SAMPLE
-from sitegen.registry import GRID, Kind, Sign
+from sitegen.registry import BY_FIELD, END_OF_DAY, GRID, Kind, Sign
 from sitegen.registry import Column as GridColumn
 from sitegen.site.parts import Card, Cell, card, na
 from sitegen.site.text import log_html
@@ -57,10 +57,20 @@ class DrawdownRow:
 
 @dataclass(frozen=True)
 class Drawdowns:
+    """The end-of-day drawdowns of a window; its labels name the curve, since a page
+    also shows the trade-by-trade max drawdown, which can be deeper."""
+
     current: Cell
     current_text: str
     count: int
     rows: tuple[DrawdownRow, ...]
+    title: ClassVar[str] = BY_FIELD["drawdowns"].label
+    current_label: ClassVar[str] = BY_FIELD["current_drawdown"].label
+    basis: ClassVar[str] = (
+        f"{END_OF_DAY[0].upper()}{END_OF_DAY[1:]}: each day's closing balance. "
+        f"{BY_FIELD['max_drawdown'].label} also counts falls within a day, so it can be "
+        "deeper."
+    )
 
 
 @dataclass(frozen=True)
@@ -84,8 +94,12 @@ class Depth:
 
 
 # The grid's columns after the closed count (which carries the small-sample mark); each
-# heading links to the window metric's definition, which the cells share.
-GRID_COLUMNS = tuple(c for c in GRID if c.field != "trades_closed")
+# heading links to the window metric's definition, which the cells share. The columns
+# that matter come first, so that a phone shows them next to the key and scrolls the rest.
+_FIRST = ("win_rate", "net_pnl")
+GRID_COLUMNS = tuple(c for f in _FIRST for c in GRID if c.field == f) + tuple(
+    c for c in GRID if c.field not in ("trades_closed", *_FIRST)
+)
 
 
 def _cell(row: Mapping[str, Any], column: GridColumn) -> Cell:

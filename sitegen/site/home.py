@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 import sitegen.site.charts as charts
 import sitegen.site.fmt as fmt
-from sitegen.registry import BY_FIELD, DEFINED, NOTES
+from sitegen.registry import BY_FIELD, DEFINED, END_OF_DAY, NOTES
 from sitegen.site.depth import Depth, depth
 from sitegen.site.pages import period_title, short_label
 from sitegen.site.parts import (
@@ -27,6 +27,7 @@ from sitegen.site.parts import (
     alert_item,
     card,
     data_path,
+    max_drawdown_card,
     metric_cell,
     page_path,
     sort_alerts,
@@ -129,15 +130,10 @@ def glance(kind: str, summary: Mapping[str, Any]) -> Glance:
         for row in target_rows(summary)
         if row.status_cls == "missed"
     )
-    # a glance card is narrow: "Drawdown" names the max drawdown
+    # the max drawdown's label names its curve (trade by trade)
     stats = tuple(
-        (label or BY_FIELD[field].label, metric_cell(summary, field))
-        for field, label in (
-            ("trades_total", ""),
-            ("win_rate", ""),
-            ("profit_factor", ""),
-            ("max_drawdown", "Drawdown"),
-        )
+        (BY_FIELD[field].label, metric_cell(summary, field))
+        for field in ("trades_total", "win_rate", "profit_factor", "max_drawdown")
     )
     opened = [a for a in summary.get("alerts") or [] if a.get("acknowledged_at") is None]
     critical = any(a.get("severity") == "CRITICAL" for a in opened)
@@ -233,14 +229,16 @@ def index_page(
     daily = everything.get("daily_pnl") or {}
     dates = list(daily)
     values = [fmt.dec(v) for v in daily.values()]
-    equity = charts.equity_drawdown(values, dates, "Equity and drawdown, whole history, by day")
+    equity = charts.equity_drawdown(
+        values, dates, "Equity and drawdown, whole history", basis=END_OF_DAY
+    )
     weeks = archive_rows("weekly", ordered.get("weekly", ()), daily)
     cards = (
         card(everything, "net_pnl"),
         card(everything, "win_rate", f"{everything['trades_closed']:,} closed trades"),
         card(everything, "profit_factor"),
         card(everything, "sharpe", "daily, annualised", label="Sharpe"),
-        card(everything, "max_drawdown"),
+        max_drawdown_card(everything),
         card(everything, "expectancy", "per closed trade"),
     )
     return IndexPage(

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 import sitegen.site.charts as charts
 import sitegen.site.fmt as fmt
+from sitegen.registry import END_OF_DAY, TRADE_BY_TRADE
 from sitegen.site.depth import Depth, depth
 from sitegen.site.parts import (
     Banner,
@@ -251,17 +252,22 @@ def period_charts(
     window, period = summary["window"], summary["period"]
     if window == "daily":
         steps, labels = (table.steps, table.labels) if table else ((), ())
-        svg = charts.equity_drawdown(steps, labels, f"Equity and drawdown by trade, {period}")
-        return (Chart("Equity and drawdown (closed trades in time order)", Markup(svg)),)
+        svg = charts.equity_drawdown(
+            steps, labels, f"Equity and drawdown, {period}", basis=TRADE_BY_TRADE
+        )
+        heading = f"Equity and drawdown ({TRADE_BY_TRADE}: closed trades in time order)"
+        return (Chart(heading, Markup(svg)),)
     daily = summary.get("daily_pnl") or {}
     dates = list(daily)
     labels = [d[5:] for d in dates]
     values = [fmt.dec(v) for v in daily.values()]
-    equity = charts.equity_drawdown(values, labels, f"Equity and drawdown by day, {period}")
+    equity = charts.equity_drawdown(
+        values, labels, f"Equity and drawdown, {period}", basis=END_OF_DAY
+    )
     hrefs = [f"{root}daily/{d}.html" if d in day_pages else None for d in dates]
     bars = charts.bar_chart(values, labels, f"Daily P&L, {period}", hrefs=hrefs)
     return (
-        Chart("Equity and drawdown (end of day)", Markup(equity)),
+        Chart(f"Equity and drawdown ({END_OF_DAY}: each day's closing balance)", Markup(equity)),
         Chart("Daily P&L", Markup(bars)),
     )
 

@@ -16,7 +16,7 @@ from markupsafe import Markup
 import sitegen.site.fmt as fmt
 from sitegen.export import artifact_name
 from sitegen.figures import WINDOW_NAMES, figure, target_figures
-from sitegen.registry import BY_FIELD, PAGE_GROUPS, Kind
+from sitegen.registry import BY_FIELD, PAGE_GROUPS, TRADE_BY_TRADE, Kind
 from sitegen.site.text import log_html
 
 _SEVERITY_RANK = {"CRITICAL": 0, "WARN": 1}
@@ -145,12 +145,24 @@ def headline(summary: Mapping[str, Any]) -> tuple[Card, ...]:
         elif field == "trades_total":
             detail = f"{summary['trades_closed']} closed · {summary['trades_open']} open"
         elif field == "max_drawdown":
-            n = summary.get("max_drawdown_duration_trades", 0)
-            detail = f"{n} trade{'s' if n != 1 else ''} under water"
+            cards.append(max_drawdown_card(summary))
+            continue
         elif field == "expectancy":
             detail = "per closed trade"
         cards.append(card(summary, field, detail))
     return tuple(cards)
+
+
+def max_drawdown_card(summary: Mapping[str, Any]) -> Card:
+    """The trade-by-trade max drawdown: a card has room for "Max drawdown", so its
+    detail line names the curve (the end-of-day drawdowns are another figure)."""
+    n = summary.get("max_drawdown_duration_trades", 0)
+    return card(
+        summary,
+        "max_drawdown",
+        f"{TRADE_BY_TRADE}, {n:,} trade{'s' if n != 1 else ''} under water",
+        label="Max drawdown",
+    )
 
 
 # --- targets -----------------------------------------------------------------------
