@@ -102,7 +102,7 @@ def test_one_period_reads_like_the_site():
         "Profit factor 3.86",
         "Expectancy +200.05 per closed trade",
         "Payoff ratio 3.86 average win 675.25 · average loss -175.12",
-        "Max drawdown -250.25 4 trades under water",
+        "Max drawdown (trade by trade) -250.25 4 trades under water",
         "Avg planned R:R n/a no closed trades with a risk_reward_ratio",
         "Current streak 1 loss longest: 1 win, 1 loss",
         "Best day +1,100.25 2025-10-06",
@@ -132,7 +132,7 @@ def test_targets_show_actual_target_variance_and_status():
     targets = {row[0]: row[1:] for row in rows if len(row) == 5}
     assert targets["Win rate"] == ["40.00%", "50.00%", "-10.00 pts", "missed by 10.00 pts"]
     assert targets["Net P&L per day (mean)"] == ["500.12", "100.00", "+400.12", "met"]
-    assert targets["Max drawdown"] == ["-250.25", "-1,000.00", "+749.75", "met"]
+    assert targets["Max drawdown (trade by trade)"] == ["-250.25", "-1,000.00", "+749.75", "met"]
     assert targets["Avg planned R:R"] == [
         "n/a",
         "1.50",
@@ -149,7 +149,7 @@ def test_plurals_on_a_single_day():
     lines = squeezed(run("--period", "2025-10-07").stdout)
     assert lines[0] == "Day 2025-10-07 (2025-10-07 – 2025-10-07, UTC)"
     assert "Win rate 0.00% 0 wins · 1 loss · 1 breakeven" in lines
-    assert "Max drawdown -100.00 1 trade under water" in lines
+    assert "Max drawdown (trade by trade) -100.00 1 trade under water" in lines
     assert "Current streak 1 loss longest: 0 wins, 1 loss" in lines
     assert not [line for line in lines if line.startswith(("Sharpe", "Best day"))]
 
@@ -182,7 +182,7 @@ def test_a_range_is_one_table_with_a_row_per_period():
         "Net P&L",
         "Profit factor",
         "Expectancy",
-        "Max drawdown",
+        "Max drawdown (trade by trade)",
         "Notes",
     ]
     rows = [line.strip("│ ").split(" │ ") for line in lines if line.startswith("│")]
