@@ -26,7 +26,7 @@ def rule_inputs(
     reuse: dict[str, dict] | None = None,
 ) -> dict[str, dict]:
     """What the summary rules read of every period of their windows: its dates, its
-    trade count and the metrics they check. Taken from ``reuse`` (the last build's) for
+    trade counts and the metrics they check. Taken from ``reuse`` (the last build's) for
     periods whose inputs did not change; the summaries computed for the others are
     left in ``summaries`` for later stages."""
     targets = config.targets.specs()
@@ -44,7 +44,15 @@ def rule_inputs(
                 summary = summaries[(window, period)] = history.summary(window, period, targets)
             inputs[key] = {
                 name: summary[name]
-                for name in ("window", "period", "start", "end", "trades_total", *sorted(metrics))
+                for name in (
+                    "window",
+                    "period",
+                    "start",
+                    "end",
+                    "trades_total",
+                    "trades_closed",
+                    *sorted(metrics),
+                )
             }
     return inputs
 

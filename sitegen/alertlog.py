@@ -159,6 +159,17 @@ def _cut_back(fd: int, size: int) -> str:
     return "Nothing was appended."
 
 
+def acknowledge_events(
+    path: Path, events: list[dict], now: dt.datetime | None = None
+) -> list[dict]:
+    """Acknowledge ``events`` (as the log or the last build has them) by appending each
+    again with ``acknowledged_at``: one append, whole or absent. Returns them."""
+    stamp = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    acked = [{**event, "acknowledged_at": stamp} for event in events]
+    append_events(path, acked)
+    return acked
+
+
 def acknowledge(path: Path, alert_id: str, now: dt.datetime | None = None) -> tuple[dict, bool]:
     """Record an acknowledgement by appending the event again with ``acknowledged_at``.
 
@@ -173,7 +184,4 @@ def acknowledge(path: Path, alert_id: str, now: dt.datetime | None = None) -> tu
         )
     if event.get("acknowledged_at"):
         return event, False
-    stamp = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    event = {**event, "acknowledged_at": stamp}
-    append_events(path, [event])
-    return event, True
+    return acknowledge_events(path, [event], now)[0], True

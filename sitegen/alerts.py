@@ -94,7 +94,10 @@ def evaluate(
     """Every breach of every rule, as alert events (not yet acknowledged), in a stable order.
 
     ``summaries`` must hold every period of each window a summary rule checks.
-    ``context.since`` is the first period of the unbroken run of breaches it belongs to.
+    ``context.since`` is the first period of the unbroken run of breaches it belongs to
+    (its incident, see sitegen/incidents.py): a period that evaluates the rule without a
+    breach ends a run; a period without closed trades does not (it may still breach a
+    summary rule, such as one on ``trades_closed``, and then belongs to the run).
     """
     ordered = sorted(days, key=lambda d: d.day)
     day_keys = [d.day for d in ordered]
@@ -102,11 +105,13 @@ def evaluate(
     for rule in rules:
         target = targets[rule.target] if isinstance(rule.target, str) else rule.target
         compare = COMPARISONS[rule.comparison]
-        checks: list[tuple[str, Decimal, dict, str]] = []  # period, actual, context, raised
+        # period, actual, context, raised, whether the period has closed trades
+        checks: list[tuple[str, Decimal, dict, str, bool]] = []
         if rule.metric in ROLLING_METRICS:
             n = rule.last_n or rolling_window
             for day, value, context in _rolling_values(days, rule.metric, n):
-                checks.append((day.day.isoformat(), value, context, _iso(day.last_close, day.day)))
+                raised = _iso(day.last_close, day.day)
+                checks.append((day.day.isoformat(), value, context, raised, True))
         else:
             for (window, period), summary in sorted(summaries.items()):
                 if window != rule.window:
@@ -115,11 +120,13 @@ def evaluate(
                 if value is None:
                     continue
                 raised = _period_raised(ordered, day_keys, summary)
-                checks.append((period, value, {}, raised))
+                closed = summary.get("trades_closed", summary["trades_total"]) > 0
+                checks.append((period, value, {}, raised, closed))
         since = None
-        for period, actual, context, raised in checks:
+        for period, actual, context, raised, closed in checks:
             if not compare(actual, target):
-                since = None
+                if closed:
+                    since = None
                 continue
             since = since or period
             severity = rule.severity

@@ -42,7 +42,7 @@ INDEX_NAME = "performance-index.json"
 #: the folder (in the artifacts folder) for caches besides the index
 CACHE_DIR = ".sitegen-cache"
 #: bump when digests, partials or metrics change meaning: old indexes are then rebuilt
-FORMAT_VERSION = 10
+FORMAT_VERSION = 11
 
 
 #: (size, mtime_ns) of the bytes a build read; NO_STAMP when it cannot be trusted (the
@@ -136,6 +136,8 @@ class BuildState(msgspec.Struct):
     #: last log date (where a day without a log is missing): History.spans, .log_spans
     spans: list[tuple[dt.date, dt.date]] = []
     log_spans: list[tuple[dt.date, dt.date]] = []
+    #: the alert events this build raised (its incidents: sitegen/incidents.py), each
+    #: with the acknowledgement the alert log held when read
     events: list[dict] = []
     open_breaches: list[str] = []
     #: every log file ended with a newline (a file being written is read again next time)
@@ -409,11 +411,14 @@ def quick_report(config: Config, site: bool, began: float) -> BuildReport | None
     state = up_to_date(config, site)
     if state is None:
         return None
+    from sitegen.incidents import open_incidents
+
     files = len(list_log_files(config.logs_dir))
     report = BuildReport(
         files_total=files,
         cache_hits=files,
         open_breaches=list(state.open_breaches),
+        open_incidents=open_incidents(state.events, state.open_breaches),
         up_to_date=True,
         artifacts_dir=config.artifacts,
         site_dir=config.site_dir if site else None,

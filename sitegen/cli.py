@@ -202,11 +202,32 @@ def _no_logs(logs_dir: Path) -> bool:
     is_flag=True,
     help="When the logs folder has no trade logs, write demo logs there first.",
 )
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when the latest day, week or month has an unacknowledged alert "
+    "(errors still exit 1).",
+)
 @lock_timeout_option
 def build(
-    config, *, quiet, window, start, end, backfill, full, no_site, strict, demo, lock_timeout
+    config,
+    *,
+    quiet,
+    window,
+    start,
+    end,
+    backfill,
+    full,
+    no_site,
+    strict,
+    demo,
+    exit_zero,
+    lock_timeout,
 ):
-    """Read the logs, write every summary (JSON + Markdown) and the site."""
+    """Read the logs, write every summary (JSON + Markdown) and the site.
+
+    Exit 0 on success, 2 when the latest day, week or month has an unacknowledged
+    alert (0 with --exit-zero), 1 on an error."""
     import time
 
     verbose = click.get_current_context().params["verbose"]
@@ -276,12 +297,15 @@ def build(
         )
     if report.open_breaches:
         if not quiet:
+            incidents = len(report.open_incidents)
             click.echo(
-                f"{len(report.open_breaches)} unacknowledged alert(s) in the latest day, week "
-                "or month: run `sitegen alerts` to see them and `sitegen ack ID` to acknowledge.",
+                f"{incidents} open incident(s) ({len(report.open_breaches)} unacknowledged "
+                "alert(s)) in the latest day, week or month: run `sitegen alerts` to see them "
+                "and `sitegen ack ID` to acknowledge.",
                 err=True,
             )
-        sys.exit(2)
+        if not exit_zero:
+            sys.exit(2)
 
 
 def _count(n: int, what: str) -> str:
@@ -363,44 +387,112 @@ def serve(config, *, quiet, address, open_browser, lock_timeout):
 
 @main.command()
 @common_options
-@click.option("--all", "show_all", is_flag=True, help="Include acknowledged alerts.")
-def alerts(config, *, quiet, show_all):
-    """List open alerts from the alert log (all of them with --all).
+@click.option("--all", "show_all", is_flag=True, help="Include acknowledged and cleared ones.")
+@click.option("--json", "as_json", is_flag=True, help="Print the incidents as a JSON array.")
+def alerts(config, *, quiet, show_all, as_json):
+    """List the open incidents: runs of alerts of one rule, from the alert log and the
+    last build (all of them with --all).
 
-    An alert the last build no longer raises (it was raised while its day was still
-    being written, and the rest of the day cleared it) is "cleared": not open."""
-    from sitegen.alertlog import read_alert_log
-    from sitegen.cache import INDEX_NAME, read_head
+    An incident whose alerts the last build no longer raises (raised while their day
+    was still being written, and the rest of the day cleared them) is "cleared": not
+    open."""
+    import json
 
-    events = list(read_alert_log(config.alerts_file).values())
-    head = read_head(config.artifacts / INDEX_NAME)
-    cleared: set[str] = set()
-    if head is not None and head.state is not None:
-        current = {e.get("id") for e in head.state.events}
-        cleared = {e["id"] for e in events if e["id"] not in current}
+    from sitegen.incidents import listing
+
+    current, cleared, _ = _known_events(config)
+    rows = listing(current, cleared)
     if not show_all:
-        events = [e for e in events if not e.get("acknowledged_at") and e["id"] not in cleared]
-    events.sort(key=lambda e: (e.get("period", ""), e.get("rule", "")))
-    if not events:
+        rows = [(incident, state) for incident, state in rows if state == "open"]
+    if as_json:
+        # ASCII only: a value the alert log was edited to hold cannot drive a terminal
+        click.echo(json.dumps([incident for incident, _ in rows], indent=2))
+        return
+    if not rows:
         click.echo("No open alerts." if not show_all else "No alerts.")
         return
-    from sitegen.console import print_alerts
+    from sitegen.console import print_incidents
 
-    print_alerts(events, cleared=cleared)
+    print_incidents(rows)
+
+
+def _known_events(config) -> tuple[list[dict], list[dict], dict[str, dict]]:
+    """The events of the last build with the alert log's acknowledgements as they are
+    now, the cleared ones (incidents.current_and_cleared), and the log as read."""
+    from sitegen.alertlog import read_alert_log
+    from sitegen.cache import INDEX_NAME, read_head
+    from sitegen.incidents import current_and_cleared
+
+    logged = read_alert_log(config.alerts_file)
+    head = read_head(config.artifacts / INDEX_NAME)
+    built = head.state.events if head is not None and head.state is not None else None
+    return (*current_and_cleared(built, logged), logged)
+
+
+def _before(ctx, param, value: str | None):
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.ClickException(f"--before: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 @main.command()
 @common_options
-@click.argument("alert_id")
-def ack(config, *, quiet, alert_id):
-    """Acknowledge alert ALERT_ID (appends to the alert log; history is never rewritten)."""
-    from sitegen.alertlog import acknowledge
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--all", "everything", is_flag=True, help="Every alert.")
+@click.option("--rule", metavar="R", help="Only the alerts of rule R.")
+@click.option(
+    "--before",
+    metavar="DATE",
+    callback=_before,
+    help="Only the alerts of periods that end before DATE (YYYY-MM-DD).",
+)
+def ack(config, *, quiet, ids, everything, rule, before):
+    """Acknowledge alerts: each ID (an alert's, or an incident's: all its alerts), or
+    --all, narrowed by --rule and --before. Appends to the alert log in one write;
+    history is never rewritten.
 
-    event, new = acknowledge(config.alerts_file, alert_id)
-    if new:
-        click.echo(f"Acknowledged {alert_id} at {event['acknowledged_at']}.")
-    else:
-        click.echo(f"{alert_id} was already acknowledged at {event['acknowledged_at']}.")
+    `sitegen ack --before TODAY` quiets a long history in one command."""
+    from sitegen.alertlog import acknowledge_events
+    from sitegen.console import shown
+    from sitegen.incidents import incidents, select
+
+    if not (ids or everything or rule or before):
+        raise click.UsageError("give alert or incident ids, or --all, --rule R or --before DATE")
+    current, cleared, logged = _known_events(config)
+    events = current + cleared
+    found = incidents(current) + incidents(cleared)
+    picked, unknown = select(events, found, ids, everything=everything, rule=rule, before=before)
+    if unknown:
+        raise click.ClickException(
+            f"no alert or incident with id {', '.join(map(repr, map(shown, unknown)))} in "
+            f"{config.alerts_file}; run `sitegen alerts --all` to list ids (and pass the same "
+            "--config or --logs as the build)"
+        )
+    todo = [e for e in picked if not e.get("acknowledged_at")]
+    if not todo:
+        if not picked:
+            click.echo("Nothing to acknowledge: no alert matches.")
+        else:
+            click.echo(
+                f"Nothing to acknowledge: the {len(picked)} matching alert(s) were already "
+                "acknowledged."
+            )
+        return
+    # each appended as the log holds it (the last build may have updated its values)
+    acked = acknowledge_events(config.alerts_file, [logged[e["id"]] for e in todo])
+    ids_done = {e["id"] for e in acked}
+    touched = sum(1 for i in found if ids_done.intersection(i["events"]))
+    already = len(picked) - len(todo)
+    click.echo(
+        f"Acknowledged {len(acked)} alert(s) in {touched} incident(s) at "
+        f"{shown(acked[0]['acknowledged_at'])}"
+        + (f"; {already} were already acknowledged." if already else ".")
+    )
 
 
 @main.command()

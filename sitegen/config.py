@@ -75,6 +75,8 @@ class Config:
     #: a folder with your own copy of the site templates
     templates_dir: Path | None = None
     targets_file: Path = DEFAULT_TARGETS
+    #: the alert log (append-only JSONL); default ``logs_dir/performance-alerts.jsonl``
+    alert_log: Path | None = None
     targets: Targets = field(default_factory=Targets)
     #: alert rules: rules.DEFAULT_RULES, changed or extended by the ``rules`` key
     rules: tuple[Rule, ...] = DEFAULT_RULES
@@ -88,6 +90,9 @@ class Config:
 
     @property
     def alerts_file(self) -> Path:
+        """The alert log every command reads and appends to (``alert_log``)."""
+        if self.alert_log is not None:
+            return self.alert_log
         return self.logs_dir / "performance-alerts.jsonl"
 
 
@@ -113,7 +118,14 @@ def check_templates(config: Config) -> None:
     )
 
 
-_PATH_KEYS = ("logs_dir", "artifacts_dir", "site_dir", "templates_dir", "targets_file")
+_PATH_KEYS = (
+    "logs_dir",
+    "artifacts_dir",
+    "site_dir",
+    "templates_dir",
+    "targets_file",
+    "alert_log",
+)
 _KNOWN_KEYS = frozenset(f.name for f in dataclasses.fields(Config)) - {
     "targets",
     "config_file",
@@ -247,7 +259,7 @@ def _parse_date(value: Any) -> dt.date | None:
 def _coerce(key: str, value: Any, base: Path, errors: list[str], where: str) -> Any:
     """One raw value as its typed field, or None with an error appended."""
     if key in _PATH_KEYS:
-        if value is None and key in ("artifacts_dir", "templates_dir"):
+        if value is None and key in ("artifacts_dir", "templates_dir", "alert_log"):
             return None
         if not isinstance(value, str | os.PathLike) or not str(value).strip():
             errors.append(f"{where}{key}: expected a path, got {value!r}")

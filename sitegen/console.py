@@ -9,7 +9,7 @@ in a value cannot drive the terminal, and a long value is cut with its length.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from decimal import Decimal, InvalidOperation
 
 from rich.console import Console
 from rich.table import Column, Table
@@ -320,32 +320,51 @@ def print_summaries(summaries: list[dict], console: Console | None = None) -> No
         console.print(_text("partial: missing days or skipped lines."), style="dim")
 
 
-def print_alerts(
-    events: list[dict], console: Console | None = None, *, cleared: Collection[str] = ()
-) -> None:
-    """The alerts as a table; ``cleared``: ids the last build no longer raises."""
+def print_incidents(rows: list[tuple[dict, str]], console: Console | None = None) -> None:
+    """The incidents (incidents.listing: each with its state) as a table."""
     console = console or Console(highlight=False, soft_wrap=False)
     if not console.is_terminal:
         console.width = 160
     # ids stay whole on a narrow terminal: they are what `sitegen ack` needs
-    width = max((len(_shown(e.get("id", ""))) for e in events), default=2)
+    width = max((len(_shown(incident["id"])) for incident, _ in rows), default=2)
     table = Table(
         Column("Id", no_wrap=True, min_width=width),
+        "Rule",
         "Severity",
-        "Actual",
-        "Target",
-        "Raised",
-        "Acknowledged",
-        title="Alerts",
+        "Since",
+        "Latest",
+        Column("Periods", justify="right"),
+        Column("Worst", justify="right"),
+        "State",
+        title="Incidents",
     )
-    for e in events:
+    for incident, state in rows:
         cells = (
-            e.get("id", ""),
-            e.get("severity", ""),
-            e.get("actual"),
-            e.get("target"),
-            e.get("raised_at", ""),
-            e.get("acknowledged_at") or ("cleared" if e.get("id") in cleared else "open"),
+            incident["id"],
+            incident["rule"],
+            incident["severity"],
+            incident["since"],
+            incident["latest"],
+            incident["periods"],
+            _number(incident["worst"]),
+            state,
         )
         table.add_row(*map(_text, cells))
     console.print(table)
+
+
+def _number(value: object) -> object:
+    """A decimal as plain as it reads: -1280.43, not -1280.430000."""
+    if value is None:
+        return "n/a"
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return value
+    return format(number.normalize(), "f") if number.is_finite() else value
+
+
+def shown(value: object) -> str:
+    """A value from a log or the alert log as plain text that cannot drive a terminal:
+    control and bidi characters as U+FFFD, a long value cut with its length."""
+    return _shown(value)

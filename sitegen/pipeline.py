@@ -47,6 +47,7 @@ from sitegen.digest import FileDigest
 from sitegen.errors import ConfigError, NoDataError
 from sitegen.export import artifact_name
 from sitegen.history import History, build_history
+from sitegen.incidents import open_incidents
 from sitegen.incremental import (
     affected_days,
     changed_events,
@@ -292,6 +293,7 @@ def build(
             )
             attach_alerts(history, summaries, plan.events)
             report.open_breaches = open_breaches(history, plan.events)
+            report.open_incidents = open_incidents(plan.events, report.open_breaches)
             report.summaries = len(summaries)
             note_windows(history, summaries, report)
 

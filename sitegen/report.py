@@ -46,6 +46,8 @@ class BuildReport:
     gaps: list[str] = field(default_factory=list)
     #: ids of unacknowledged alerts in the latest day, week or month (exit code 2)
     open_breaches: list[str] = field(default_factory=list)
+    #: ids of the incidents those alerts belong to (sitegen/incidents.py)
+    open_incidents: list[str] = field(default_factory=list)
     up_to_date: bool = False  # nothing changed since the last build: nothing was redone
     backfill_generated: list[str] = field(default_factory=list)
     backfill_skipped: list[str] = field(default_factory=list)

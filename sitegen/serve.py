@@ -69,6 +69,8 @@ def watched_paths(config: Config) -> list[str]:
 
     templates = config.templates_dir or default_templates_dir()
     files = (config.config_file or DEFAULT_CONFIG, config.targets_file)
+    if config.alerts_file.parent != config.logs_dir or config.alerts_file.suffix != ".jsonl":
+        files += (config.alerts_file,)  # an `alert_log` outside the logs folder
     return [
         glob.escape(str(config.logs_dir)) + "/*.jsonl",  # not the artifacts under logs/
         *(glob.escape(str(path)) for path in files),

@@ -89,6 +89,12 @@ def raised(path: Path = ALERT_LOG, *, torn: int = 0) -> dict[str, dict]:
     return {e["id"]: e for e in first}
 
 
+def alerts_json(*args) -> list[dict]:
+    result = sitegen("alerts", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
 def artifact(name: str) -> dict:
     return json.loads((ARTIFACTS / f"{name}.json").read_text(encoding="utf-8"))
 
@@ -125,9 +131,13 @@ def test_strict_targets_on_demo_logs_until_every_alert_is_acknowledged():
         "CRITICAL"
     }
 
+    # `sitegen alerts` lists incidents: every event in exactly one
+    incidents = alerts_json()
+    assert sorted(e for i in incidents for e in i["events"]) == sorted(events)
+    assert len(incidents) < len(events)  # strict targets: runs of several days
     listed = sitegen("alerts")
     assert listed.exit_code == 0, listed.output
-    assert set(ID.findall(listed.stdout)) == set(events)
+    assert set(ID.findall(listed.stdout)) == {i["id"] for i in incidents}
 
     # a re-run with the same logs appends nothing and rewrites no artifact
     log_bytes, artifacts = ALERT_LOG.read_bytes(), snapshot(ARTIFACTS)
@@ -137,20 +147,22 @@ def test_strict_targets_on_demo_logs_until_every_alert_is_acknowledged():
     assert ALERT_LOG.read_bytes() == log_bytes
     assert snapshot(ARTIFACTS) == artifacts
 
-    # acknowledge all but one: still exit 2 (every alert here is in the latest month)
-    ids = sorted(set(ID.findall(listed.stdout)))
-    for alert_id in ids[:-1]:
-        acked = sitegen("ack", alert_id)
+    # acknowledge all incidents but one by their ids: still exit 2 (every alert here is
+    # in the latest month)
+    for incident in incidents[:-1]:
+        acked = sitegen("ack", incident["id"])
         assert acked.exit_code == 0, acked.output
-        assert f"Acknowledged {alert_id} at " in acked.stdout
+        n = len(incident["events"])
+        assert f"Acknowledged {n} alert(s) in 1 incident(s) at " in acked.stdout
     assert build().exit_code == 2
-    assert set(ID.findall(sitegen("alerts").stdout)) == {ids[-1]}
+    assert alerts_json() == [incidents[-1]]
 
-    assert sitegen("ack", ids[-1]).exit_code == 0
+    assert sitegen("ack", incidents[-1]["id"]).exit_code == 0
     assert sitegen("alerts").stdout.strip() == "No open alerts."
-    everything = sitegen("alerts", "--all")
-    assert set(ID.findall(everything.stdout)) == set(events)
-    assert "open" not in everything.stdout.split("Alerts", 1)[1]
+    everything = alerts_json("--all")
+    assert [i["id"] for i in everything] == [i["id"] for i in incidents]
+    assert all(i["acknowledged"] for i in everything)
+    assert "open" not in sitegen("alerts", "--all").stdout.split("Incidents", 1)[1]
 
     final = build()
     assert final.exit_code == 0, final.output
@@ -222,7 +234,7 @@ def test_ack_unknown_id_exits_1_with_a_clear_message(monkeypatch):
     result = sitegen("ack", "win_rate_breach:daily:1999-01-01")
     assert result.exit_code == 1
     no_traceback(result)
-    assert "no alert with id 'win_rate_breach:daily:1999-01-01'" in result.stderr
+    assert "no alert or incident with id 'win_rate_breach:daily:1999-01-01'" in result.stderr
     assert "sitegen alerts --all" in result.stderr
     assert ALERT_LOG.read_bytes() == before
 
@@ -236,8 +248,220 @@ def test_ack_twice_says_so(monkeypatch):
     before = ALERT_LOG.read_bytes()
     again = sitegen("ack", alert_id)
     assert again.exit_code == 0
-    assert f"{alert_id} was already acknowledged at " in again.stdout
+    assert "Nothing to acknowledge: the 1 matching alert(s) were already acknowledged" in (
+        again.stdout
+    )
     assert ALERT_LOG.read_bytes() == before
+
+
+# a run of breaches (Mon, Tue), a day at 100 % that ends it, then another run (Thu, Fri);
+# with N = 4 each day's four trades are the window
+RUNS = {
+    "2025-10-06": "LLLL",
+    "2025-10-07": "LLLL",
+    "2025-10-08": "WWWW",
+    "2025-10-09": "LLLL",
+    "2025-10-10": "LLLL",
+}
+FIRST = ["win_rate_breach:daily:2025-10-06", "win_rate_breach:daily:2025-10-07"]
+SECOND = ["win_rate_breach:daily:2025-10-09", "win_rate_breach:daily:2025-10-10"]
+
+
+@pytest.fixture
+def two_runs(monkeypatch):
+    monkeypatch.setenv(ENV_ROLLING, "4")
+    logs({date: day(date, letters) for date, letters in RUNS.items()})
+    assert build().exit_code == 2
+    assert sorted(raised()) == FIRST + SECOND
+
+
+def acked() -> list[str]:
+    """Ids acknowledged in the alert log, in the order of their lines."""
+    return [e["id"] for e in logged() if e["acknowledged_at"]]
+
+
+def test_alerts_json_is_an_array_of_incidents_with_exactly_their_fields(two_runs):
+    found = alerts_json()
+    assert found == [
+        {
+            "id": SECOND[0],
+            "rule": "win_rate_breach",
+            "window": "daily",
+            "severity": "WARN",
+            "since": "2025-10-09",
+            "latest": "2025-10-10",
+            "periods": 2,
+            "worst": "0.000000",
+            "acknowledged": False,
+            "events": SECOND,
+        },
+        {
+            "id": FIRST[0],
+            "rule": "win_rate_breach",
+            "window": "daily",
+            "severity": "WARN",
+            "since": "2025-10-06",
+            "latest": "2025-10-07",
+            "periods": 2,
+            "worst": "0.000000",
+            "acknowledged": False,
+            "events": FIRST,
+        },
+    ]
+    table = sitegen("alerts").stdout
+    assert "Incidents" in table and FIRST[0] in table and FIRST[1] not in table
+    assert sitegen("ack", FIRST[0]).exit_code == 0
+    assert [i["id"] for i in alerts_json()] == [SECOND[0]]
+    everything = alerts_json("--all")
+    assert [(i["id"], i["acknowledged"]) for i in everything] == [
+        (SECOND[0], False),
+        (FIRST[0], True),
+    ]
+    assert "acknowledged" in sitegen("alerts", "--all").stdout
+
+
+def test_ack_an_event_id_acknowledges_that_event_only(two_runs):
+    result = sitegen("ack", FIRST[1])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Acknowledged 1 alert(s) in 1 incident(s) at ")
+    assert acked() == [FIRST[1]]
+    assert not alerts_json()[1]["acknowledged"]  # not every event of the incident
+
+
+def test_ack_an_incident_id_acknowledges_its_events_in_one_append(two_runs, monkeypatch):
+    from sitegen import alertlog
+
+    appends = []
+    real = alertlog.append_events
+    monkeypatch.setattr(
+        alertlog, "append_events", lambda *a, **k: appends.append(a[1]) or real(*a, **k)
+    )
+    result = sitegen("ack", SECOND[0])
+    assert result.exit_code == 0, result.output
+    assert "Acknowledged 2 alert(s) in 1 incident(s) at " in result.stdout
+    assert [[e["id"] for e in batch] for batch in appends] == [SECOND]
+    assert acked() == SECOND
+    # each acknowledgement is the event as raised, with the time set
+    for event in logged()[-2:]:
+        assert {**event, "acknowledged_at": None} == raised()[event["id"]]
+
+
+def test_ack_all(two_runs):
+    result = sitegen("ack", "--all")
+    assert result.exit_code == 0, result.output
+    assert "Acknowledged 4 alert(s) in 2 incident(s) at " in result.stdout
+    assert sorted(acked()) == FIRST + SECOND
+    assert build().exit_code == 0
+    again = sitegen("ack", "--all")
+    assert again.exit_code == 0
+    assert "Nothing to acknowledge: the 4 matching alert(s) were already acknowledged" in (
+        again.stdout
+    )
+
+
+def test_ack_by_rule_before_a_date_and_combined(two_runs):
+    before = ALERT_LOG.read_bytes()
+    none = sitegen("ack", "--rule", "drawdown_breach")
+    assert none.exit_code == 0
+    assert none.stdout.strip() == "Nothing to acknowledge: no alert matches."
+    assert ALERT_LOG.read_bytes() == before
+    # periods that end before the date, the date itself not included
+    assert sitegen("ack", "--before", "2025-10-07").exit_code == 0
+    assert acked() == FIRST[:1]
+    # filters narrow ids: only SECOND's first day ends before 2025-10-10
+    result = sitegen(
+        "ack", SECOND[0], FIRST[1], "--before", "2025-10-10", "--rule", "win_rate_breach"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Acknowledged 2 alert(s) in 2 incident(s)" in result.stdout
+    assert acked() == [FIRST[0], FIRST[1], SECOND[0]]
+    assert [i["id"] for i in alerts_json()] == [SECOND[0]]  # SECOND[1] is still open
+
+
+def test_ack_before_today_quiets_a_long_history_in_one_command(monkeypatch):
+    monkeypatch.setenv(ENV_ROLLING, "4")
+    dates = [f"2025-09-{d:02d}" for d in (1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 15, 16, 17)]
+    logs({date: day(date, "LLLL") for date in dates})
+    assert build().exit_code == 2
+    assert len(raised()) == len(dates)
+    (incident,) = alerts_json()  # 13 days of one breach: one incident
+    assert incident["periods"] == len(dates)
+    result = sitegen("ack", "--before", "2025-09-17")
+    assert result.exit_code == 0, result.output
+    assert "Acknowledged 12 alert(s) in 1 incident(s)" in result.stdout
+    assert build().exit_code == 2  # the latest day is still open
+    assert sitegen("ack", "--before", "2025-09-18").exit_code == 0
+    assert build().exit_code == 0
+    assert sitegen("alerts").stdout.strip() == "No open alerts."
+
+
+def test_ack_an_unknown_id_among_known_ones_acknowledges_nothing(two_runs):
+    before = ALERT_LOG.read_bytes()
+    result = sitegen("ack", FIRST[0], "nope:daily:2025-10-06", "--all")
+    assert result.exit_code == 1
+    no_traceback(result)
+    assert "no alert or incident with id 'nope:daily:2025-10-06'" in result.stderr
+    assert "sitegen alerts --all" in result.stderr
+    assert ALERT_LOG.read_bytes() == before
+
+
+@pytest.mark.parametrize("args", [[], ["--before", "soon"]])
+def test_ack_needs_something_to_acknowledge(two_runs, args):
+    before = ALERT_LOG.read_bytes()
+    result = sitegen("ack", *args)
+    assert result.exit_code == 1, result.output
+    no_traceback(result)
+    assert "--before" in result.stderr
+    assert ALERT_LOG.read_bytes() == before
+
+
+def test_values_from_the_alert_log_print_as_text(two_runs):
+    """An alert log edited by hand: a terminal escape in a value prints as U+FFFD."""
+    event = {**raised()[FIRST[0]], "id": "evil\x1b[2J:daily:x", "rule": "r\x1b]0;pwned\x07"}
+    event["acknowledged_at"] = None
+    with ALERT_LOG.open("a", encoding="utf-8") as fp:
+        fp.write(json.dumps(event) + "\n")
+    listed = sitegen("alerts", "--all")
+    assert listed.exit_code == 0
+    assert "\x1b" not in listed.stdout and "\x07" not in listed.stdout
+    assert "evil\ufffd[2J" in listed.stdout
+    unknown = sitegen("ack", "\x1b[31mred")
+    assert unknown.exit_code == 1 and "\x1b" not in unknown.stderr
+    assert "\ufffd[31mred" in unknown.stderr
+
+
+def test_exit_zero_exits_0_with_open_alerts_but_1_on_an_error(two_runs):
+    result = build("--exit-zero")
+    assert result.exit_code == 0, result.output
+    assert "2 open incident(s) (4 unacknowledged alert(s))" in result.stderr
+    write("config/sitegen.yaml", "rolling_window: many\n")
+    assert build("--exit-zero").exit_code == 1
+
+
+def test_alert_log_from_the_config_is_the_one_build_and_ack_use(monkeypatch):
+    import sitegen as library
+
+    monkeypatch.setenv(ENV_ROLLING, "4")
+    config = write("settings/sitegen.yaml", "logs_dir: ../logs\nalert_log: ../state/alerts.jsonl\n")
+    logs({"2025-10-06": day("2025-10-06", "LLLL")})
+    report = library.build(library.load_config(config))  # relative to the config file
+    state = Path("state/alerts.jsonl")
+    assert [e["id"] for e in report.alerts_raised] == ["win_rate_breach:daily:2025-10-06"]
+    assert list(raised(state)) == ["win_rate_breach:daily:2025-10-06"]
+    assert not ALERT_LOG.exists()
+    # without --config, the default logs/performance-alerts.jsonl: nothing there
+    assert sitegen("ack", "--all").stdout.startswith("Nothing to acknowledge")
+    assert not ALERT_LOG.exists()
+    acked = sitegen("ack", "win_rate_breach:daily:2025-10-06", "--config", config)
+    assert acked.exit_code == 0, acked.output
+    assert [e["acknowledged_at"] is not None for e in logged(state)] == [False, True]
+    assert build("--config", config).exit_code == 0
+    assert not ALERT_LOG.exists()
+    # a symlink in its place stays refused
+    state.unlink()
+    state.symlink_to(Path("elsewhere.jsonl").resolve())
+    refused = sitegen("alerts", "--config", config)
+    assert refused.exit_code == 1 and "symbolic link" in refused.stderr
 
 
 def test_ack_with_logs_finds_the_log_the_build_wrote(monkeypatch):

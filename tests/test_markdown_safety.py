@@ -438,13 +438,17 @@ def _console():
 
 
 def test_alerts_in_the_terminal_print_as_typed(hostile_build):
-    from sitegen.console import print_alerts
+    from sitegen.console import print_incidents
 
-    fields = ("id", "severity", "actual", "target", "raised_at", "acknowledged_at")
-    events = [{field: f"{value} {i}" for field in fields} for i, value in enumerate(TERMINAL)]
-    events.append({"id": "zz9" * 100, "severity": "WARN"})  # ids are never wrapped
+    fields = ("id", "rule", "severity", "since", "latest", "worst")
+    rows = [
+        ({**{field: f"{value} {i}" for field in fields}, "periods": 1}, f"{value} {i}")
+        for i, value in enumerate(TERMINAL)
+    ]
+    # ids are never wrapped
+    rows.append(({**rows[0][0], "id": "zz9" * 100, "worst": None}, "open"))
     console = _console()
-    print_alerts(events, console)
+    print_incidents(rows, console)
     out = console.file.getvalue()
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     for i, value in enumerate(TERMINAL):

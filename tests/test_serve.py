@@ -210,6 +210,10 @@ def test_watched_paths_cover_logs_config_targets_templates(tmp_path):
     assert glob.escape("config/sitegen.yaml") in specs  # watched before it exists
     assert specs[-1] == str(theme)
     assert watched_paths(Config())[-1] == str(default_templates_dir())
+    # an alert log outside the logs folder (`alert_log`) is watched too
+    elsewhere = tmp_path / "state" / "alerts.jsonl"
+    assert glob.escape(str(elsewhere)) in watched_paths(Config(logs_dir=logs, alert_log=elsewhere))
+    assert len(watched_paths(config)) == len(specs)
 
 
 # --- rebuilds ------------------------------------------------------------------------

@@ -293,13 +293,17 @@ def test_trades_table_lists_the_days_trades(built) -> None:
         assert record.symbol in body
 
 
+def banner_of(text: str) -> str:
+    return text.split('role="alert"', 1)[1].split("</section>", 1)[0]
+
+
 def test_alert_banner_only_where_the_summary_has_alerts(built, tmp_path) -> None:
     history, summaries, config, _, _ = built
     summaries = copy.deepcopy(summaries)
     target = ("daily", history.periods("daily")[4])
     summaries[target]["alerts"] = [
         alert(*target, "WARN"),
-        alert(*target, "CRITICAL", acknowledged_at=None),
+        alert(*target, "CRITICAL", rule="drawdown_breach", acknowledged_at=None),
     ]
     site = tmp_path / "site"
     render(history, summaries, config, site)
@@ -309,10 +313,15 @@ def test_alert_banner_only_where_the_summary_has_alerts(built, tmp_path) -> None
         if relative == f"daily/{target[1]}.html":
             assert page.roles.count("alert") == 1
             text = path.read_text(encoding="utf-8")
-            banner = text.split('role="alert"', 1)[1].split("</section>", 1)[0]
+            banner = banner_of(text)
             assert "sev-critical" in text.split('role="alert"', 1)[0].rsplit("<section", 1)[1]
+            assert "2 incidents in this period: 2 open, 1 CRITICAL" in banner
             assert banner.index("CRITICAL") < banner.index("WARN")
             assert "<b>" not in banner
+            # after the key figures' row, not before
+            cards = text.index('<div class="cards">')
+            assert text.index('id="h-summary"') < cards < text.index('role="alert"')
+            assert text.index('role="alert"') < text.index('id="h-targets"')
         else:
             assert "alert" not in page.roles, relative
 
@@ -327,38 +336,72 @@ def test_alerts_page_and_index_show_acknowledgement_state(built, tmp_path) -> No
     site = tmp_path / "site"
     render(history, summaries, config, site, events)
     page = (site / "alerts.html").read_text(encoding="utf-8")
-    opened, acked = page.split('id="h-acked"', 1)
-    assert events[0]["id"] in opened and events[1]["id"] in acked
-    assert "2025-09-12T09:00:00Z" in acked
-    assert f'href="daily/{day}.html"' in opened
+    assert "1 open · 1 acknowledged · 2 alerts" in page
+    rows = page.split('<table class="incidents">', 1)[1].split("<tbody")[1:]
+    assert len(rows) == 2  # open first
+    assert events[0]["id"] in rows[0] and 'class="open-tag">open<' in rows[0]
+    assert events[1]["id"] in rows[1] and 'class="acked"' in rows[1]
+    assert "2025-09-12T09:00:00Z" in rows[1] and "2025-09-12T09:00:00Z" not in rows[0]
+    assert f'href="daily/{day}.html"' in rows[0]
     assert "&lt;b&gt;from context&lt;/b&gt;" in page
     index = site / "index.html"
     assert parse(index).roles.count("alert") == 1
     text = index.read_text(encoding="utf-8")
-    assert events[0]["id"] in text and events[1]["id"] not in text
+    assert "1 open incident (1 alert)" in banner_of(text)
+    assert events[1]["id"] not in text
 
 
-def test_index_lists_the_first_open_alerts_and_counts_the_rest(built, tmp_path) -> None:
-    from sitegen.site.home import LISTED_OPEN_ALERTS
+def incident_events(rule: str, days: list[str], severity: str = "WARN", **extra) -> list[dict]:
+    """A run of breaches of ``rule`` on ``days`` (one incident)."""
+    return [
+        {
+            **alert("daily", d, severity, **extra),
+            "id": f"{rule}:daily:{d}",
+            "rule": rule,
+            "context": {"comparison": "<", "since": days[0]},
+        }
+        for d in days
+    ]
+
+
+def test_banners_list_at_most_5_incidents_then_how_many_more(built, tmp_path) -> None:
+    from sitegen.site.parts import BANNER_INCIDENTS
 
     history, summaries, config, _, _ = built
+    summaries = copy.deepcopy(summaries)
     days = history.periods("daily")
-    total = LISTED_OPEN_ALERTS + 7
-    events = [
-        {**alert("daily", days[i % len(days)], "WARN"), "id": f"rule-{i:03d}:daily:x"}
-        for i in range(total)
-    ]
-    events[-1] = {**events[-1], "severity": "CRITICAL"}
+    month = ("monthly", history.periods("monthly")[0])
+    # 8 incidents: one CRITICAL of two days, seven WARN of one day each (newest first)
+    events = incident_events("crit", days[:2], "CRITICAL")
+    for i in range(7):
+        events += incident_events(f"rule{i}", [days[i]])
+    summaries[month]["alerts"] = events
+    summaries[("daily", days[1])]["alerts"] = [events[1]]  # the second day of "crit"
     site = tmp_path / "site"
     render(history, summaries, config, site, events)
-    text = (site / "index.html").read_text(encoding="utf-8")
-    banner = text.split('role="alert"', 1)[1].split("</section>", 1)[0]
-    assert f"{total} open alerts" in banner
-    assert banner.count("<li>") == LISTED_OPEN_ALERTS
-    assert events[-1]["id"] in banner  # the critical one comes first
-    assert f"{LISTED_OPEN_ALERTS} most severe and most recent of {total} open alerts" in banner
-    alerts_page = (site / "alerts.html").read_text(encoding="utf-8")
-    assert all(e["id"] in alerts_page for e in events)
+    # a page shows its part of an incident, and the whole one's start and id
+    day = banner_of((site / "daily" / f"{days[1]}.html").read_text(encoding="utf-8"))
+    assert "1 incident in this period: 1 open, 1 CRITICAL" in day
+    assert "1 day · worst" in day and f"· since {days[0]}" in day
+    assert f'href="../alerts.html#crit:daily:{days[0]}"' in day
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert index.index('id="h-glance"') < index.index('role="alert"') < index.index('id="h-all"')
+    for path, root in ((site / "monthly" / f"{month[1]}.html", "../"), (site / "index.html", "")):
+        banner = banner_of(path.read_text(encoding="utf-8"))
+        assert banner.count("<li") == BANNER_INCIDENTS == 5, path
+        assert "and 3 more on the" in banner and f'href="{root}alerts.html"' in banner
+        listed = re.findall(r'alerts\.html#([^"]+)"', banner)
+        # the most severe, then the most recent
+        assert listed == ["crit:daily:" + days[0]] + [
+            f"rule{i}:daily:{days[i]}" for i in (6, 5, 4, 3)
+        ]
+        assert "2 days" in banner and "1 day ·" in banner
+        assert events[0]["id"] in banner  # the incident's id, in its link
+    # the alerts page lists them all, each with its alerts folded under it
+    page = (site / "alerts.html").read_text(encoding="utf-8")
+    assert page.count("<tbody") == 8 and page.count("<details>") == 8
+    assert all(f'id="{e["id"]}"' in page for e in events if e["period"] == days[0])
+    assert "2 alerts · id" in page
 
 
 def test_second_render_writes_nothing_and_is_byte_identical(built) -> None:

@@ -19,26 +19,24 @@ from sitegen.registry import BY_FIELD, DEFINED, END_OF_DAY, NOTES
 from sitegen.site.depth import Depth, depth
 from sitegen.site.pages import period_title, short_label
 from sitegen.site.parts import (
-    AlertItem,
+    BANNER_INCIDENTS,
     Card,
     Cell,
+    IncidentItem,
     Layout,
     Link,
-    alert_item,
     card,
     data_path,
+    incident_items,
     max_drawdown_card,
     metric_cell,
     page_path,
-    sort_alerts,
     target_rows,
     targets_met,
 )
 from sitegen.windows import month_id, week_id
 
 RECENT_WEEKS = 8
-#: open alerts listed on the overview (the alerts page lists them all)
-LISTED_OPEN_ALERTS = 50
 
 
 @dataclass(frozen=True)
@@ -77,9 +75,10 @@ class IndexPage:
     dates: str
     timezone: str
     glance: tuple[Glance, ...]
-    open_alerts: tuple[AlertItem, ...]  # the most severe and recent LISTED_OPEN_ALERTS
-    open_count: int
-    alerts_total: int
+    #: the most severe and most recent open incidents (BANNER_INCIDENTS of them)
+    open_incidents: tuple[IncidentItem, ...]
+    open_count: int  # open incidents
+    open_alerts: int  # their unacknowledged alerts
     cards: tuple[Card, ...]
     equity: Markup | None
     calendar: tuple[Markup, ...]
@@ -103,8 +102,10 @@ class ArchivePage:
 @dataclass(frozen=True)
 class AlertsPage:
     layout: Layout
-    open: tuple[AlertItem, ...]
-    acknowledged: tuple[AlertItem, ...]
+    incidents: tuple[IncidentItem, ...]  # open ones first
+    open: int
+    acknowledged: int
+    alerts: int
 
 
 @dataclass(frozen=True)
@@ -204,8 +205,9 @@ def index_page(
     """``latest``: (label, summary) of the latest day, week and month; ``everything``:
     the all-time summary (None when there are no logs)."""
     pages = site_pages(ordered)
-    open_events = [a for a in alerts if a.get("acknowledged_at") is None]
-    listed = tuple(alert_item(a, "", pages) for a in sort_alerts(open_events)[:LISTED_OPEN_ALERTS])
+    opened = [i for i in incident_items(alerts, "", pages) if not i.acknowledged]
+    listed = tuple(opened[:BANNER_INCIDENTS])
+    open_alerts = sum(1 for a in alerts if a.get("acknowledged_at") is None)
     layout = Layout("Overview", "", "home")
     if everything is None:
         return IndexPage(
@@ -215,8 +217,8 @@ def index_page(
             timezone,
             (),
             listed,
-            len(open_events),
-            len(alerts),
+            len(opened),
+            open_alerts,
             (),
             None,
             (),
@@ -247,9 +249,9 @@ def index_page(
         dates=f"{everything['start']} to {everything['end']}",
         timezone=timezone,
         glance=tuple(glance(label, s) for label, s in latest),
-        open_alerts=listed,
-        open_count=len(open_events),
-        alerts_total=len(alerts),
+        open_incidents=listed,
+        open_count=len(opened),
+        open_alerts=open_alerts,
         cards=cards,
         equity=Markup(equity),
         calendar=calendar(ordered.get("monthly", ()), daily, frozenset(ordered.get("daily", ()))),
@@ -288,12 +290,14 @@ def archive_page(ordered: Mapping[str, Sequence[str]], daily: Mapping[str, str])
 def alerts_page(
     alerts: Sequence[Mapping[str, Any]], ordered: Mapping[str, Sequence[str]]
 ) -> AlertsPage:
-    pages = site_pages(ordered)
-    items = [alert_item(a, "", pages) for a in sort_alerts(alerts)]
+    items = incident_items(alerts, "", site_pages(ordered))
+    opened = sum(1 for i in items if not i.acknowledged)
     return AlertsPage(
         layout=Layout("Alerts", "", "alerts"),
-        open=tuple(i for i in items if i.acknowledged_at is None),
-        acknowledged=tuple(i for i in items if i.acknowledged_at is not None),
+        incidents=items,
+        open=opened,
+        acknowledged=len(items) - opened,
+        alerts=len(alerts),
     )
 
 

@@ -6,7 +6,9 @@ out. Templates only lay these out; text from the logs comes as text.log_html mad
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,11 +18,9 @@ from markupsafe import Markup
 import sitegen.site.fmt as fmt
 from sitegen.export import artifact_name
 from sitegen.figures import WINDOW_NAMES, figure, target_figures
+from sitegen.incidents import grouped, run_start
 from sitegen.registry import BY_FIELD, PAGE_GROUPS, TRADE_BY_TRADE, Kind
 from sitegen.site.text import log_html
-
-_SEVERITY_RANK = {"CRITICAL": 0, "WARN": 1}
-
 
 # --- paths -------------------------------------------------------------------------
 
@@ -278,42 +278,124 @@ def alert_item(
     )
 
 
-def sort_alerts(events: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """CRITICAL before WARN; within a severity newest first, then by id."""
-    ordered = sorted(events, key=lambda e: (str(e.get("raised_at", "")), str(e.get("id", ""))))
-    ordered.reverse()
-    return sorted(ordered, key=lambda e: _SEVERITY_RANK.get(str(e.get("severity")), 2))
+# --- incidents ---------------------------------------------------------------------
+
+#: the incidents a banner lists (then "and N more", linking to the alerts page)
+BANNER_INCIDENTS = 5
+_UNITS = {"daily": ("day", "days"), "weekly": ("week", "weeks"), "monthly": ("month", "months")}
+
+
+@dataclass(frozen=True)
+class IncidentItem:
+    """An incident (sitegen/incidents.py) ready for a page: its events, or on a period
+    page those of its events in that period."""
+
+    id: str  # the id of the whole incident (its first event's): what `sitegen ack` takes
+    anchor: str  # its row on alerts.html
+    rule: str
+    window: str
+    severity: str
+    severity_cls: str  # sev-critical | sev-warn
+    since: Link  # the first period shown (href "" when it has no page)
+    latest: Link  # the last period shown
+    started: str  # the incident's first period when before ``since`` (a period page), else ""
+    periods: str  # "12 days"
+    worst: str
+    target: str  # the target of the worst value's event
+    acknowledged: bool
+    events: tuple[AlertItem, ...]  # the most recent first
+
+
+def incident_anchor(incident_id: str) -> str:
+    """The id of an incident's row on alerts.html: the incident id itself when it is
+    plain (a rule name of letters, digits and ``_.-``), else a digest of it."""
+    if re.fullmatch(r"[A-Za-z0-9_.:-]+", incident_id):
+        return incident_id
+    return "incident-" + hashlib.sha256(incident_id.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def _period_link(window: str, period: str, root: str, pages: frozenset[str] | None) -> Link:
+    """A period's label, linked to its page when the site has one (every period of
+    ``pages``, or any with None)."""
+    path = page_path(window, period) if window in _UNITS else None
+    known = path is not None and (pages is None or path in pages)
+    return Link(root + path if known and path else "", period)
+
+
+def incident_items(
+    events: Iterable[Mapping[str, Any]], root: str, pages: frozenset[str] | None = None
+) -> tuple[IncidentItem, ...]:
+    """The incidents ``events`` form, open ones first, then the most severe, then the
+    most recent (sitegen/incidents.py). ``pages``: the period pages that exist, to link
+    periods to (None: every period has one)."""
+    out = []
+    for incident, members in grouped(events):
+        first = members[0]
+        started = run_start(first)
+        whole_id = str(incident["id"])
+        if started < incident["since"]:  # a period page shows part of the incident
+            whole_id = f"{incident['rule']}:{incident['window']}:{started}"
+        worst_event = next(
+            (e for e in members if e.get("actual") == incident["worst"]), members[-1]
+        )
+        one, many = _UNITS.get(incident["window"], ("period", "periods"))
+        n = incident["periods"]
+        window = incident["window"]
+        out.append(
+            IncidentItem(
+                id=whole_id,
+                anchor=incident_anchor(whole_id),
+                rule=incident["rule"],
+                window=window,
+                severity=incident["severity"],
+                severity_cls="sev-critical" if incident["severity"] == "CRITICAL" else "sev-warn",
+                since=_period_link(window, incident["since"], root, pages),
+                latest=_period_link(window, incident["latest"], root, pages),
+                started=started if started < incident["since"] else "",
+                periods=f"{n:,} {one if n == 1 else many}",
+                worst=_plain_number(incident["worst"]),
+                target=_plain_number(worst_event.get("target")),
+                acknowledged=incident["acknowledged"],
+                events=tuple(
+                    alert_item(e, root, pages if pages is not None else frozenset())
+                    for e in reversed(members)
+                ),
+            )
+        )
+    return tuple(out)
 
 
 @dataclass(frozen=True)
 class Banner:
-    """The alert banner of a page: coloured by the worst open severity."""
+    """The alert banner of a period page: its incidents, coloured by the worst open
+    severity; at most BANNER_INCIDENTS of them, then how many more."""
 
     cls: str  # sev-critical | sev-warn | sev-acked
     headline: str
-    items: tuple[AlertItem, ...]
+    items: tuple[IncidentItem, ...]
+    more: int  # incidents not listed (the alerts page lists them)
 
 
 def banner(events: Sequence[Mapping[str, Any]], root: str) -> Banner | None:
+    """A period page's banner: the incidents its alerts (its own, and those of shorter
+    periods inside it) belong to, each as much of it as lies in the period. It depends
+    on these alerts only, so a page is rendered again exactly when they change."""
     if not events:
         return None
-    items = tuple(alert_item(e, root) for e in sort_alerts(events))
-    open_items = [i for i in items if i.acknowledged_at is None]
-    if not open_items:
-        cls, worst = "sev-acked", "acknowledged"
-    else:
-        worst = open_items[0].severity
-        cls = open_items[0].severity_cls
+    items = incident_items(events, root)
+    open_items = [i for i in items if not i.acknowledged]
     n = len(items)
-    text = f"{n} alert{'s' if n != 1 else ''} in this period"
+    text = f"{n} incident{'s' if n != 1 else ''} in this period"
     if open_items:
+        cls = open_items[0].severity_cls
         critical = sum(1 for i in open_items if i.severity == "CRITICAL")
         text += f": {len(open_items)} open"
         if critical:
             text += f", {critical} CRITICAL"
     else:
-        text += f", all {worst}"
-    return Banner(cls, text, items)
+        cls = "sev-acked"
+        text += ", all acknowledged"
+    return Banner(cls, text, items[:BANNER_INCIDENTS], max(0, n - BANNER_INCIDENTS))
 
 
 # --- breakdowns --------------------------------------------------------------------
