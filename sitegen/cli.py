@@ -299,9 +299,10 @@ def build(
         if not quiet:
             incidents = len(report.open_incidents)
             click.echo(
-                f"{incidents} open incident(s) ({len(report.open_breaches)} unacknowledged "
-                "alert(s)) in the latest day, week or month: run `sitegen alerts` to see them "
-                "and `sitegen ack ID` to acknowledge.",
+                f"{_count(incidents, 'open incident')} "
+                f"({_count(len(report.open_breaches), 'unacknowledged alert')}) in the latest "
+                "day, week or month: run `sitegen alerts` to see them and `sitegen ack ID` to "
+                "acknowledge.",
                 err=True,
             )
         if not exit_zero:
@@ -479,8 +480,8 @@ def ack(config, *, quiet, ids, everything, rule, before):
             click.echo("Nothing to acknowledge: no alert matches.")
         else:
             click.echo(
-                f"Nothing to acknowledge: the {len(picked)} matching alert(s) were already "
-                "acknowledged."
+                f"Nothing to acknowledge: {_count(len(picked), 'matching alert')}, "
+                "already acknowledged."
             )
         return
     # each appended as the log holds it (the last build may have updated its values)
@@ -489,7 +490,7 @@ def ack(config, *, quiet, ids, everything, rule, before):
     touched = sum(1 for i in found if ids_done.intersection(i["events"]))
     already = len(picked) - len(todo)
     click.echo(
-        f"Acknowledged {len(acked)} alert(s) in {touched} incident(s) at "
+        f"Acknowledged {_count(len(acked), 'alert')} in {_count(touched, 'incident')} at "
         f"{shown(acked[0]['acknowledged_at'])}"
         + (f"; {already} were already acknowledged." if already else ".")
     )

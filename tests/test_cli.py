@@ -390,13 +390,13 @@ def test_build_exits_2_on_an_unacknowledged_breach_until_acked():
     write_log("2025-10-07", trade("2025-10-07T16:00:00Z", "loss", "-5000.00", "o4"))
     result = run("build", code=2)
     assert result.stderr.endswith(
-        "1 open incident(s) (1 unacknowledged alert(s)) in the latest day, week or month: "
+        "1 open incident (1 unacknowledged alert) in the latest day, week or month: "
         "run `sitegen alerts` to see them and `sitegen ack ID` to acknowledge.\n"
     )
     listed = run("alerts")
     assert "drawdown_breach:daily:2025-10-07" in listed.output
     acked = run("ack", "drawdown_breach:daily:2025-10-07")
-    assert acked.output.startswith("Acknowledged 1 alert(s) in 1 incident(s) at ")
+    assert acked.output.startswith("Acknowledged 1 alert in 1 incident at ")
     run("build", code=0)
     assert run("alerts").output == "No open alerts.\n"
 
