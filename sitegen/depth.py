@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
+from sitegen import stats
 from sitegen.partials import EXACT, HOLD_KEYS, R_EDGES, WEEKDAYS, ZERO, Cell, Partial
 
 #: how many drawdowns a summary lists (the deepest)
@@ -72,9 +73,33 @@ def profit_factor_reason(losses: int) -> str:
 # --- the breakdown grid ------------------------------------------------------------
 
 
+def win_rate_interval(
+    cell: Cell, quotient: Number, why: dict[str, str]
+) -> tuple[str | None, str | None]:
+    """The Wilson 95% interval of a cell's win rate, rounded; (None, None) with the
+    reason in ``why`` when the cell has no closed trades."""
+    bounds = stats.wilson(cell[1], cell[0])
+    if bounds is None:
+        why["win_rate_low"] = why["win_rate_high"] = stats.NO_TRADES
+        return None, None
+    return quotient(bounds[0]), quotient(bounds[1])
+
+
+def expectancy_interval(
+    cell: Cell, quotient: Number, why: dict[str, str]
+) -> tuple[str | None, str | None]:
+    """The 95% t interval of a cell's expectancy (mean P&L per closed trade), rounded;
+    (None, None) with the reason in ``why`` when n < 2 or the P&L has no spread."""
+    bounds, reason = stats.mean_interval(cell[0], cell[3], cell[10])
+    if bounds is None:
+        why["expectancy_low"] = why["expectancy_high"] = reason or "undefined"
+        return None, None
+    return quotient(bounds[0]), quotient(bounds[1])
+
+
 def cell_row(key: str, cell: Cell, money: Number, quotient: Number) -> dict:
     """One breakdown cell: counts, rates and sums of the closed trades under ``key``."""
-    closed, wins, losses, net, gp, gl, r_n, r_sum, comm, slip = cell
+    closed, wins, losses, net, gp, gl, r_n, r_sum, comm, slip = cell[:10]
     why: dict[str, str] = {}
     costs = EXACT.add(comm, slip)
     div = EXACT.divide
@@ -94,14 +119,20 @@ def cell_row(key: str, cell: Cell, money: Number, quotient: Number) -> dict:
     else:
         share = None
         why["costs_share"] = reason
+    win_low, win_high = win_rate_interval(cell, quotient, why)
+    exp_low, exp_high = expectancy_interval(cell, quotient, why)
     return {
         "key": key,
         "trades_closed": closed,
         "wins": wins,
         "losses": losses,
         "win_rate": quotient(div(Decimal(wins), Decimal(closed))),
+        "win_rate_low": win_low,
+        "win_rate_high": win_high,
         "profit_factor": pf,
         "expectancy": quotient(div(net, Decimal(closed))),
+        "expectancy_low": exp_low,
+        "expectancy_high": exp_high,
         "net_pnl": money(net),
         "gross_profit": money(gp),
         "gross_loss": money(gl),

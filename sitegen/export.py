@@ -19,6 +19,7 @@ import msgspec
 
 from sitegen.depth import BREAKDOWN_TITLES, R_LABELS, key_label
 from sitegen.errors import BuildError
+from sitegen.metrics import SMALL_SAMPLE
 from sitegen.registry import BY_FIELD, GRID, LISTED, Column, Kind
 
 if TYPE_CHECKING:  # jsonschema is imported when a validation first runs: it is slow to load
@@ -357,28 +358,88 @@ def _alerts(s: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+# A breakdown row with fewer than SMALL_SAMPLE closed trades is marked, like a window.
+SMALL_MARK = "\\*"  # a literal "*" in Markdown
+SMALL_NOTE = f"{SMALL_MARK} fewer than {SMALL_SAMPLE} closed trades: read with care."
+INTERVALS_NOTE = (
+    "Brackets hold 95% intervals: Wilson for the win rate (in %), mean ± t · s / √n for "
+    "the expectancy; a row with fewer than 2 closed trades, or with the same P&L on "
+    "each, has none for its expectancy."
+)
+
+
+def _small(row: Mapping[str, Any]) -> bool:
+    n = row.get("trades_closed")
+    return isinstance(n, int) and n < SMALL_SAMPLE
+
+
+def _closed(row: Mapping[str, Any]) -> str:
+    """A row's closed trades, marked when they are a small sample."""
+    return f"{row['trades_closed']}{SMALL_MARK if _small(row) else ''}"
+
+
+def _bound(value: Any, places: str, scale: int = 1) -> str:
+    """An interval bound, rounded half-even for reading: '49.1' for a rate's 0.491042."""
+    try:
+        shown = (Decimal(value) * scale).quantize(Decimal(places), rounding=ROUND_HALF_EVEN)
+    except (InvalidOperation, TypeError):
+        return md_escape(str(value))
+    return md_escape(str(shown if shown else shown.copy_abs()))
+
+
+def _interval(row: Mapping[str, Any], field: str) -> str | None:
+    """A row's 95% interval of ``field``: '49.1–60.3' for the win rate (in %),
+    '-5.12 to 31.12' for the expectancy (whose bounds may be negative); None when the
+    row has none."""
+    low, high = row.get(f"{field}_low"), row.get(f"{field}_high")
+    if low is None or high is None:
+        return None
+    if field == "win_rate":
+        return f"{_bound(low, '0.1', 100)}–{_bound(high, '0.1', 100)}"
+    return f"{_bound(low, '0.01')} to {_bound(high, '0.01')}"
+
+
+def _with_interval(shown: str, row: Mapping[str, Any], field: str) -> str:
+    interval = _interval(row, field)
+    return shown if interval is None else f"{shown} ({interval})"
+
+
+def _with_notes(lines: list[str], rows: list[Mapping[str, Any]]) -> list[str]:
+    return [*lines, "", SMALL_NOTE] if any(map(_small, rows)) else lines
+
+
 def _breakdown_table(title: str, rows: list[Mapping[str, Any]]) -> list[str]:
     if not rows:
         return [f"### {title}", "", "No closed trades."]
     cells = [
         (
             md_text(r["key"]),
-            str(r["trades_closed"]),
+            _closed(r),
             str(r["wins"]),
-            _percent(r["win_rate"]) if r.get("win_rate") is not None else "n/a",
+            _with_interval(
+                _percent(r["win_rate"]) if r.get("win_rate") is not None else "n/a",
+                r,
+                "win_rate",
+            ),
             md_escape(str(r["net_pnl"])),
+            _interval(r, "expectancy") or _na("expectancy_low", r.get("undefined_reasons") or {}),
         )
         for r in rows
     ]
-    header = ("Key", "Closed", "Wins", "Win rate", "Net P&L")
-    return [f"### {title}", "", *_table(header, cells)]
+    header = ("Key", "Closed", "Wins", "Win rate", "Net P&L", "Expectancy 95%")
+    return _with_notes([f"### {title}", "", *_table(header, cells)], rows)
 
 
 def _cell_value(row: Mapping[str, Any], column: Column) -> str:
     value = row.get(column.field)
+    if column.field == "trades_closed":
+        return _closed(row)
     if value is None:
         return _na(column.field, row.get("undefined_reasons") or {})
-    return _percent(value) if column.metric.kind is Kind.RATE else md_escape(str(value))
+    shown = _percent(value) if column.metric.kind is Kind.RATE else md_escape(str(value))
+    if column.field in ("win_rate", "expectancy"):
+        return _with_interval(shown, row, column.field)
+    return shown
 
 
 def _grid_table(name: str, rows: list[Mapping[str, Any]], timezone: str) -> list[str]:
@@ -398,19 +459,20 @@ def _grid_table(name: str, rows: list[Mapping[str, Any]], timezone: str) -> list
         for r in rows
     ]
     header = (title, *(column.label for column in GRID))
-    return [heading, "", *_table(header, cells)]
+    return _with_notes([heading, "", *_table(header, cells)], rows)
 
 
 def _breakdown(s: Mapping[str, Any]) -> list[str]:
     lines = ["## Breakdown", ""]
     grid = s.get("breakdowns")
     if grid is None:  # a daily summary: symbol and strategy only
+        lines += [INTERVALS_NOTE, ""]
         lines += _breakdown_table("By symbol", s.get("by_symbol") or [])
         lines += ["", *_breakdown_table("By strategy", s.get("by_strategy") or [])]
     else:
         lines.append(
             "Closed trades only. Entry hour and weekday are local to the time zone named; "
-            "hold time buckets include their lower bound."
+            "hold time buckets include their lower bound. " + INTERVALS_NOTE
         )
         for name, rows in grid.items():
             lines += ["", *_grid_table(name, rows or [], str(s.get("timezone", "")))]

@@ -57,18 +57,30 @@ def _sqrt(value: Decimal) -> Decimal:
 
 
 def _cell_rows(cells: dict[str, Cell]) -> list[dict]:
-    rows = [
-        {
-            "key": key,
-            "trades_closed": cell[0],
-            "wins": cell[1],
-            "win_rate": quotient(_div(Decimal(cell[1]), cell[0])),
-            "net_pnl": money(cell[3]),
-        }
-        for key, cell in cells.items()
-        if cell[0]
-    ]
-    rows.sort(key=lambda row: (-Decimal(row["net_pnl"]), row["key"]))
+    """The by_symbol / by_strategy rows: keys with closed trades, net P&L descending,
+    then key."""
+    rows = []
+    for key, cell in cells.items():
+        if not cell[0]:
+            continue
+        why: dict[str, str] = {}
+        win_low, win_high = depth.win_rate_interval(cell, quotient, why)
+        exp_low, exp_high = depth.expectancy_interval(cell, quotient, why)
+        rows.append(
+            {
+                "key": key,
+                "trades_closed": cell[0],
+                "wins": cell[1],
+                "win_rate": quotient(_div(Decimal(cell[1]), cell[0])),
+                "win_rate_low": win_low,
+                "win_rate_high": win_high,
+                "net_pnl": money(cell[3]),
+                "expectancy_low": exp_low,
+                "expectancy_high": exp_high,
+                "undefined_reasons": why,
+            }
+        )
+    rows.sort(key=lambda row: (-cells[row["key"]][3], row["key"]))
     return rows
 
 

@@ -102,9 +102,12 @@ def r_multiple(
 
 
 # A breakdown cell: closed, wins, losses, net, gross_profit, gross_loss, r_n, r_sum,
-# commission, slippage. A plain tuple keeps partials small and cheap to merge.
-Cell = tuple[int, int, int, Decimal, Decimal, Decimal, int, Decimal, Decimal, Decimal]
-EMPTY_CELL: Cell = (0, 0, 0, ZERO, ZERO, ZERO, 0, ZERO, ZERO, ZERO)
+# commission, slippage, pnl_sumsq (Σ P&L², for the expectancy's interval), r_sumsq
+# (Σ R²). A plain tuple keeps partials small and cheap to merge.
+Cell = tuple[
+    int, int, int, Decimal, Decimal, Decimal, int, Decimal, Decimal, Decimal, Decimal, Decimal
+]
+EMPTY_CELL: Cell = (0, 0, 0, ZERO, ZERO, ZERO, 0, ZERO, ZERO, ZERO, ZERO, ZERO)
 
 
 def _cell_add(a: Cell, b: Cell) -> Cell:
@@ -120,6 +123,8 @@ def _cell_add(a: Cell, b: Cell) -> Cell:
         add(a[7], b[7]),
         add(a[8], b[8]),
         add(a[9], b[9]),
+        add(a[10], b[10]),
+        add(a[11], b[11]),
     )
 
 
@@ -419,7 +424,8 @@ def from_trades(trades: list[Trade]) -> Partial:
             if r is not None:
                 r_n += 1
                 r_sum += r
-                r_sumsq += r * r
+                r2 = r * r
+                r_sumsq += r2
                 hist[bisect_left(R_EDGES, r)] += 1  # r_bucket(r), inlined: per trade
                 if rr is not None:
                     rr_r_n += 1
@@ -433,13 +439,14 @@ def from_trades(trades: list[Trade]) -> Partial:
             day = t.day
             daily[day] = daily.get(day, ZERO) + pnl
             daily_closed[day] = daily_closed.get(day, 0) + 1
+            pnl2 = pnl * pnl
             for table, key in (
                 (cells[0], (t.symbol, t.strategy)),
                 (cells[1], (t.side, t.hour, t.weekday, t.hold)),
             ):
                 cell = table.get(key)
                 if cell is None:
-                    cell = table[key] = [0, 0, 0, ZERO, ZERO, ZERO, 0, ZERO, ZERO, ZERO]
+                    cell = table[key] = list(EMPTY_CELL)
                 cell[0] += 1
                 if win:
                     cell[1] += 1
@@ -448,9 +455,11 @@ def from_trades(trades: list[Trade]) -> Partial:
                     cell[2] += 1
                     cell[5] += pnl
                 cell[3] += pnl
+                cell[10] += pnl2
                 if r is not None:
                     cell[6] += 1
                     cell[7] += r
+                    cell[11] += r2
                 cell[8] += c
                 cell[9] += s
     return Partial(

@@ -77,7 +77,8 @@ class Metric:
     nullable: bool = False
     #: written in daily summaries too; else only in weekly, monthly and all-time ones
     daily: bool = True
-    #: the field that holds it, when it is not a top-level key of the summary
+    #: the field that holds it, when it is not a top-level key of the summary; ROW: a
+    #: field of every breakdown row
     within: str | None = None
     #: the JSON shape of a structure, as the docs write it
     shape: str = ""
@@ -86,6 +87,10 @@ class Metric:
     def md_label(self) -> str:
         return self.report_label or self.label
 
+
+#: ``within`` of the fields of every breakdown row: each by_symbol and by_strategy entry
+#: and each cell of the breakdown grid
+ROW = "row"
 
 #: The keys of a summary in the order they are written: the metrics, and between them
 #: the fields that describe the window or hold lists that are not metrics.
@@ -437,16 +442,63 @@ SUMMARY: tuple[Metric | str, ...] = (
     "by_symbol",
     "by_strategy",
     Metric(
+        "win_rate_low",
+        "Win rate, 95% low",
+        Kind.RATE,
+        None,
+        "Lower bound of the Wilson 95% score interval of a row's win rate, w wins in n "
+        "closed trades, z = 1.959964: (2w + z² − z·√(z² + 4w(n − w)/n)) / (2(n + z²)); "
+        "n/a when n = 0. Every by_symbol and by_strategy row and every breakdown cell "
+        "carries it.",
+        nullable=True,
+        within=ROW,
+    ),
+    Metric(
+        "win_rate_high",
+        "Win rate, 95% high",
+        Kind.RATE,
+        None,
+        "Upper bound of the Wilson 95% score interval of a row's win rate: "
+        "(2w + z² + z·√(z² + 4w(n − w)/n)) / (2(n + z²)), z = 1.959964; n/a when n = 0.",
+        nullable=True,
+        within=ROW,
+    ),
+    Metric(
+        "expectancy_low",
+        "Expectancy, 95% low",
+        Kind.AVG,
+        None,
+        "Lower bound of the 95% t interval of a row's expectancy: mean − t(0.975, n − 1) · "
+        "s / √n, where mean and s are the mean and the sample standard deviation of the "
+        "P&L of the row's n closed trades and t is Student's t quantile, rounded to 9 "
+        "decimal places; n/a when n < 2 or s = 0. Every by_symbol and by_strategy row "
+        "and every breakdown cell carries it.",
+        sign=Sign.SIGNED,
+        nullable=True,
+        within=ROW,
+    ),
+    Metric(
+        "expectancy_high",
+        "Expectancy, 95% high",
+        Kind.AVG,
+        None,
+        "Upper bound of the 95% t interval of a row's expectancy: mean + t(0.975, n − 1) · "
+        "s / √n; n/a when n < 2 or s = 0.",
+        sign=Sign.SIGNED,
+        nullable=True,
+        within=ROW,
+    ),
+    Metric(
         "breakdowns",
         "Breakdown grid",
         Kind.TABLE,
         None,
         "The closed trades of the window grouped by symbol, strategy, side "
         "(action), entry hour and entry weekday (entry timestamp in the configured time "
-        "zone) and hold time. Each cell: closed trades, win rate, profit factor, "
-        "expectancy, net P&L, average R, commission + slippage and their share of the "
-        "cell's gross profit, each as defined for the window. Only keys with closed "
-        "trades are listed.",
+        "zone) and hold time. Each cell: closed trades, win rate and its 95% interval, "
+        "profit factor, expectancy and its 95% interval, net P&L, average R, commission "
+        "+ slippage and their share of the cell's gross profit, each as defined for the "
+        "window. Only keys with closed trades are listed.",
         daily=False,
         shape="{breakdown: [cell]}",
     ),
@@ -510,6 +562,7 @@ DEFINITION_ORDER = (
     "r_trades", "no_stop_trades", "r_histogram",
     "planned_rr_trades", "planned_rr_reached", "planned_rr_reached_rate",
     "drawdowns", "drawdown_count", "current_drawdown", "breakdowns", "hold_time",
+    "win_rate_low", "win_rate_high", "expectancy_low", "expectancy_high",
 )
 # fmt: on
 

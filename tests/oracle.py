@@ -18,6 +18,14 @@ Public API:
 
 Summaries contain every top-level field of summary-format.md except
 ``targets``, ``alerts``, ``data_quality`` and ``undefined_reasons``.
+
+The 95% intervals of the by_symbol / by_strategy rows are computed straight from
+each row's trades: the Wilson interval in its textbook form (centre ± half-width,
+exact Fractions), the expectancy's from the mean and the two-pass sample variance;
+the t quantile by numeric integration of the t density (double-exponential
+quadrature, no gamma function) and bisection: a method of its own, so that it
+and the engine's (Hill's approximation and Newton on the incomplete beta) check
+each other.
 """
 
 from __future__ import annotations
@@ -90,6 +98,10 @@ QUOTIENT_FIELDS = frozenset(
         "sqn",
         "sharpe",
         "sortino",
+        "win_rate_low",
+        "win_rate_high",
+        "expectancy_low",
+        "expectancy_high",
     }
 )
 MONEY_FIELDS = frozenset(
@@ -109,6 +121,7 @@ MONEY_FIELDS = frozenset(
 )
 DECIMAL_FIELDS = QUOTIENT_FIELDS | MONEY_FIELDS
 DAILY_PNL_VALUE = "daily_pnl[]"  # pseudo field name for the values of daily_pnl
+REASON = "undefined_reasons[]"  # pseudo field name for the reasons of a row
 # Metrics that may be null; each null one needs an entry in undefined_reasons.
 NULLABLE_METRICS = (
     "win_rate",
@@ -448,6 +461,155 @@ def _month_bounds(day: date) -> tuple[date, date]:
 # ---------------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------
+# 95% intervals
+# ---------------------------------------------------------------------------
+
+Z95 = Fraction("1.959964")
+T_PLACES = 9  # the t quantile is rounded to 9 decimal places (summary-format.md)
+
+
+def _tanh_sinh(f, a: float, b: float) -> float:
+    """The integral of f over [a, b] by double-exponential (tanh-sinh) quadrature,
+    halving the step until two levels agree. ``f(x, near_a, near_b)``, 0 ≤ f ≤ 1, is
+    given the distances to both ends, so that an integrand steep at an end loses no
+    digits."""
+    half = (b - a) / 2
+
+    def level(h: float, odd_only: bool) -> float:
+        total = 0.0
+        k = 1 if odd_only else 0
+        step = 2 if odd_only else 1
+        while True:
+            u = k * h
+            arg = math.pi / 2 * math.sinh(u)
+            if arg > 350:  # past this the weight underflows (and cosh² overflows)
+                break
+            gap = half * 2 / (math.exp(2 * arg) + 1)  # distance of the node to an end
+            weight = half * math.pi / 2 * math.cosh(u) / math.cosh(arg) ** 2
+            if gap == 0:
+                break
+            part = weight * (
+                f(b - gap, b - a - gap, gap) + (f(a + gap, gap, b - a - gap) if k else 0)
+            )
+            total += part
+            if k and weight < 1e-18 * abs(total):  # f ≤ 1: the rest adds nothing
+                break
+            k += step
+        return total
+
+    h = 1.0
+    estimate = level(h, False) * h
+    for _ in range(12):
+        h /= 2
+        refined = estimate / 2 + level(h, True) * h
+        # the error falls about quadratically from level to level: two levels this
+        # close leave the finer one exact to the rounding of its terms
+        if abs(refined - estimate) <= 1e-13 * abs(refined):
+            return refined
+        estimate = refined
+    return estimate
+
+
+def t_upper_tail(t: float, df: float) -> float:
+    """P(T > t), t ≥ 0, for Student's t with df degrees of freedom. With T = √df·tan θ
+    the density in θ is proportional to cos^(df−1) θ on (−π/2, π/2), so
+    P(T > t) = ∫_θ0^π/2 cos^(df−1) / (2 ∫_0^π/2 cos^(df−1)), θ0 = atan(t/√df)."""
+    theta0 = math.atan(t / math.sqrt(df))
+    end = _t_end(df)
+    if theta0 >= end:
+        return 0.0
+    return _tanh_sinh(_t_density(df), theta0, end) / (2 * _t_whole(df))
+
+
+def _t_end(df: float) -> float:
+    """Where cos^(df−1) falls below e^-60: the rest of (0, π/2) adds nothing that a
+    double can hold (for a large df the density is a narrow peak at 0)."""
+    return math.pi / 2 if df <= 2 else math.acos(math.exp(-60 / (df - 1)))
+
+
+def _t_density(df: float):
+    """cos^(df−1) θ on (0, _t_end(df)), given θ and its distances to both ends."""
+    to_pi_2 = _t_end(df) == math.pi / 2  # the distance to the end is the one to π/2
+
+    def density(theta: float, _from_start: float, to_end: float) -> float:
+        # near π/2, cos θ = sin(π/2 − θ) from the distance to π/2; near 0, ln cos θ =
+        # ln(1 − 2 sin²(θ/2)), without the cancellation of 1 − cos θ
+        if theta > 1:
+            cos = math.sin(to_end) if to_pi_2 and to_end < 0.5 else math.cos(theta)
+            return 0.0 if cos <= 0 else math.exp((df - 1) * math.log(cos))
+        return math.exp((df - 1) * math.log1p(-2 * math.sin(theta / 2) ** 2))
+
+    return density
+
+
+_WHOLE: dict[float, float] = {}
+
+
+def _t_whole(df: float) -> float:
+    if df not in _WHOLE:
+        _WHOLE[df] = _tanh_sinh(_t_density(df), 0.0, _t_end(df))
+    return _WHOLE[df]
+
+
+def t_quantile(p: float, df: float) -> float:
+    """The p-quantile (p > 0.5) of Student's t, by bisection on t_upper_tail."""
+    target = 1 - p
+    low, high = 0.0, 1.0
+    while t_upper_tail(high, df) > target:
+        low, high = high, high * 2
+    for _ in range(200):
+        middle = (low + high) / 2
+        if middle in (low, high):
+            break
+        if t_upper_tail(middle, df) > target:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+_T_CACHE: dict[int, Fraction] = {}
+
+
+def t975(df: int) -> Fraction:
+    """t(0.975, df) rounded to T_PLACES decimal places, as the engine rounds it."""
+    if df not in _T_CACHE:
+        _T_CACHE[df] = Fraction(Decimal(format(t_quantile(0.975, df), f".{T_PLACES}f")))
+    return _T_CACHE[df]
+
+
+def _clamp(value: Fraction | Decimal, low: int, high: int) -> Fraction | Decimal:
+    return max(min(value, high), low)
+
+
+def wilson_interval(wins: int, n: int) -> tuple[Any, Any]:
+    """centre ± half, centre = (p + z²/2n) / (1 + z²/n),
+    half = z / (1 + z²/n) · √(p(1 − p)/n + z²/4n²), within [0, 1]."""
+    p = Fraction(wins, n)
+    z = Z95
+    scale = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / scale
+    half = _times_sqrt(z / scale, p * (1 - p) / n + z * z / (4 * n * n))
+    half = Fraction(half) if isinstance(half, Decimal) else half
+    return _clamp(centre - half, 0, 1), _clamp(centre + half, 0, 1)
+
+
+def mean_interval(values: list[Decimal]) -> tuple[Any, Any] | str:
+    """mean ± t(0.975, n − 1) · s / √n; else why it is undefined."""
+    n = len(values)
+    if n < 2:
+        return "fewer than 2 closed trades"
+    fractions = [Fraction(v) for v in values]
+    variance = _sample_variance(fractions)
+    if variance == 0:
+        return "closed-trade P&L has zero spread"
+    half = _times_sqrt(t975(n - 1), variance / n)
+    half = Fraction(half) if isinstance(half, Decimal) else half
+    mean = _mean(fractions)
+    return mean - half, mean + half
+
+
 def _breakdown(closed: list[Trade], attribute: str) -> list[dict]:
     groups: dict[str, list[Trade]] = {}
     for trade in closed:
@@ -461,21 +623,36 @@ def _breakdown(closed: list[Trade], attribute: str) -> list[dict]:
                 "trades_closed": len(members),
                 "wins": wins,
                 "win_rate": Fraction(wins, len(members)),
+                "win_rate_interval": wilson_interval(wins, len(members)),
                 "net_pnl": _money_sum([t.pnl for t in members]),
+                "expectancy_interval": mean_interval([t.pnl for t in members]),
             }
         )
     rows.sort(key=lambda row: row["key"])
     rows.sort(key=lambda row: row["net_pnl"], reverse=True)  # stable: key breaks ties
-    return [
-        {
-            "key": row["key"],
-            "trades_closed": row["trades_closed"],
-            "wins": row["wins"],
-            "win_rate": quotient(row["win_rate"]),
-            "net_pnl": money(row["net_pnl"]),
-        }
-        for row in rows
-    ]
+    out = []
+    for row in rows:
+        win_low, win_high = row["win_rate_interval"]
+        expectancy = row["expectancy_interval"]
+        reasons = {}
+        if isinstance(expectancy, str):
+            reasons = {"expectancy_low": expectancy, "expectancy_high": expectancy}
+            expectancy = (None, None)
+        out.append(
+            {
+                "key": row["key"],
+                "trades_closed": row["trades_closed"],
+                "wins": row["wins"],
+                "win_rate": quotient(row["win_rate"]),
+                "win_rate_low": quotient(win_low),
+                "win_rate_high": quotient(win_high),
+                "net_pnl": money(row["net_pnl"]),
+                "expectancy_low": quotient(expectancy[0]),
+                "expectancy_high": quotient(expectancy[1]),
+                "undefined_reasons": reasons,
+            }
+        )
+    return out
 
 
 def _streaks(closed: list[Trade]) -> tuple[dict, int, int]:
@@ -776,7 +953,12 @@ def _compare(path: str, field: str, expected: Any, actual: Any, out: list[str]) 
             mismatch()
             return
         for key, value in expected.items():
-            child = DAILY_PNL_VALUE if field == "daily_pnl" else key
+            if field == "daily_pnl":
+                child = DAILY_PNL_VALUE
+            elif field == "undefined_reasons":  # a row's reasons: text, not decimals
+                child = REASON
+            else:
+                child = key
             if key not in actual:
                 out.append(f"{path}.{key}: missing in actual (expected {value!r})")
             else:
@@ -873,6 +1055,9 @@ def check_format(summary: dict) -> list[str]:
         check(f"daily_pnl.{day}", value, MONEY_RE)
     for table in ("by_symbol", "by_strategy"):
         for index, row in enumerate(summary.get(table) or []):
-            check(f"{table}[{index}].win_rate", row.get("win_rate"), QUOTIENT_RE)
+            for field in ("win_rate", "win_rate_low", "win_rate_high"):
+                check(f"{table}[{index}].{field}", row.get(field), QUOTIENT_RE)
+            for field in ("expectancy_low", "expectancy_high"):
+                check(f"{table}[{index}].{field}", row.get(field), QUOTIENT_RE)
             check(f"{table}[{index}].net_pnl", row.get("net_pnl"), MONEY_RE)
     return out

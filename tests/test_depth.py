@@ -162,8 +162,12 @@ def _row(**fields) -> dict:
         "wins": 0,
         "losses": 0,
         "win_rate": None,
+        "win_rate_low": None,
+        "win_rate_high": None,
         "profit_factor": None,
         "expectancy": None,
+        "expectancy_low": None,
+        "expectancy_high": None,
         "net_pnl": None,
         "gross_profit": "0",
         "gross_loss": "0",
@@ -264,6 +268,9 @@ def test_undefined_shares_and_planned_rate_have_reasons(week):
 
 
 def test_breakdown_by_side(week):
+    # The 95% intervals were worked out independently at 50 digits: Wilson with z =
+    # 1.959964; expectancy ± t(0.975, 3) · s / √4, t(0.975, 3) = 3.182446305.
+    # BUY: 30, -20, 12, 30: mean 13, s² = 1668 / 3. SELL: -10, 5, 8, -3: mean 0, s² = 66.
     grid = week()["breakdowns"]
     assert grid["side"] == [
         _row(
@@ -272,8 +279,12 @@ def test_breakdown_by_side(week):
             wins=3,
             losses=1,
             win_rate="0.750000",
+            win_rate_low="0.300642",
+            win_rate_high="0.954413",
             profit_factor="3.600000",  # 72 / 20
             expectancy="13.000000",
+            expectancy_low="-24.520489",
+            expectancy_high="50.520489",
             net_pnl="52.00",
             gross_profit="72.00",
             gross_loss="-20.00",
@@ -288,6 +299,8 @@ def test_breakdown_by_side(week):
             key="(none)",
             trades_closed=1,
             win_rate="0.000000",
+            win_rate_low="0.000000",
+            win_rate_high="0.793451",  # z² / (1 + z²)
             expectancy="0.000000",
             net_pnl="0.00",
             avg_r_multiple="0.000000",
@@ -297,6 +310,8 @@ def test_breakdown_by_side(week):
             undefined_reasons={
                 "profit_factor": "no losing trades",
                 "costs_share": "gross profit is 0",
+                "expectancy_low": "fewer than 2 closed trades",
+                "expectancy_high": "fewer than 2 closed trades",
             },
         ),
         _row(
@@ -305,8 +320,12 @@ def test_breakdown_by_side(week):
             wins=2,
             losses=2,
             win_rate="0.500000",
+            win_rate_low="0.150039",
+            win_rate_high="0.849961",
             profit_factor="1.000000",
             expectancy="0.000000",
+            expectancy_low="-12.927158",
+            expectancy_high="12.927158",
             net_pnl="0.00",
             gross_profit="13.00",
             gross_loss="-13.00",
@@ -426,8 +445,12 @@ def test_breakdown_by_symbol_matches_the_hand_computed_cell(metrics_week):
         wins=2,
         losses=1,
         win_rate="0.500000",
+        win_rate_low="0.150039",
+        win_rate_high="0.849961",
         profit_factor="6.000000",
         expectancy="6.125000",
+        expectancy_low="-11.669863",  # t(0.975, 3) = 3.182446305, s² = 133.729167
+        expectancy_high="23.919863",
         net_pnl="24.50",
         gross_profit="30.00",
         gross_loss="-5.00",
@@ -642,10 +665,17 @@ def test_markdown_carries_grid_and_drawdowns_escaped(logs, tmp_path, monkeypatch
     s = Tracker(load_config(logs_dir=logs)).get_summary("weekly", "2025-W41")
     text = summary_markdown(s)
     assert "<b>" not in text
-    assert "| &lt;b&gt;SELL&lt;/b&gt; short | 1 | 0.00% | 0.000000 | -4.000000 | -4.00 |" in text
-    assert "| X\\|Y | 2 | 50.00% | 1.500000 | 1.000000 | 2.00 |" in text
-    assert "### By hold time" in text and "| under 5 min | 2 |" in text
-    assert "### By entry hour (UTC)" in text and "| 14:00 | 2 |" in text
+    assert (
+        "| &lt;b&gt;SELL&lt;/b&gt; short | 1\\* | 0.00% (0.0–79.3) | 0.000000 | -4.000000 | -4.00 |"
+        in text
+    )
+    # -4 and 6: 1 ± t(0.975, 1) · 5, t = 12.706204736
+    assert (
+        "| X\\|Y | 2\\* | 50.00% (9.5–90.5) | 1.500000 | 1.000000 (-62.53 to 64.53) | 2.00 |"
+        in text
+    )
+    assert "### By hold time" in text and "| under 5 min | 2\\* |" in text
+    assert "### By entry hour (UTC)" in text and "| 14:00 | 2\\* |" in text
     assert "## Drawdowns (end-of-day equity)" in text
     assert "| 1 | start | 2025-10-06 | 2025-10-07 | -4.00 | 2 | 2 |" in text
     assert "- Current drawdown: none (equity at its peak)" in text

@@ -56,6 +56,13 @@ def _alert() -> dict:
     }
 
 
+# The 95% intervals of one closed trade: Wilson of 0 or 1 win in 1; no spread, so no t
+# interval of the expectancy.
+ONE_LOSS_RATE = {"win_rate_low": "0.000000", "win_rate_high": "0.793451"}
+ONE_WIN_RATE = {"win_rate_low": "0.206549", "win_rate_high": "1.000000"}
+ONE_TRADE = dict.fromkeys(("expectancy_low", "expectancy_high"), "fewer than 2 closed trades")
+
+
 def _cell(key: str, **fields) -> dict:
     """A breakdown cell; unspecified sums are "0", an unspecified ratio null."""
     row = {
@@ -64,8 +71,11 @@ def _cell(key: str, **fields) -> dict:
         "wins": 0,
         "losses": 0,
         "win_rate": "0.000000",
+        **ONE_LOSS_RATE,
         "profit_factor": None,
         "expectancy": "0.000000",
+        "expectancy_low": None,
+        "expectancy_high": None,
         "net_pnl": "0",
         "gross_profit": "0",
         "gross_loss": "0",
@@ -85,6 +95,7 @@ def _cell(key: str, **fields) -> dict:
 NVDA_WIN = {
     "wins": 1,
     "win_rate": "1.000000",
+    **ONE_WIN_RATE,
     "expectancy": "298.560000",
     "net_pnl": "298.56",
     "gross_profit": "298.56",
@@ -94,11 +105,12 @@ NVDA_WIN = {
     "slippage": "0.02",
     "costs": "0.26",
     "costs_share": "0.000871",
-    "undefined_reasons": {"profit_factor": "no losing trades"},
+    "undefined_reasons": {"profit_factor": "no losing trades", **ONE_TRADE},
 }
 HOSTILE_WIN = {
     "wins": 1,
     "win_rate": "1.000000",
+    **ONE_WIN_RATE,
     "expectancy": "45.100000",
     "net_pnl": "45.10",
     "gross_profit": "45.10",
@@ -109,6 +121,7 @@ HOSTILE_WIN = {
     "undefined_reasons": {
         "profit_factor": "no losing trades",
         "avg_r_multiple": "no closed trades with a usable stop",
+        **ONE_TRADE,
     },
 }
 NVDA_EVEN = {
@@ -118,13 +131,19 @@ NVDA_EVEN = {
     "undefined_reasons": {
         "profit_factor": "no losing trades",
         "costs_share": "gross profit is 0",
+        **ONE_TRADE,
     },
 }
+# 298.56 and 0.00: Wilson of 1 in 2; 149.28 ± t(0.975, 1) · 149.28 (t = 12.706204736)
 NVDA_BOTH = {
     "trades_closed": 2,
     "wins": 1,
     "win_rate": "0.500000",
+    "win_rate_low": "0.094531",
+    "win_rate_high": "0.905469",
     "expectancy": "149.280000",
+    "expectancy_low": "-1747.502243",
+    "expectancy_high": "2046.062243",
     "net_pnl": "298.56",
     "gross_profit": "298.56",
     "avg_r_multiple": "0.672432",
@@ -135,6 +154,20 @@ NVDA_BOTH = {
     "costs_share": "0.000871",
     "undefined_reasons": {"profit_factor": "no losing trades"},
 }
+
+
+def _by_key(key: str, cell: dict) -> dict:
+    """A by_symbol / by_strategy row: the fields it shares with the breakdown cell."""
+    row = _cell(key, **cell)
+    fields = ("key", "trades_closed", "wins", "win_rate", "win_rate_low", "win_rate_high")
+    fields += ("net_pnl", "expectancy_low", "expectancy_high")
+    out = {field: row[field] for field in fields}
+    out["undefined_reasons"] = {
+        field: reason
+        for field, reason in row["undefined_reasons"].items()
+        if field.startswith(("win_rate_", "expectancy_"))
+    }
+    return out
 
 
 @pytest.fixture
@@ -224,36 +257,12 @@ def weekly() -> dict:
         "sharpe": "8.395978",
         "sortino": None,
         "by_symbol": [
-            {
-                "key": "NVDA",
-                "trades_closed": 2,
-                "wins": 1,
-                "win_rate": "0.500000",
-                "net_pnl": "298.56",
-            },
-            {
-                "key": HOSTILE,
-                "trades_closed": 1,
-                "wins": 1,
-                "win_rate": "1.000000",
-                "net_pnl": "45.10",
-            },
+            _by_key("NVDA", NVDA_BOTH),
+            _by_key(HOSTILE, HOSTILE_WIN),
         ],
         "by_strategy": [
-            {
-                "key": "bull-flag-breakout",
-                "trades_closed": 2,
-                "wins": 1,
-                "win_rate": "0.500000",
-                "net_pnl": "298.56",
-            },
-            {
-                "key": "(none)",
-                "trades_closed": 1,
-                "wins": 1,
-                "win_rate": "1.000000",
-                "net_pnl": "45.10",
-            },
+            _by_key("bull-flag-breakout", NVDA_BOTH),
+            _by_key("(none)", HOSTILE_WIN),
         ],
         "breakdowns": {
             "symbol": [_cell("NVDA", **NVDA_BOTH), _cell(HOSTILE, **HOSTILE_WIN)],
@@ -269,7 +278,11 @@ def weekly() -> dict:
                         "trades_closed": 3,
                         "wins": 2,
                         "win_rate": "0.666667",
+                        "win_rate_low": "0.207660",
+                        "win_rate_high": "0.938508",
                         "expectancy": "114.553333",
+                        "expectancy_low": "-285.248875",
+                        "expectancy_high": "514.355542",
                         "net_pnl": "343.66",
                         "gross_profit": "343.66",
                         "commission": "0.54",
@@ -717,14 +730,20 @@ def test_markdown_values(weekly):
     text = summary_markdown(weekly)
     assert "| Profit factor | n/a (no losing trades) |" in text
     assert "| Win rate | 66.67% |" in text
+    # win rate and expectancy with their 95% intervals; fewer than 30 trades: marked
     assert (
-        "| NVDA | 2 | 50.00% | n/a (no losing trades) | 149.280000 | 298.56 | 0.672432 "
-        "| 0.26 | 0.09% |" in text
+        "| NVDA | 2\\* | 50.00% (9.5–90.5) | n/a (no losing trades) | 149.280000 (-1747.50 "
+        "to 2046.06) | 298.56 | 0.672432 | 0.26 | 0.09% |" in text
     )
+    assert "\n\\* fewer than 30 closed trades: read with care.\n" in text
+    assert "| NVDA | 2\\* | 1 | 50.00% (9.5–90.5) | 298.56 |" not in text  # a weekly: grid
     assert "| Gross P&L (before costs) | 344.20 |" in text
     assert "| Costs / gross profit | 0.17% |" in text
     assert "| Planned R:R reached rate | 0.00% |" in text
-    assert "### By hold time" in text and "| under 5 min | 1 | 100.00% |" in text
+    assert "### By hold time" in text
+    assert (
+        "| under 5 min | 1\\* | 100.00% (20.7–100.0) | n/a (no losing trades) | 45.100000 |" in text
+    )
     assert "### By entry weekday (America/New_York)" in text
     assert "- Planned R:R reached (R ≥ risk_reward_ratio): 0 of 2 (0.00%)" in text
     assert "| 1 < R ≤ 2 | 1 |" in text

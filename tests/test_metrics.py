@@ -208,11 +208,60 @@ def test_weekly_utc_every_metric(tracker):
     assert (s["winning_days"], s["losing_days"]) == (1, 2)
     assert s["sharpe"] == "3.914633"
     assert s["sortino"] == "12.813262"
+    # Wilson 95% intervals (z = 1.959964) and expectancy ± t(0.975, n − 1) · s / √n,
+    # worked out independently at 50 digits: AAPL 20, -0.50, 10, -5 (mean 6.125, s²
+    # 133.729167, t(3) = 3.182446305); MSFT -10, -30 (mean -20, s / √2 = 10, t(1) =
+    # 12.706204736); one trade has no spread, so no expectancy interval.
+    one = dict.fromkeys(("expectancy_low", "expectancy_high"), "fewer than 2 closed trades")
     assert s["by_symbol"] == [
-        {"key": "TSLA", "trades_closed": 1, "wins": 1, "win_rate": "1.000000", "net_pnl": "40.00"},
-        {"key": "AAPL", "trades_closed": 4, "wins": 2, "win_rate": "0.500000", "net_pnl": "24.50"},
-        {"key": "SPY", "trades_closed": 1, "wins": 1, "win_rate": "1.000000", "net_pnl": "5.00"},
-        {"key": "MSFT", "trades_closed": 2, "wins": 0, "win_rate": "0.000000", "net_pnl": "-40.00"},
+        {
+            "key": "TSLA",
+            "trades_closed": 1,
+            "wins": 1,
+            "win_rate": "1.000000",
+            "win_rate_low": "0.206549",
+            "win_rate_high": "1.000000",
+            "net_pnl": "40.00",
+            "expectancy_low": None,
+            "expectancy_high": None,
+            "undefined_reasons": one,
+        },
+        {
+            "key": "AAPL",
+            "trades_closed": 4,
+            "wins": 2,
+            "win_rate": "0.500000",
+            "win_rate_low": "0.150039",
+            "win_rate_high": "0.849961",
+            "net_pnl": "24.50",
+            "expectancy_low": "-11.669863",
+            "expectancy_high": "23.919863",
+            "undefined_reasons": {},
+        },
+        {
+            "key": "SPY",
+            "trades_closed": 1,
+            "wins": 1,
+            "win_rate": "1.000000",
+            "win_rate_low": "0.206549",
+            "win_rate_high": "1.000000",
+            "net_pnl": "5.00",
+            "expectancy_low": None,
+            "expectancy_high": None,
+            "undefined_reasons": one,
+        },
+        {
+            "key": "MSFT",
+            "trades_closed": 2,
+            "wins": 0,
+            "win_rate": "0.000000",
+            "win_rate_low": "0.000000",
+            "win_rate_high": "0.657620",
+            "net_pnl": "-40.00",
+            "expectancy_low": "-147.062047",
+            "expectancy_high": "107.062047",
+            "undefined_reasons": {},
+        },
     ]
     assert [(r["key"], r["net_pnl"]) for r in s["by_strategy"]] == [
         ("C", "40.00"),

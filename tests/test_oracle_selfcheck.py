@@ -169,23 +169,42 @@ def test_core_metrics(core_logs: Path) -> None:
         sortino=None,  # no negative day
     )
     assert "daily_pnl" not in s
+    # 95% intervals, worked out independently at 50 digits (Wilson, z = 1.959964;
+    # mean ± t · s / √n with t(0.975, 1) = 12.706204736, t(0.975, 2) = 4.302652730)
+    one = dict.fromkeys(("expectancy_low", "expectancy_high"), "fewer than 2 closed trades")
+
+    def row(key, n, wins, rate, net, wilson, t_interval) -> dict:
+        return {
+            "key": key,
+            "trades_closed": n,
+            "wins": wins,
+            "win_rate": rate,
+            "win_rate_low": wilson[0],
+            "win_rate_high": wilson[1],
+            "net_pnl": net,
+            "expectancy_low": t_interval[0] if t_interval else None,
+            "expectancy_high": t_interval[1] if t_interval else None,
+            "undefined_reasons": {} if t_interval else one,
+        }
+
     assert s["by_symbol"] == [
-        {"key": "NVDA", "trades_closed": 2, "wins": 2, "win_rate": "1.000000", "net_pnl": "220.00"},
-        {"key": "AAPL", "trades_closed": 2, "wins": 1, "win_rate": "0.500000", "net_pnl": "50.00"},
-        {"key": "MSFT", "trades_closed": 2, "wins": 0, "win_rate": "0.000000", "net_pnl": "-30.00"},
-        {"key": "TSLA", "trades_closed": 1, "wins": 0, "win_rate": "0.000000", "net_pnl": "-40.00"},
-    ]
+        # 200, 20 | 100, -50 | -30, 0 | -40
+        row("NVDA", 2, 2, "1.000000", "220.00", ("0.342380", "1.000000"),
+            ("-1033.558426", "1253.558426")),
+        row("AAPL", 2, 1, "0.500000", "50.00", ("0.094531", "0.905469"),
+            ("-927.965355", "977.965355")),
+        row("MSFT", 2, 0, "0.000000", "-30.00", ("0.000000", "0.657620"),
+            ("-205.593071", "175.593071")),
+        row("TSLA", 1, 0, "0.000000", "-40.00", ("0.000000", "0.793451"), None),
+    ]  # fmt: skip
     assert s["by_strategy"] == [
-        {"key": "s2", "trades_closed": 3, "wins": 2, "win_rate": "0.666667", "net_pnl": "220.00"},
-        {"key": "s1", "trades_closed": 3, "wins": 1, "win_rate": "0.333333", "net_pnl": "20.00"},
-        {
-            "key": "(none)",
-            "trades_closed": 1,
-            "wins": 0,
-            "win_rate": "0.000000",
-            "net_pnl": "-40.00",
-        },
-    ]
+        # 0, 200, 20 | 100, -50, -30 | -40
+        row("s2", 3, 2, "0.666667", "220.00", ("0.207660", "0.938508"),
+            ("-200.297941", "346.964607")),
+        row("s1", 3, 1, "0.333333", "20.00", ("0.061492", "0.792340"),
+            ("-195.654620", "208.987954")),
+        row("(none)", 1, 0, "0.000000", "-40.00", ("0.000000", "0.793451"), None),
+    ]  # fmt: skip
 
     week = result[("weekly", "2025-W41")]
     assert week["start"] == "2025-10-06" and week["end"] == "2025-10-12"

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from sitegen.metrics import WindowContext, summarize
 from sitegen.partials import (
+    HOLD_KEYS,
     HOLD_UNKNOWN,
+    WEEKDAYS,
     Equity,
     Partial,
     Trade,
@@ -106,6 +108,27 @@ def test_merge_of_any_split_equals_whole(items, cuts):
         assert sum(cell[0] for cell in getattr(whole, field).values()) == closed, field
     assert sum(whole.daily_closed.values()) == closed
     assert sum(whole.r_hist) == whole.r_n
+    # each cell's Σ P&L² and Σ R² (the intervals' sums) against the trades themselves,
+    # in the merged partial as in the whole
+    keys = {
+        "by_symbol": lambda t: t.symbol,
+        "by_strategy": lambda t: t.strategy,
+        "by_side": lambda t: t.side,
+        "by_hour": lambda t: f"{t.hour:02d}",
+        "by_weekday": lambda t: WEEKDAYS[t.weekday],
+        "by_hold": lambda t: HOLD_KEYS[t.hold],
+    }
+    for field, key_of in keys.items():
+        direct: dict[str, tuple[Decimal, Decimal]] = {}
+        for t in items:
+            if not t.closed:
+                continue
+            pnl2, r2 = direct.get(key_of(t), (Decimal(0), Decimal(0)))
+            pnl = t.pnl or Decimal(0)
+            direct[key_of(t)] = (pnl2 + pnl * pnl, r2 + (t.r * t.r if t.r is not None else 0))
+        for partial in (merged, whole):
+            cells = getattr(partial, field)
+            assert {k: (c[10], c[11]) for k, c in cells.items()} == direct, field
 
 
 @settings(max_examples=200, deadline=None)

@@ -73,7 +73,10 @@ def test_every_schema_metric_has_an_entry_and_back(schema) -> None:
     assert fields - NOT_METRICS == top
     assert set(registry.summary_keys("all")) == fields
     for m in METRICS:
-        if m.within is not None:
+        if m.within == registry.ROW:  # a field of every row: by_* entries and grid cells
+            for row in ("breakdown_row", "cell_row"):
+                assert m.field in schema["$defs"][row]["properties"], (m.field, row)
+        elif m.within is not None:
             assert m.field in schema["properties"][m.within]["properties"], m.field
 
 
@@ -82,9 +85,16 @@ def test_entries_agree_with_their_schema_types(schema) -> None:
         if m.kind is Kind.TABLE:
             assert m.shape, m.field
             continue
+        if m.within == registry.ROW:
+            for row in ("breakdown_row", "cell_row"):
+                field = schema["$defs"][row]["properties"][m.field]
+                assert field["$ref"] == f"#/$defs/{SCHEMA_REFS[m.kind, m.nullable]}", m.field
+                reasons = schema["$defs"][row]["properties"]["undefined_reasons"]
+                assert m.field in reasons["propertyNames"]["enum"], (m.field, row)
+            continue
         ref = schema["properties"][m.field]["$ref"]
         assert ref == f"#/$defs/{SCHEMA_REFS[m.kind, m.nullable]}", m.field
-    nullable = {m.field for m in METRICS if m.nullable}
+    nullable = {m.field for m in METRICS if m.nullable and m.within is None}
     enum = set(schema["properties"]["undefined_reasons"]["propertyNames"]["enum"])
     assert enum == nullable | {"best_day_date", "worst_day_date"}
 
@@ -186,7 +196,10 @@ def docs_table() -> str:
 
     lines = ["| field | type | label | definition |", "|---|---|---|---|"]
     for m in METRICS:
-        field = f"`{m.within}.{m.field}`" if m.within else f"`{m.field}`"
+        if m.within == registry.ROW:
+            field = f"each row's `{m.field}`"
+        else:
+            field = f"`{m.within}.{m.field}`" if m.within else f"`{m.field}`"
         label = m.label if m.md_label == m.label else f"{m.label} (Markdown: {m.md_label})"
         lines.append(f"| {field} | {cell(json_type(m))} | {cell(label)} | {cell(m.definition)} |")
     return "\n".join(lines) + "\n"

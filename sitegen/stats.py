@@ -1,0 +1,228 @@
+"""Confidence intervals: the Wilson interval of a rate and the t interval of a mean, with
+the Student t quantile they need. Pure: values in, values out; standard library only.
+
+Money and counts go in as exact ``Decimal`` and ``int``, and the bounds come out as
+``Decimal`` (callers round them like every other derived value): sums and spreads are
+exact, square roots and quotients carry 40 significant digits. Only the t quantile is
+computed in binary floating point:
+
+* :func:`t_quantile` starts from Hill's approximation (G. W. Hill, "Algorithm 396:
+  Student's t-quantiles", CACM 13(10), 1970; about 6 significant digits), then takes
+  Newton steps on the upper tail ``P(T > t) = I_x(df/2, 1/2) / 2``, ``x = df/(df +
+  t²)``, the regularized incomplete beta function evaluated by its continued fraction
+  (modified Lentz). Against 40-digit reference values, for df from 1 to 10⁶, integer
+  or not, its absolute error is below 1e-13 (tests/test_stats.py holds the table).
+* :func:`t_critical` rounds that to T_PLACES (9) decimal places and returns it as a
+  Decimal: a figure made with it is the same on every machine whatever its libm, and
+  its error is below 5e-10 (a relative error below 3e-10 on the bounds' half-width).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from decimal import ROUND_HALF_EVEN, Context, Decimal
+from statistics import NormalDist
+
+#: z of a two-sided 95% interval (the 0.975 quantile of the normal distribution)
+Z95 = Decimal("1.959964")
+#: the quantile of a two-sided 95% t interval
+P95 = 0.975
+#: decimal places t_critical keeps of the t quantile
+T_PLACES = 9
+#: Hill's expansion alone is used from this many degrees of freedom on, where it is
+#: exact to the last bits of a double (and the incomplete beta fraction, near its
+#: transition for a large df/2, is slow and no more precise)
+POLISH_BELOW = 200
+NEWTON_STEPS = 4
+
+# Wide enough that a spread n·Σx² − (Σx)² of exact money sums is exact.
+_EXACT = Context(prec=120, rounding=ROUND_HALF_EVEN)
+# Square roots and quotients: 40 significant digits, so a bound below 10¹⁵ in size is
+# within 10⁻²⁴ of its exact value before it is rounded to 6 places (and a square root
+# costs a third of what it costs at 120 digits).
+_WIDE = Context(prec=40, rounding=ROUND_HALF_EVEN)
+
+#: why an interval is undefined
+NO_TRADES = "no closed trades"
+FEW_TRADES = "fewer than 2 closed trades"
+NO_SPREAD = "closed-trade P&L has zero spread"
+
+
+# --- intervals -------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a history repeats the same few (wins, n) often
+def wilson(wins: int, n: int, z: Decimal = Z95) -> tuple[Decimal, Decimal] | None:
+    """The Wilson score interval of the rate wins / n: (low, high), within [0, 1];
+    None when n = 0.
+
+    low, high = (2w + z² ∓ z·√(z² + 4·w·(n − w)/n)) / (2·(n + z²)). With 0 wins the
+    low bound is exactly 0, with n wins the high bound exactly 1.
+    """
+    if n <= 0:
+        return None
+    c = _WIDE
+    z2 = _EXACT.multiply(z, z)
+    root = c.sqrt(c.add(z2, c.divide(Decimal(4 * wins * (n - wins)), Decimal(n))))
+    spread = c.multiply(z, root)
+    centre = _EXACT.add(Decimal(2 * wins), z2)
+    den = _EXACT.multiply(2, _EXACT.add(Decimal(n), z2))
+    low = max(Decimal(0), c.divide(c.subtract(centre, spread), den))
+    high = min(Decimal(1), c.divide(c.add(centre, spread), den))
+    return low, high
+
+
+def mean_interval(
+    n: int, total: Decimal, sumsq: Decimal, p: float = P95
+) -> tuple[tuple[Decimal, Decimal] | None, str | None]:
+    """The t interval of a mean from n values, their sum and the sum of their squares:
+    mean ± t(p, n − 1) · s / √n, s the sample standard deviation. ((low, high), None),
+    or (None, why) when n < 2 or s = 0.
+    """
+    if n <= 0:
+        return None, NO_TRADES
+    if n < 2:
+        return None, FEW_TRADES
+    x = _EXACT
+    spread = x.subtract(x.multiply(n, sumsq), x.multiply(total, total))  # n(n−1)·s², exact
+    if spread <= 0:
+        return None, NO_SPREAD
+    c = _WIDE
+    # s/√n = √(spread / (n²(n − 1)))
+    half = c.multiply(t_critical(n - 1, p), c.sqrt(c.divide(spread, Decimal(n * n * (n - 1)))))
+    mean = c.divide(total, Decimal(n))
+    return (c.subtract(mean, half), c.add(mean, half)), None
+
+
+# --- the t quantile --------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def t_critical(df: float, p: float = P95) -> Decimal:
+    """t_quantile(p, df) rounded half-even to T_PLACES decimal places, as a Decimal."""
+    return Decimal(format(t_quantile(p, df), f".{T_PLACES}f"))
+
+
+def t_quantile(p: float, df: float) -> float:
+    """The p-quantile of Student's t distribution with df ≥ 1 degrees of freedom (df
+    need not be an integer; df = inf is the normal distribution), 0 < p < 1."""
+    if not 0 < p < 1:
+        raise ValueError(f"p must be in (0, 1), not {p!r}")
+    if not df >= 1:  # also refuses NaN
+        raise ValueError(f"df must be at least 1, not {df!r}")
+    if p == 0.5:
+        return 0.0
+    tail = min(p, 1 - p)  # the probability beyond the quantile, in one tail
+    sign = 1.0 if p > 0.5 else -1.0
+    if math.isinf(df):
+        return -sign * NormalDist().inv_cdf(tail)
+    t = _hill(2 * tail, df)
+    if df < POLISH_BELOW:
+        # Newton on the tail: from Hill's 6 digits, two steps reach the precision of
+        # the tail itself; a third only confirms it.
+        for _ in range(NEWTON_STEPS):
+            step = (_upper_tail(t, df) - tail) / _density(t, df)
+            t = t + step if t + step > 0 else t / 2
+            if abs(step) <= 1e-15 * t:
+                break
+    return sign * t
+
+
+def _hill(two_tail: float, df: float) -> float:
+    """Hill's approximation of the t with P(|T| > t) = two_tail (Algorithm 396)."""
+    if df == 1:  # Cauchy: exact
+        angle = two_tail * math.pi / 2
+        return math.cos(angle) / math.sin(angle)
+    if df == 2:  # exact
+        return math.sqrt(2 / (two_tail * (2 - two_tail)) - 2)
+    a = 1 / (df - 0.5)
+    b = 48 / (a * a)
+    c = ((20700 * a / b - 98) * a - 16) * a + 96.36
+    d = ((94.5 / (b + c) - 3) / b + 1) * math.sqrt(a * math.pi / 2) * df
+    y = (d * two_tail) ** (2 / df)
+    if y > 0.05 + a:  # an expansion about the normal quantile
+        x = NormalDist().inv_cdf(two_tail / 2)
+        y = x * x
+        if df < 5:
+            c += 0.3 * (df - 4.5) * (x + 0.6)
+        c = (((0.05 * d * x - 5) * x - 7) * x - 2) * x + b + c
+        y = (((((0.4 * y + 6.3) * y + 36) * y + 94.5) / c - y - 3) / b + 1) * x
+        y = math.expm1(a * y * y)
+    else:
+        y = (
+            (1 / (((df + 6) / (df * y) - 0.089 * d - 0.822) * (df + 2) * 3) + 0.5 / (df + 4)) * y
+            - 1
+        ) * (df + 1) / (df + 2) + 1 / y
+    return math.sqrt(df * y)
+
+
+def _upper_tail(t: float, df: float) -> float:
+    """P(T > t) for t > 0: I_x(df/2, 1/2) / 2 with x = df / (df + t²)."""
+    a, b = df / 2, 0.5
+    u = t * t / df
+    log_x = -math.log1p(u)  # ln(df / (df + t²)), precise when t² ≪ df
+    log_y = math.log(u) + log_x  # ln(t² / (df + t²))
+    x, y = math.exp(log_x), math.exp(log_y)
+    # ln(x^a · y^b / B(a, b)), B(a, 1/2) = Γ(a)·√π / Γ(a + 1/2)
+    front = a * log_x + b * log_y + _log_gamma_ratio(a) - 0.5 * math.log(math.pi)
+    if x < (a + 1) / (a + b + 2):
+        beta = math.exp(front) * _beta_fraction(a, b, x) / a
+    else:  # the fraction converges fast on the other side: I_x(a, b) = 1 − I_y(b, a)
+        beta = 1 - math.exp(front) * _beta_fraction(b, a, y) / b
+    return beta / 2
+
+
+def _density(t: float, df: float) -> float:
+    """The density of Student's t at t."""
+    log_c = _log_gamma_ratio(df / 2) - 0.5 * math.log(df * math.pi)
+    return math.exp(log_c - (df + 1) / 2 * math.log1p(t * t / df))
+
+
+def _beta_fraction(a: float, b: float, x: float) -> float:
+    """The continued fraction of the incomplete beta function, by the modified Lentz
+    method: I_x(a, b) = x^a (1 − x)^b / (a B(a, b)) times this, for x < (a+1)/(a+b+2)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1, a - 1
+    c = 1.0
+    d = 1 - qab * x / qap
+    d = 1 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 100_000):
+        m2 = 2 * m
+        for aa in (
+            m * (b - m) * x / ((qam + m2) * (a + m2)),
+            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
+        ):
+            d = 1 + aa * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + aa / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1) < 1e-16:
+            return h
+    raise ArithmeticError("the incomplete beta fraction did not converge")  # pragma: no cover
+
+
+# ln Γ(z) = (z − ½)·ln z − z + ½·ln 2π + Σ B₂ₖ / (2k(2k − 1)·z^(2k−1)): the coefficients
+_STIRLING = (1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360, 1 / 156)
+
+
+def _stirling_tail(z: float) -> float:
+    w = 1 / (z * z)
+    total = 0.0
+    for coefficient in reversed(_STIRLING):
+        total = total * w + coefficient
+    return total / z
+
+
+def _log_gamma_ratio(a: float) -> float:
+    """ln Γ(a + ½) − ln Γ(a). For large a the two logarithms are large and nearly
+    equal, so their difference is taken from Stirling's series term by term."""
+    if a < 10:
+        return math.lgamma(a + 0.5) - math.lgamma(a)
+    return (
+        0.5 * math.log(a)
+        + (a * math.log1p(0.5 / a) - 0.5)
+        + (_stirling_tail(a + 0.5) - _stirling_tail(a))
+    )
