@@ -69,6 +69,23 @@ def percent(rate: object) -> str:
     return rounded(number * 100) + "%"
 
 
+def rate_interval(low: object, high: object) -> str:
+    """A rate's 95% interval with one decimal, '49.1–60.3%'; '' when undefined."""
+    lo, hi = dec(low), dec(high)
+    if lo is None or hi is None:
+        return ""
+    return f"{rounded(lo * 100, places=1)}–{rounded(hi * 100, places=1)}%"
+
+
+def money_interval(low: object, high: object) -> str:
+    """A mean P&L's 95% interval, '-24.52 to +50.52' (its bounds may have either sign);
+    '' when undefined."""
+    lo, hi = dec(low), dec(high)
+    if lo is None or hi is None:
+        return ""
+    return f"{rounded(lo, signed=True)} to {rounded(hi, signed=True)}"
+
+
 def count_or_mean(value: object) -> str:
     """A count ('9') as is, a mean ('9.600000') with two decimals."""
     number = dec(value)

@@ -75,6 +75,7 @@ def _cell_rows(cells: dict[str, Cell]) -> list[dict]:
                 "win_rate_low": win_low,
                 "win_rate_high": win_high,
                 "net_pnl": money(cell[3]),
+                "expectancy": quotient(_div(cell[3], cell[0])),
                 "expectancy_low": exp_low,
                 "expectancy_high": exp_high,
                 "undefined_reasons": why,

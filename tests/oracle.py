@@ -647,6 +647,7 @@ def _breakdown(closed: list[Trade], attribute: str) -> list[dict]:
                 "win_rate_low": quotient(win_low),
                 "win_rate_high": quotient(win_high),
                 "net_pnl": money(row["net_pnl"]),
+                "expectancy": quotient(Fraction(row["net_pnl"]) / row["trades_closed"]),
                 "expectancy_low": quotient(expectancy[0]),
                 "expectancy_high": quotient(expectancy[1]),
                 "undefined_reasons": reasons,

@@ -160,7 +160,7 @@ def _by_key(key: str, cell: dict) -> dict:
     """A by_symbol / by_strategy row: the fields it shares with the breakdown cell."""
     row = _cell(key, **cell)
     fields = ("key", "trades_closed", "wins", "win_rate", "win_rate_low", "win_rate_high")
-    fields += ("net_pnl", "expectancy_low", "expectancy_high")
+    fields += ("net_pnl", "expectancy", "expectancy_low", "expectancy_high")
     out = {field: row[field] for field in fields}
     out["undefined_reasons"] = {
         field: reason

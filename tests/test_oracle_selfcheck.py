@@ -182,6 +182,7 @@ def test_core_metrics(core_logs: Path) -> None:
             "win_rate_low": wilson[0],
             "win_rate_high": wilson[1],
             "net_pnl": net,
+            "expectancy": f"{Decimal(net) / n:.6f}",  # exact here: n divides into 6 places
             "expectancy_low": t_interval[0] if t_interval else None,
             "expectancy_high": t_interval[1] if t_interval else None,
             "undefined_reasons": {} if t_interval else one,

@@ -651,3 +651,39 @@ def test_every_drawdown_figure_names_its_curve(built) -> None:
         deepest = min((Decimal(d["depth"]) for d in s["drawdowns"]), default=Decimal(0))
         assert Decimal(s["max_drawdown"]) <= deepest
         assert Decimal(s["max_drawdown"]) <= Decimal(s["current_drawdown"]["depth"])
+
+
+def test_breakdown_rows_show_their_95_percent_intervals_and_mark_small_samples() -> None:
+    from sitegen.site.parts import breakdown
+
+    row = {
+        "key": "NVDA",
+        "trades_closed": 2,
+        "wins": 2,
+        "win_rate": "1.000000",
+        "win_rate_low": "0.342380",
+        "win_rate_high": "1.000000",
+        "net_pnl": "220.00",
+        "expectancy": "110.000000",
+        "expectancy_low": "-1033.558426",
+        "expectancy_high": "1253.558426",
+        "undefined_reasons": {},
+    }
+    (shown,) = breakdown([row])
+    assert (shown.win_rate.text, shown.win_rate.note) == ("100.00%", "34.2–100.0%")
+    assert (shown.expectancy.text, shown.expectancy.note) == ("+110.00", "-1,033.56 to +1,253.56")
+    assert shown.small and shown.expectancy.cls == "pos"
+    one = {**row, "trades_closed": 30, "expectancy_low": None, "expectancy_high": None}
+    (shown,) = breakdown([one])
+    assert shown.expectancy.note is None and not shown.small
+
+
+def test_grid_cells_and_tables_show_intervals_on_the_page(built) -> None:
+    _, summaries, _, site, _ = built
+    window, period = next(k for k in summaries if k[0] == "monthly")
+    row = summaries[(window, period)]["breakdowns"]["symbol"][0]
+    text = (site / window / f"{period}.html").read_text("utf-8")
+    low = f"{Decimal(row['win_rate_low']) * 100:.1f}"
+    high = f"{Decimal(row['win_rate_high']) * 100:.1f}"
+    assert f'<span class="note">{low}–{high}%</span>' in text
+    assert "their 95% intervals" in text or "95% intervals" in text

@@ -257,6 +257,7 @@ def test_rows_carry_intervals_by_hand(logs, tmp_path, monkeypatch):
         "win_rate_low": "0.187616",
         "win_rate_high": "0.812384",
         "net_pnl": "41.60",
+        "expectancy": "6.933333",  # 41.60 / 6, the middle of its interval
         "expectancy_low": "-11.584721",
         "expectancy_high": "25.451388",
         "undefined_reasons": None,

@@ -107,6 +107,13 @@ def _cell(row: Mapping[str, Any], column: GridColumn) -> Cell:
     if value is None:
         return na((row.get("undefined_reasons") or {}).get(column.field))
     kind, signed = column.metric.kind, column.metric.sign is Sign.SIGNED
+    if column.field == "win_rate":  # with its 95% interval, as every comparison shows
+        interval = fmt.rate_interval(row.get("win_rate_low"), row.get("win_rate_high"))
+        return Cell(fmt.percent(value), note=interval or None)
+    if column.field == "expectancy":
+        text = fmt.rounded(value, signed=True)
+        interval = fmt.money_interval(row.get("expectancy_low"), row.get("expectancy_high"))
+        return Cell(text, fmt.tone(text.replace(",", "")), note=interval or None)
     if kind is Kind.RATE:
         return Cell(fmt.percent(value))
     if kind is Kind.MONEY:

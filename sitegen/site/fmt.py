@@ -12,8 +12,10 @@ from sitegen.figures import (
     count_or_mean,
     dec,
     money,
+    money_interval,
     percent,
     quantity,
+    rate_interval,
     rounded,
     tone,
 )
@@ -26,8 +28,10 @@ __all__ = [
     "count_or_mean",
     "dec",
     "money",
+    "money_interval",
     "percent",
     "quantity",
+    "rate_interval",
     "rounded",
     "tone",
 ]

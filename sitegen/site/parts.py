@@ -19,6 +19,7 @@ import sitegen.site.fmt as fmt
 from sitegen.export import artifact_name
 from sitegen.figures import WINDOW_NAMES, figure, target_figures
 from sitegen.incidents import grouped, run_start
+from sitegen.metrics import SMALL_SAMPLE
 from sitegen.registry import BY_FIELD, PAGE_GROUPS, TRADE_BY_TRADE, Kind
 from sitegen.site.text import log_html
 
@@ -405,19 +406,34 @@ def banner(events: Sequence[Mapping[str, Any]], root: str) -> Banner | None:
 class BreakdownRow:
     key: Markup  # a symbol or strategy: text from the logs
     closed: str
+    small: bool  # fewer than SMALL_SAMPLE closed trades: shown muted, marked
     wins: str
-    win_rate: str
+    win_rate: Cell  # with its 95% interval as the note
     net: Cell
+    expectancy: Cell  # with its 95% interval as the note
 
 
 def breakdown(rows: Iterable[Mapping[str, Any]]) -> tuple[BreakdownRow, ...]:
-    return tuple(
-        BreakdownRow(
-            key=log_html(r["key"]),
-            closed=f"{r['trades_closed']:,}",
-            wins=f"{r['wins']:,}",
-            win_rate=fmt.percent(r.get("win_rate")),
-            net=Cell(fmt.money(r["net_pnl"], signed=True), fmt.tone(r["net_pnl"])),
+    out = []
+    for r in rows:
+        expectancy = fmt.rounded(r.get("expectancy"), signed=True)
+        out.append(
+            BreakdownRow(
+                key=log_html(r["key"]),
+                closed=f"{r['trades_closed']:,}",
+                small=r["trades_closed"] < SMALL_SAMPLE,
+                wins=f"{r['wins']:,}",
+                win_rate=Cell(
+                    fmt.percent(r.get("win_rate")),
+                    note=fmt.rate_interval(r.get("win_rate_low"), r.get("win_rate_high")) or None,
+                ),
+                net=Cell(fmt.money(r["net_pnl"], signed=True), fmt.tone(r["net_pnl"])),
+                expectancy=Cell(
+                    expectancy,
+                    fmt.tone(expectancy.replace(",", "")),
+                    note=fmt.money_interval(r.get("expectancy_low"), r.get("expectancy_high"))
+                    or None,
+                ),
+            )
         )
-        for r in rows
-    )
+    return tuple(out)
