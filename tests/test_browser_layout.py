@@ -157,7 +157,7 @@ CUES = """
   const shown = !!hint && hint.checkVisibility({visibilityProperty: true, opacityProperty: true})
     && hint.getBoundingClientRect().height > 0;
   const table = box.querySelector("table");
-  return {table: table ? table.className : "", hint: !!hint, shown,
+  return {table: table ? table.classList[0] : "", hint: !!hint, shown,
           more: box.scrollWidth > box.clientWidth};
 })
 """
