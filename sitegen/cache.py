@@ -42,7 +42,7 @@ INDEX_NAME = "performance-index.json"
 #: the folder (in the artifacts folder) for caches besides the index
 CACHE_DIR = ".sitegen-cache"
 #: bump when digests, partials or metrics change meaning: old indexes are then rebuilt
-FORMAT_VERSION = 12
+FORMAT_VERSION = 13
 
 
 #: (size, mtime_ns) of the bytes a build read; NO_STAMP when it cannot be trusted (the
@@ -192,10 +192,14 @@ def content_hash(data: bytes) -> str:
     return f"crc32:{zlib.crc32(data):08x}:{len(data)}"
 
 
-def fingerprint(timezone: str) -> str:
-    """Everything that changes what a digest holds. (Settings that change only summaries,
-    alerts or pages go into the outputs key instead, so they never force a re-read.)"""
-    raw = json.dumps({"format": FORMAT_VERSION, "timezone": timezone, "tail": TAIL})
+def fingerprint(timezone: str, modes: Iterable[str] | None = None) -> str:
+    """Everything that changes what a digest holds: the time zone and the modes analysed
+    (None: every mode). (Settings that change only summaries, alerts or pages go into
+    the outputs key instead, so they never force a re-read.)"""
+    chosen = None if modes is None else sorted(set(modes))
+    raw = json.dumps(
+        {"format": FORMAT_VERSION, "timezone": timezone, "tail": TAIL, "modes": chosen}
+    )
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
@@ -377,7 +381,7 @@ def up_to_date(config: Config, site: bool) -> BuildState | None:
     if (
         head is None
         or head.version != FORMAT_VERSION
-        or head.fingerprint != fingerprint(config.timezone)
+        or head.fingerprint != fingerprint(config.timezone, config.modes)
         or head.state is None
         or not head.state.complete
     ):

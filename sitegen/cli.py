@@ -52,7 +52,7 @@ def _setup_logging(verbosity: int) -> None:
 
 
 def common_options(fn):
-    """--config/--logs/--artifacts/--out/--targets, the same on every command."""
+    """--config/--logs/--artifacts/--out/--targets/--mode, the same on every command."""
 
     @click.option(
         "--config",
@@ -84,13 +84,30 @@ def common_options(fn):
         type=click.Path(dir_okay=False, path_type=Path),
         help="Targets YAML (default: config/dashboard-targets.yaml).",
     )
+    @click.option(
+        "--mode",
+        "modes",
+        multiple=True,
+        metavar="MODE",
+        help="Only analyse trades of this execution_mode (PAPER, LIVE, ...; UNKNOWN: "
+        "records without one); repeat for several (default: the config's modes, else "
+        "every mode).",
+    )
     @click.option("-q", "--quiet", "quiet", is_flag=True, help="Only print errors.")
     @click.option(
         "-v", "--verbose", "verbose", is_flag=True, help="Print a line per problem and details."
     )
     @functools.wraps(fn)
     def wrapper(
-        config_path, logs_dir, artifacts_dir, site_dir, targets_file, quiet, verbose, **kwargs
+        config_path,
+        logs_dir,
+        artifacts_dir,
+        site_dir,
+        targets_file,
+        modes,
+        quiet,
+        verbose,
+        **kwargs,
     ):
         _setup_logging(-1 if quiet else 1 if verbose else 0)
         from sitegen.config import load_config
@@ -102,6 +119,7 @@ def common_options(fn):
                 artifacts_dir=artifacts_dir,
                 site_dir=site_dir,
                 targets_file=targets_file,
+                modes=list(modes) or None,
             )
             return fn(config, quiet=quiet, **kwargs)
         except SitegenError as exc:
@@ -374,7 +392,12 @@ def serve(config, *, quiet, address, open_browser, lock_timeout):
     # the config is read again on every rebuild, with the same command-line overrides
     params = click.get_current_context().params
     names = ("logs_dir", "artifacts_dir", "site_dir", "targets_file")
-    load = functools.partial(load_config, params["config_path"], **{n: params[n] for n in names})
+    load = functools.partial(
+        load_config,
+        params["config_path"],
+        **{n: params[n] for n in names},
+        modes=list(params["modes"]) or None,
+    )
     host, port = address
     run_serve(
         config,
@@ -554,19 +577,26 @@ def summary(config, *, quiet, window, period, start, end, as_json):
 @main.command()
 @common_options
 def validate(config, *, quiet):
-    """Check every log line; list bad ones (file:line: reason). Exit 1 if any."""
-    from sitegen.ingest import read_log_file
+    """Check every log line; list bad ones (file:line: reason). Exit 1 if any.
+
+    Every line is checked, whatever its mode; valid records are counted per mode when
+    the logs hold several, or when --mode (or the config's modes) selects some."""
+    from collections import Counter
+
+    from sitegen.ingest import read_log_file, record_mode
     from sitegen.scan import list_logs
 
     files = list_logs(config.logs_dir)
     problems, in_progress = [], []
     lines = records = bad = 0
+    by_mode: Counter[str] = Counter()
     for day, path in files:  # one file in memory at a time
         scan = read_log_file(path, day)
         problems.extend(scan.problems)  # the first 100 of each file ...
         bad += len(scan.problems) + scan.more_problems  # ... and every one counted
         lines += scan.lines
         records += len(scan.records)
+        by_mode.update(record_mode(rec.trade) for rec in scan.records)
         if scan.in_progress_line is not None:
             in_progress.append((scan.name, scan.in_progress_line))
     for problem in problems[:200]:
@@ -580,6 +610,17 @@ def validate(config, *, quiet):
         f"{_count(len(files), 'file')}, {_count(lines, 'line')}, "
         f"{_count(records, 'valid record')}, {_count(bad, 'bad line')}"
     )
+    if len(by_mode) > 1 or config.modes is not None:
+        from sitegen.pipeline import LISTED_MODES, shown_mode
+
+        listed = sorted(by_mode.items())
+        counts = ", ".join(f"{shown_mode(mode)} {n:,}" for mode, n in listed[:LISTED_MODES])
+        if len(listed) > LISTED_MODES:
+            counts += f" and {len(listed) - LISTED_MODES:,} more modes"
+        line = f"Valid records by mode: {counts or 'none'}"
+        if config.modes is not None:
+            line += f" (analysed: {', '.join(config.modes)}; other modes are not analysed)"
+        click.echo(line)
     if bad:
         sys.exit(1)
 
@@ -613,12 +654,36 @@ def validate(config, *, quiet):
     is_flag=True,
     help="Replace log files of the same days (else: refuse, write nothing).",
 )
-def demo_data(out, days, per_day, seed, force):
-    """Write deterministic, realistic demo trade logs (never over existing ones)."""
+@click.option(
+    "--books",
+    is_flag=True,
+    help="Paper trading first, then live: execution_mode switches from PAPER to LIVE "
+    "about 40% of the way through the days (default: every trade PAPER).",
+)
+@click.option(
+    "--live-from",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="DATE",
+    help="With a paper to live switch on this date (YYYY-MM-DD): trades from then on are "
+    "LIVE (implies --books).",
+)
+def demo_data(out, days, per_day, seed, force, books, live_from):
+    """Write deterministic, realistic demo trade logs (never over existing ones).
+
+    The bot's version (bot_version and config_hash) changes about 60% of the way
+    through the days; with --books it also switches from paper to live trading."""
     from sitegen.demo import generate
 
     try:
-        paths = generate(out, days=days, per_day=per_day, seed=seed, force=force)
+        paths = generate(
+            out,
+            days=days,
+            per_day=per_day,
+            seed=seed,
+            force=force,
+            books=books,
+            live_from=live_from.date() if live_from else None,
+        )
     except SitegenError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Wrote {len(paths)} log files to {out}/")

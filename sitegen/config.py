@@ -80,6 +80,8 @@ class Config:
     targets: Targets = field(default_factory=Targets)
     #: alert rules: rules.DEFAULT_RULES, changed or extended by the ``rules`` key
     rules: tuple[Rule, ...] = DEFAULT_RULES
+    #: the books (execution_mode values) analysed, sorted; None: every mode
+    modes: tuple[str, ...] | None = None
     config_file: Path | None = None
 
     @property
@@ -94,6 +96,11 @@ class Config:
         if self.alert_log is not None:
             return self.alert_log
         return self.logs_dir / "performance-alerts.jsonl"
+
+    @property
+    def mode_filter(self) -> frozenset[str] | None:
+        """The modes analysed as a set; None when every mode is."""
+        return None if self.modes is None else frozenset(self.modes)
 
 
 def default_templates_dir() -> Path:
@@ -301,7 +308,39 @@ def _coerce(key: str, value: Any, base: Path, errors: list[str], where: str) -> 
             )
             return None
         return number
+    if key == "modes":
+        return _modes(value, errors, where)
     raise AssertionError(key)  # pragma: no cover - keys are checked by the caller
+
+
+def _modes(value: Any, errors: list[str], where: str) -> tuple[str, ...] | None:
+    """A list of mode names (one name alone is a list of one) as a sorted tuple."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple | set | frozenset):
+        errors.append(
+            f"{where}modes: expected a list of execution modes (such as [LIVE] or "
+            f"[PAPER, LIVE]), got {value!r}"
+        )
+        return None
+    names = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            errors.append(
+                f"{where}modes: {item!r} is not a mode name (a record's execution_mode, "
+                f"such as PAPER or LIVE; UNKNOWN for records without one)"
+            )
+        else:
+            names.append(item)
+    if not names:
+        if not value:
+            errors.append(
+                f"{where}modes: the list is empty; leave the key out to analyse every mode"
+            )
+        return None
+    return tuple(sorted(set(names)))
 
 
 def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Config:

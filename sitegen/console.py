@@ -178,6 +178,10 @@ def _notes(summary: dict) -> list[str]:
             f"Small sample: {plural(closed, 'closed trade')} (fewer than 30); "
             "read the ratios with care."
         )
+    excluded = quality.get("excluded_by_mode") or {}
+    if excluded:
+        counts = ", ".join(f"{_shown(mode)} {n:,}" for mode, n in excluded.items())
+        notes.append(f"Records of other modes, not analysed: {counts}.")
     gaps = quality.get("gaps") or []
     if gaps:
         spans = ", ".join(

@@ -20,7 +20,13 @@ The data is shaped to exercise the whole report:
   local day in America/New_York;
 * one missing trading day in the middle of the range (when ``days >= 5``);
 * about 1 record in 25 without a planned ``risk_reward_ratio`` or without a
-  stop (``stop_loss`` null).
+  stop (``stop_loss`` null);
+* a version change: ``bot_version`` and ``config_hash`` change about 60 % of
+  the way through the range (``1.4.2`` to ``1.5.0``);
+* every trade in the ``PAPER`` book, unless ``books`` (or ``live_from``) asks
+  for a switch to ``LIVE``: from ``live_from`` on, by default about 40 % of the
+  way through the range (before the version change). A position opened in
+  paper is closed in paper, the next day.
 
 Everything comes from ``random.Random(seed)``: the same arguments give
 byte-identical files.  Money is computed in integer cents, so
@@ -252,7 +258,7 @@ _NORMAL, _OPEN, _LATE, _EARLY = 0, 1, 2, 3
 # closure.  Positive money values go through "%d.%02d" with divmod(cents, 100).
 _HEAD = (
     '{"timestamp":"%s","symbol":"%s","action":"%s","quantity":%d,"price":"%d.%02d",'
-    '"total_value":"%d.%02d","order_id":"ord-%08d","execution_mode":"PAPER","account_id":null,'
+    '"total_value":"%d.%02d","order_id":"ord-%08d","execution_mode":"%s","account_id":null,'
     '"strategy_name":"%s","entry_type":"%s","stop_loss":%s,"target":"%d.%02d",'
     '"decision_reasoning":"%s","indicators_used":%s,"risk_reward_ratio":%s,'
 )
@@ -316,8 +322,12 @@ def _trading_days(start: datetime.date, count: int) -> list[datetime.date]:
 class _Generator:
     """Holds the state that carries across days (prices, regime, ids, open trades)."""
 
-    def __init__(self, rng: random.Random, per_day: int, n_days: int) -> None:
+    def __init__(
+        self, rng: random.Random, per_day: int, n_days: int, live_at: int | None = None
+    ) -> None:
         self.rng = rng
+        self.live_at = live_at  # index of the first day traded live (None: paper only)
+        self.mode = "PAPER"
         self.per_day = per_day
         self.n_days = n_days
         self.prices = [float(s[1]) for s in _SYMBOLS]
@@ -345,6 +355,7 @@ class _Generator:
         last = index == self.n_days - 1
         self.session += 1
         version, config_hash = self.versions[index >= self.upgrade_at]
+        self.mode = "LIVE" if self.live_at is not None and index >= self.live_at else "PAPER"
         self.session_tail = _SESSION_TAIL % (self.session, version, config_hash)
         day_ord = date.toordinal()
 
@@ -462,8 +473,8 @@ class _Generator:
         head = _HEAD % (
             _timestamp(day_ord, entry_ms), symbol, "BUY" if long else "SELL", qty,
             price // 100, price % 100, (price * qty) // 100, (price * qty) % 100, self.order_seq,
-            strat.name, strat.entry_type, stop_text, target // 100, target % 100, reasoning,
-            indicators, rr_text,
+            self.mode, strat.name, strat.entry_type, stop_text, target // 100, target % 100,
+            reasoning, indicators, rr_text,
         )  # fmt: skip
         slippage = 1 + int(rnd() * 5)
         commission = max(5, (qty + 2) // 5)  # $0.002 per share, 5 cent minimum
@@ -561,6 +572,8 @@ def generate(
     seed: int = 7,
     start: datetime.date = datetime.date(2025, 9, 1),
     force: bool = False,
+    books: bool = False,
+    live_from: datetime.date | None = None,
 ) -> list[Path]:
     """Write `days` trading days of logs (YYYY-MM-DD.jsonl, one per UTC day) into out_dir;
     return the paths written, sorted.
@@ -570,6 +583,11 @@ def generate(
     no file, so ``days - 1`` files are written.  ``per_day`` is the mean number of new
     trades per file (varied by +-30 % from day to day).  The same arguments always give
     byte-identical files.
+
+    Every trade is in the PAPER book, unless ``books``: then the bot trades LIVE from
+    the trading day about 40 % of the way through the range on (``live_from``, when
+    given, is that day, and implies ``books``). Open positions are closed in the book
+    they were opened in. The version changes about 60 % of the way through, either way.
 
     Raises ConfigError, writing nothing, when a file it would write exists (unless
     ``force``: then it is replaced) or the folder cannot be written.
@@ -605,7 +623,14 @@ def generate(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot make the folder {out_dir} for demo logs: {why(exc)}") from exc
-    gen = _Generator(rng, per_day, len(written))
+    live_at = None
+    if live_from is not None:
+        if isinstance(live_from, datetime.datetime):
+            live_from = live_from.date()
+        live_at = bisect_right([d.toordinal() for d in written], live_from.toordinal() - 1)
+    elif books:
+        live_at = (len(written) * 2) // 5
+    gen = _Generator(rng, per_day, len(written), live_at)
     for index, (date, path) in enumerate(zip(written, paths, strict=True)):
         data = gen.day(date, index)
         try:

@@ -16,14 +16,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from bisect import bisect_left
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import msgspec
 
-from sitegen.ingest import MAX_KEPT_PROBLEMS, FileScan, Problem, Record, TradeRecord
+from sitegen.ingest import (
+    MAX_KEPT_PROBLEMS,
+    UNKNOWN_MODE,
+    FileScan,
+    Problem,
+    Record,
+    TradeRecord,
+    record_mode,
+    record_version,
+)
 from sitegen.partials import (
     NO_KEY,
     ZERO,
@@ -118,6 +127,8 @@ class Compact(msgspec.Struct, frozen=True, gc=False, array_like=True):
     hour: int
     weekday: int
     hold: int
+    mode: str
+    version: str
 
     def trade(self, day: dt.date, file_index: int) -> Trade:
         return Trade(  # day, when, file, line, outcome, pnl, symbol, strategy
@@ -139,6 +150,8 @@ class Compact(msgspec.Struct, frozen=True, gc=False, array_like=True):
             hour=self.hour,
             weekday=self.weekday,
             hold=self.hold,
+            mode=self.mode,
+            version=self.version,
         )
 
 
@@ -187,6 +200,8 @@ def compact(t: Trade) -> Compact:
         t.hour,
         t.weekday,
         t.hold,
+        t.mode,
+        t.version,
     )
 
 
@@ -202,6 +217,7 @@ class DayPart(msgspec.Struct, frozen=True, gc=False):
     tail_rr: str  # pack_decimals() of the planned R:R of the last TAIL closed trades with one
     missing_pnl: tuple[tuple[int, str | None], ...] = ()  # (line, order_id)
     trades: tuple[Compact, ...] | None = None  # the trades themselves, for small parts
+    modes: dict[str, int] = {}  # its closed trades per execution_mode (book)
 
 
 class OpenRecord(msgspec.Struct, frozen=True, gc=False, array_like=True):
@@ -211,6 +227,35 @@ class OpenRecord(msgspec.Struct, frozen=True, gc=False, array_like=True):
     line: int
     day: dt.date
     pnl: Decimal | None
+    mode: str = UNKNOWN_MODE
+
+
+class Excluded(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """Records of a book a build does not analyse (a mode not selected), of one local
+    date and mode: they take part in identity (a later record of their order_id
+    supersedes them, and they supersede earlier ones) and are counted in
+    ``data_quality.excluded_by_mode``, nothing else."""
+
+    day: dt.date
+    mode: str
+    count: int
+
+
+#: bytes of the index of an Excluded entry, per excluded order id (FileDigest.excluded_slots)
+SLOT_SIZE = 4
+
+
+class _Ids(Sequence[bytes]):
+    """The hashes of a pack_ids() concatenation, read in place (for bisect)."""
+
+    def __init__(self, packed: bytes) -> None:
+        self.packed = packed
+
+    def __len__(self) -> int:
+        return len(self.packed) // ID_SIZE
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self.packed[i * ID_SIZE : (i + 1) * ID_SIZE]
 
 
 class FileDigest(msgspec.Struct, frozen=True, gc=False):
@@ -231,6 +276,13 @@ class FileDigest(msgspec.Struct, frozen=True, gc=False):
     superseded: int  # records replaced by a later line of the same file
     part_days: tuple[dt.date, ...] = ()  # the local dates of its parts, in order
     more_problems: int = 0  # bad lines beyond the first MAX_KEPT_PROBLEMS, counted only
+    #: its counted records of the modes a build does not analyse, per local date and mode
+    #: (sorted); excluded_ids: pack_ids() of their order ids; excluded_slots: for each of
+    #: those ids in that order, the index of its entry in ``excluded`` (SLOT_SIZE bytes,
+    #: big-endian)
+    excluded: tuple[Excluded, ...] = ()
+    excluded_ids: bytes = b""
+    excluded_slots: bytes = b""
 
     @property
     def skipped_lines(self) -> int:
@@ -241,7 +293,23 @@ class FileDigest(msgspec.Struct, frozen=True, gc=False):
     def has_records(self) -> bool:
         """Whether it holds a valid record (its date is then a log date), counted or
         superseded by a later line."""
-        return bool(self.part_days or self.opens or self.superseded)
+        return bool(self.part_days or self.opens or self.superseded or self.excluded)
+
+    def excluded_counts(self, gone: Iterable[bytes] = ()) -> dict[dt.date, dict[str, int]]:
+        """Its excluded records per local date and mode, without those whose order id
+        hash is in ``gone`` (superseded by a later file)."""
+        counts = [e.count for e in self.excluded]
+        ids = _Ids(self.excluded_ids)
+        for h in gone:
+            i = bisect_left(ids, h)
+            if i < len(ids) and ids[i] == h:
+                at = i * SLOT_SIZE
+                counts[int.from_bytes(self.excluded_slots[at : at + SLOT_SIZE], "big")] -= 1
+        out: dict[dt.date, dict[str, int]] = {}
+        for e, n in zip(self.excluded, counts, strict=True):
+            if n:
+                out.setdefault(e.day, {})[e.mode] = n
+        return out
 
     def day_parts(self) -> dict[dt.date, DayPart]:
         """What it contributes to each local date. (A digest is kept for every file of
@@ -261,6 +329,19 @@ decode_part = msgspec.json.Decoder(DayPart).decode
 NO_PARTS = msgspec.Raw(b"{}")
 
 
+def attribution_day(rec: Record, tz: ZoneInfo) -> dt.date:
+    """The local date a record is attributed to (as to_trade attributes it): a closed
+    one's exit time, else its entry time."""
+    if rec.exit is not None and rec.trade.outcome != "open":
+        return rec.exit.astimezone(tz).date()
+    return rec.entry.astimezone(tz).date()
+
+
+def selected(rec: Record, modes: frozenset[str] | None) -> bool:
+    """Whether a record is analysed: its mode is one of ``modes`` (None: every mode)."""
+    return modes is None or record_mode(rec.trade) in modes
+
+
 def to_trade(rec: Record, file_index: int, tz: ZoneInfo) -> Trade:
     """A valid record as a Trade attributed to its local date."""
     t = rec.trade
@@ -274,6 +355,8 @@ def to_trade(rec: Record, file_index: int, tz: ZoneInfo) -> Trade:
             pnl=t.profit_loss,
             symbol=t.symbol,
             strategy=t.strategy_name or NO_KEY,
+            mode=record_mode(t),
+            version=record_version(t),
         )
     when = rec.exit if rec.exit is not None else rec.entry
     pnl = t.net_profit_loss if t.net_profit_loss is not None else t.profit_loss
@@ -284,8 +367,8 @@ def to_trade(rec: Record, file_index: int, tz: ZoneInfo) -> Trade:
     held = t.hold_duration_seconds
     if held is None and rec.exit is not None:
         held = (rec.exit - rec.entry) / SECOND
-    # The first fields go by position: with this many keywords msgspec takes a slower
-    # path, and this runs once per trade.
+    # Every field goes by position: with keywords msgspec takes a slower path, and this
+    # runs once per trade.
     return Trade(
         when.astimezone(tz).date() if rec.exit is not None else entry.date(),  # day
         when,
@@ -295,16 +378,18 @@ def to_trade(rec: Record, file_index: int, tz: ZoneInfo) -> Trade:
         pnl,
         t.symbol,
         t.strategy_name or NO_KEY,
-        r=r_multiple(pnl, t.price, t.stop_loss, t.quantity),
-        risk_reward=t.risk_reward_ratio,
-        commission=t.commission,
-        slippage=t.slippage,
-        pnl_missing=missing,
-        gross=t.profit_loss if t.profit_loss is not None else pnl,
-        side=t.action or NO_KEY,
-        hour=entry.hour,
-        weekday=entry.weekday(),
-        hold=hold_bucket(held),
+        r_multiple(pnl, t.price, t.stop_loss, t.quantity),  # r
+        t.risk_reward_ratio,
+        t.commission,
+        t.slippage,
+        missing,  # pnl_missing
+        t.profit_loss if t.profit_loss is not None else pnl,  # gross
+        t.action or NO_KEY,  # side
+        entry.hour,
+        entry.weekday(),
+        hold_bucket(held),
+        t.execution_mode or UNKNOWN_MODE,  # mode (record_mode, inlined)
+        record_version(t),
     )
 
 
@@ -338,7 +423,14 @@ def day_part(trades: list[Trade]) -> DayPart:
         tail_rr=pack_decimals(closed_rr[-TAIL:]),
         missing_pnl=tuple((t.line, None) for t in trades if t.pnl_missing),
         trades=tuple(map(compact, trades)) if len(trades) <= SMALL_PART else None,
+        modes=count_modes(trades),
     )
+
+
+def count_modes(trades: Iterable[Trade]) -> dict[str, int]:
+    """Closed trades per mode, in sorted key order."""
+    counts = Counter(t.mode for t in trades if t.outcome != "open")
+    return dict(sorted(counts.items()))
 
 
 def digest(
@@ -350,21 +442,37 @@ def digest(
     content_hash: str = "",
     complete: bool = True,
     exclude: frozenset[bytes] = frozenset(),
+    modes: frozenset[str] | None = None,
 ) -> tuple[FileDigest, list[tuple[Trade, TradeRecord]]]:
     """The digest of one scanned file (``exclude``: hashes of closed ids superseded
-    elsewhere); each counted record as a Trade with its record, in line order (the
-    scan stage makes the daily pages' trade rows from them)."""
+    elsewhere; ``modes``: the modes analysed, None for every one); each analysed record
+    as a Trade with its record, in line order (the scan stage makes the daily pages'
+    trade rows from them).
+
+    Identity comes first: the last line of each order id counts, whatever its mode;
+    only then are the counted records of other modes set aside (``excluded``), with
+    their ids, so that they still supersede, and are superseded, across files."""
     records = kept_records(scan, exclude)
     pairs = []
     by_day: dict[dt.date, list[Trade]] = defaultdict(list)
     opens, closed_ids = [], []
     ids_of_line: dict[int, str | None] = {}
+    left_out: dict[tuple[dt.date, str], int] = {}
+    left_out_ids: list[tuple[bytes, tuple[dt.date, str]]] = []
     for rec in records:
         key = order_key(rec.trade.order_id)
+        if modes is not None:
+            mode = record_mode(rec.trade)
+            if mode not in modes:
+                slot = (attribution_day(rec, tz), mode)
+                left_out[slot] = left_out.get(slot, 0) + 1
+                if key is not None:
+                    left_out_ids.append((id_hash(key), slot))
+                continue
         trade = to_trade(rec, 0, tz)
         pairs.append((trade, rec.trade))
         if trade.outcome == "open":
-            opens.append(OpenRecord(key, rec.line, trade.day, trade.pnl))
+            opens.append(OpenRecord(key, rec.line, trade.day, trade.pnl, trade.mode))
             continue
         if key is not None:
             closed_ids.append(id_hash(key))
@@ -382,6 +490,9 @@ def digest(
         parts[day] = part
     kept = records if not exclude else kept_records(scan)
     superseded = len(scan.records) - len(kept)  # by a later line of this file
+    slots = sorted(left_out)
+    slot_of = {slot: i for i, slot in enumerate(slots)}
+    left_out_ids.sort()
     dg = FileDigest(
         name=scan.name,
         date=scan.date,
@@ -398,6 +509,11 @@ def digest(
         superseded=superseded,
         part_days=tuple(parts),
         more_problems=max(0, len(scan.problems) - MAX_KEPT_PROBLEMS) + scan.more_problems,
+        excluded=tuple(Excluded(day, mode, left_out[day, mode]) for day, mode in slots),
+        excluded_ids=b"".join(h for h, _ in left_out_ids),
+        excluded_slots=b"".join(
+            slot_of[slot].to_bytes(SLOT_SIZE, "big") for _, slot in left_out_ids
+        ),
     )
     return dg, pairs
 

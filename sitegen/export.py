@@ -553,6 +553,10 @@ def _data_quality(s: Mapping[str, Any]) -> list[str]:
         f"- Skipped lines: {dq.get('skipped_lines', 0)}",
         f"- Superseded records: {dq.get('superseded', 0)}",
     ]
+    excluded = dq.get("excluded_by_mode") or {}
+    if excluded:
+        counts = ", ".join(f"{md_text(mode)} {n}" for mode, n in excluded.items())
+        lines.append(f"- Records of other modes (not analysed): {counts}")
     if problems:
         lines += ["", "### Skipped lines", ""]
         lines += [f"- {md_text(p['file'])}:{p['line']}: {md_text(p['reason'])}" for p in problems]

@@ -32,6 +32,7 @@ from sitegen.digest import (
     TAIL,
     DayPart,
     FileDigest,
+    count_modes,
     decode_part,
     digest,
     id_hash,
@@ -44,6 +45,7 @@ from sitegen.digest import (
     pack_decimals,
     pack_ids,
     pack_outcomes,
+    selected,
     sort_key,
     to_trade,
     unpack_ids,
@@ -104,6 +106,17 @@ class History:
     assembled: dict[dt.date, AssembledDay] = field(default_factory=dict)
     tz: ZoneInfo | None = None
     rescan: Rescan | None = None
+    #: the modes (books) analysed; None: every mode
+    modes: frozenset[str] | None = None
+    #: local date -> {mode: records of the modes not analysed}, after identity resolution
+    excluded_by_mode: dict[dt.date, dict[str, int]] = field(default_factory=dict)
+    #: per file: the ids of its records of modes not analysed that a later file supersedes
+    replaced_excluded: dict[int, frozenset[bytes]] = field(default_factory=dict)
+    #: local date -> the files (indexes into ``digests``) with records of it not analysed
+    excluded_files: dict[dt.date, set[int]] = field(default_factory=dict)
+    #: the analysed trades per mode, closed and open, over the whole history
+    closed_by_mode: dict[str, int] = field(default_factory=dict)
+    open_by_mode: dict[str, int] = field(default_factory=dict)
     #: a day's trades in time order with their records, read back from its files on demand
     trades: DayTrades = field(init=False)
     trades_total: int = 0  # trades counted, over all days
@@ -113,7 +126,7 @@ class History:
 
     @property
     def empty(self) -> bool:
-        return not self.log_dates and not self.days
+        return not self.log_dates and not self.days and not self.excluded_by_mode
 
     # The history is complete when build_history returns it; what follows is derived
     # from it once (a summary reads each several times).
@@ -124,12 +137,21 @@ class History:
         return sorted(self.days)
 
     @functools.cached_property
+    def record_days(self) -> list[dt.date]:
+        """The local dates with trades or with records of modes not analysed, in order:
+        which modes a build analyses changes what a day holds, not which days exist."""
+        if not self.excluded_by_mode:
+            return self.day_list
+        return sorted(self.days.keys() | self.excluded_by_mode.keys())
+
+    @functools.cached_property
     def spans(self) -> tuple[Span, ...]:
-        """The data range: log dates and days with trades, as runs (first, last) split
-        wherever more than MAX_GAP_DAYS calendar days pass without one. Everything that
-        walks the calendar walks these, so work follows the data, not the years a typo
-        in a file name or a timestamp would put between dates."""
-        return spans(heapq.merge(self.log_dates, self.day_list))
+        """The data range: log dates and days with records (trades, or records of modes
+        not analysed), as runs (first, last) split wherever more than MAX_GAP_DAYS
+        calendar days pass without one. Everything that walks the calendar walks these,
+        so work follows the data, not the years a typo in a file name or a timestamp
+        would put between dates."""
+        return spans(heapq.merge(self.log_dates, self.record_days))
 
     @functools.cached_property
     def gaps(self) -> tuple[Span, ...]:
@@ -181,7 +203,7 @@ class History:
                 d.isoformat()
                 for first, last in self.spans
                 for d in days_between(first, last)
-                if d in self.days or is_trading_day(d, self.holidays)
+                if d in self.days or d in self.excluded_by_mode or is_trading_day(d, self.holidays)
             )
         found: list[str] = []
         for first, last in self.spans:
@@ -249,15 +271,18 @@ class History:
         days around: a week beside a gap gains or loses its days in the gap). A file
         whose key changes between builds counts differently (incremental.py)."""
         keys: dict[str, list[str]] = defaultdict(list)
-        for fi in sorted(self.excluded.keys() | self.replaced_opens.keys()):
+        replaced = self.excluded.keys() | self.replaced_opens.keys() | self.replaced_excluded.keys()
+        for fi in sorted(replaced):
             hashes = [*sorted(self.excluded.get(fi, ())), b"|"]
             hashes += sorted(self.replaced_opens.get(fi, ()))
+            if fi in self.replaced_excluded:
+                hashes += [b"|", *sorted(self.replaced_excluded[fi])]
             keys[self.digests[fi].name].append(hashlib.sha256(b"".join(hashes)).hexdigest()[:24])
         if self.spans:
             dated = {dg.date: fi for fi, dg in enumerate(self.digests) if dg.has_records}
             for first, last in self.spans:
                 for end, day in (("start", first), ("end", last)):
-                    files = set(self.day_files.get(day, ()))
+                    files = set(self.day_files.get(day, ())) | self.excluded_files.get(day, set())
                     if day in dated:
                         files.add(dated[day])
                     for fi in sorted(files):
@@ -265,10 +290,14 @@ class History:
         return {name: " ".join(parts) for name, parts in sorted(keys.items())}
 
     def file_pairs(self, fi: int, scan: FileScan) -> list[tuple[Trade, TradeRecord]]:
-        """Every record file ``fi`` counts on its own (none dropped for a later file),
-        as a Trade with its record, in line order."""
+        """Every record file ``fi`` counts on its own (none dropped for a later file) of
+        the modes analysed, as a Trade with its record, in line order."""
         assert self.tz is not None
-        return [(to_trade(rec, fi, self.tz), rec.trade) for rec in kept_records(scan)]
+        return [
+            (to_trade(rec, fi, self.tz), rec.trade)
+            for rec in kept_records(scan)
+            if selected(rec, self.modes)
+        ]
 
     def file_day_trades(self, fi: int, day: dt.date) -> list[tuple[Trade, TradeRecord]]:
         """The trades file ``fi`` contributes to ``day``, in line order (re-reads it),
@@ -279,6 +308,8 @@ class History:
         replaced = self.replaced_opens.get(fi, frozenset())
         pairs = []
         for rec in kept_records(scan, self.excluded.get(fi, frozenset())):
+            if not selected(rec, self.modes):
+                continue
             trade = to_trade(rec, fi, self.tz)
             if trade.day != day:
                 continue
@@ -311,6 +342,7 @@ class History:
                 {"file": f, "line": n, "order_id": oid} for f, n, oid in inside(self.missing_pnl)
             ],
             "superseded": sum(n for d, n in self.superseded.items() if first <= d <= last),
+            "excluded_by_mode": self.excluded_in(first, last),
             "gaps": [
                 {
                     "first": max(a, first).isoformat(),
@@ -321,6 +353,16 @@ class History:
                 if a <= last and b >= first
             ],
         }
+
+    def excluded_in(self, first: dt.date, last: dt.date) -> dict[str, int]:
+        """Records of the modes not analysed, attributed to the local dates ``first`` ..
+        ``last``, per mode in sorted order."""
+        counts: dict[str, int] = {}
+        for day, modes in self.excluded_by_mode.items():
+            if first <= day <= last:
+                for mode, n in modes.items():
+                    counts[mode] = counts.get(mode, 0) + n
+        return dict(sorted(counts.items()))
 
     def summary(
         self,
@@ -424,10 +466,11 @@ SLICE_IDS = 1 << 16
 
 def supersedes(
     digests: Sequence[FileDigest],
-) -> tuple[dict[int, frozenset[bytes]], dict[int, frozenset[bytes]]]:
+) -> tuple[dict[int, frozenset[bytes]], dict[int, frozenset[bytes]], dict[int, frozenset[bytes]]]:
     """Per file (index into ``digests``, oldest first): the id hashes of its closed
-    records and of its open records that a later file holds too — those records are
-    superseded (the latest record of an order id wins).
+    records, of its open records and of its records of modes not analysed that a later
+    file holds too (in any of the three) — those records are superseded (the latest
+    record of an order id wins, whatever its mode).
 
     Newest file first, each file's ids are checked against the ids of the files after
     it, one slice of the hash range at a time, so that the set of ids seen holds one
@@ -443,21 +486,27 @@ def supersedes(
     bounds = [256 * b // slices for b in range(slices + 1)]
     replaced: dict[int, set[bytes]] = defaultdict(set)
     replaced_opens: dict[int, set[bytes]] = defaultdict(set)
+    replaced_excluded: dict[int, set[bytes]] = defaultdict(set)
     for lo, hi in pairwise(bounds):
         later: set[bytes] = set()
         for fi in range(len(digests) - 1, -1, -1):
             mine = unpack_ids(leading(digests[fi].closed_ids, lo, hi))
             mine_open = unpack_ids(leading(opens[fi], lo, hi))
+            mine_excluded = unpack_ids(leading(digests[fi].excluded_ids, lo, hi))
             if later:
                 if gone := later.intersection(mine):
                     replaced[fi] |= gone
                 if gone := later.intersection(mine_open):
                     replaced_opens[fi] |= gone
+                if gone := later.intersection(mine_excluded):
+                    replaced_excluded[fi] |= gone
             later.update(mine)
             later.update(mine_open)
+            later.update(mine_excluded)
     return (
         {fi: frozenset(ids) for fi, ids in replaced.items()},
         {fi: frozenset(ids) for fi, ids in replaced_opens.items()},
+        {fi: frozenset(ids) for fi, ids in replaced_excluded.items()},
     )
 
 
@@ -468,15 +517,18 @@ def build_history(
     holidays: frozenset[dt.date],
     rescan: Rescan | None = None,
     assembled: Mapping[dt.date, AssembledDay] | None = None,
+    modes: frozenset[str] | None = None,
 ) -> History:
     """Resolve identities across files and assemble each local day from its parts.
 
     ``assembled`` holds days rebuilt from interleaved files by an earlier build: a day
-    whose files did not change is taken from it instead of being rebuilt.
+    whose files did not change is taken from it instead of being rebuilt. ``modes``:
+    the modes the digests were made with (None: every mode); the records of other modes
+    take part in identity resolution like the rest, and are then only counted.
     """
     assembled = assembled or {}
     digests = tuple(sorted(digests, key=lambda d: d.name))
-    replaced, replaced_opens = supersedes(digests)
+    replaced, replaced_opens, replaced_excluded = supersedes(digests)
 
     days: dict[dt.date, Partial] = {}
     history = History(
@@ -489,6 +541,8 @@ def build_history(
         replaced_opens=replaced_opens,
         tz=tz,
         rescan=rescan,
+        modes=modes,
+        replaced_excluded=replaced_excluded,
     )
     # Each day's parts stay encoded until the day is assembled, and are read then from
     # the few files that contribute to it: decoded all at once, every day's parts were
@@ -509,7 +563,15 @@ def build_history(
         if gone:  # a later file rewrote some of its closed trades: re-digest without them
             history.excluded[fi] = gone
             superseded += len(gone)
-            dg = redone[fi] = digest(_rescan(rescan, dg), tz, exclude=gone)[0]
+            dg = redone[fi] = digest(_rescan(rescan, dg), tz, exclude=gone, modes=modes)[0]
+        if dg.excluded:
+            gone_excluded = replaced_excluded.get(fi, frozenset())
+            superseded += len(gone_excluded)
+            for day, counts in dg.excluded_counts(gone_excluded).items():
+                history.excluded_files.setdefault(day, set()).add(fi)
+                into = history.excluded_by_mode.setdefault(day, {})
+                for mode, n in counts.items():
+                    into[mode] = into.get(mode, 0) + n
         for day in dg.part_days:
             parts_in[day].append(fi)
             files_of[day].add(fi)
@@ -520,6 +582,7 @@ def build_history(
                 continue
             opens_of[o.day].append(o)
             files_of[o.day].add(fi)
+            history.open_by_mode[o.mode] = history.open_by_mode.get(o.mode, 0) + 1
         if superseded:
             history.superseded[dg.date] = superseded
 
@@ -544,15 +607,23 @@ def build_history(
             history.assembled[day] = found
             closed = found.partial
             history.closes[day] = Close(found.outcomes, found.risk_rewards, found.last_close)
+            _count_modes(history.closed_by_mode, found.modes)
         else:
             closed = merge_stream(p.partial for _, p in ordered)
             history.closes[day] = _close_of([p for _, p in ordered])
+            for _, p in ordered:
+                _count_modes(history.closed_by_mode, p.modes)
         partial = merge(closed, open_partial(opens_of.get(day, [])))
         days[day] = partial
         history.trades_total += partial.trades_total
         history.day_files[day] = tuple(sorted(files_of[day]))
         history.missing_pnl.get(day, []).sort()
     return history
+
+
+def _count_modes(into: dict[str, int], counts: Mapping[str, int]) -> None:
+    for mode, n in counts.items():
+        into[mode] = into.get(mode, 0) + n
 
 
 class AssembledDay(msgspec.Struct, frozen=True, gc=False):
@@ -563,6 +634,7 @@ class AssembledDay(msgspec.Struct, frozen=True, gc=False):
     outcomes: str  # packed, as in Close
     risk_rewards: str
     last_close: int | None
+    modes: dict[str, int] = {}  # closed trades per mode
 
 
 def _inputs_key(history: History, parts: list[tuple[int, DayPart]]) -> str:
@@ -595,6 +667,7 @@ def _assemble(
         outcomes=pack_outcomes(t.outcome for t in trades[-TAIL:]),
         risk_rewards=pack_decimals(rr[-TAIL:]),
         last_close=micros(trades[-1].when) if trades else None,
+        modes=count_modes(trades),
     )
 
 

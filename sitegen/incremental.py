@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 
 def digest_days(dg: FileDigest) -> set[dt.date]:
-    """Local dates a file contributes to, and its own date (where its problems count)."""
-    return {dg.date, *dg.part_days, *(o.day for o in dg.opens)}
+    """Local dates a file contributes to (trades, and records of modes not analysed), and
+    its own date (where its problems count)."""
+    return {dg.date, *dg.part_days, *(o.day for o in dg.opens), *(e.day for e in dg.excluded)}
 
 
 def affected_days(

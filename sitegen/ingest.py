@@ -88,6 +88,43 @@ class TradeRecord(msgspec.Struct, frozen=True, gc=False):
     hold_duration_seconds: Decimal | None = None
     decision_reasoning: str | None = None
     exit_reasoning: str | None = None
+    execution_mode: str | None = None
+    bot_version: str | int | None = None
+    config_hash: str | int | None = None
+
+
+#: the book of a record without an execution_mode (missing, null or "")
+UNKNOWN_MODE = "UNKNOWN"
+#: a missing part of a version (bot_version or config_hash missing, null or "")
+UNKNOWN_PART = "unknown"
+
+
+def record_mode(trade: TradeRecord) -> str:
+    """The book a record belongs to: its execution_mode as written (PAPER, LIVE or any
+    other text), UNKNOWN when it has none."""
+    return trade.execution_mode or UNKNOWN_MODE
+
+
+#: versions made so far, by (bot_version, config_hash): a log holds few, and a trade is
+#: made per record (the dict is cleared when it grows past VERSIONS_KEPT)
+_VERSIONS: dict[tuple[str | int | None, str | int | None], str] = {}
+VERSIONS_KEPT = 1024
+
+
+def record_version(trade: TradeRecord) -> str:
+    """The version a record was made by: ``bot_version · config_hash`` (``1.4.2 ·
+    abc123``), each missing part ``unknown``; integers are written as text."""
+    key = (trade.bot_version, trade.config_hash)
+    found = _VERSIONS.get(key)
+    if found is None:
+        bot, config = key
+        bot_text = UNKNOWN_PART if bot is None or bot == "" else str(bot)
+        config_text = UNKNOWN_PART if config is None or config == "" else str(config)
+        found = f"{bot_text} · {config_text}"
+        if len(_VERSIONS) >= VERSIONS_KEPT:
+            _VERSIONS.clear()
+        _VERSIONS[key] = found
+    return found
 
 
 class Problem(msgspec.Struct, frozen=True, gc=False):

@@ -85,6 +85,8 @@ class Trade(msgspec.Struct, frozen=True, gc=False):
     hour: int = 0  # entry hour, 0..23, in the configured time zone
     weekday: int = 0  # entry weekday, 0 = Monday .. 6 = Sunday, same zone
     hold: int = HOLD_UNKNOWN  # index into HOLD_BUCKETS
+    mode: str = "UNKNOWN"  # the record's execution_mode (its book), UNKNOWN without one
+    version: str = "unknown · unknown"  # bot_version · config_hash, missing parts unknown
 
     @property
     def closed(self) -> bool:

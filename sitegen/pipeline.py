@@ -85,7 +85,7 @@ class ScanCache:
         return head is None or head.state != self.state
 
     def prepare(self, config: Config, *, use_index: bool = True) -> None:
-        expected = fingerprint(config.timezone)
+        expected = fingerprint(config.timezone, config.modes)
         if self.fingerprint == expected:
             return
         self.fingerprint = expected
@@ -114,9 +114,14 @@ def load_history(
         from sitegen.rows import ROWS_DIR, write_fragments
 
         folder = config.artifacts / CACHE_DIR / ROWS_DIR
-        on_file = functools.partial(write_fragments, folder, config.timezone)
+        on_file = functools.partial(write_fragments, folder, config.timezone, config.modes)
     result = scan_logs(
-        config.logs_dir, config.timezone, cache.digests, progress=progress, on_file=on_file
+        config.logs_dir,
+        config.timezone,
+        cache.digests,
+        progress=progress,
+        on_file=on_file,
+        modes=config.mode_filter,
     )
     cache.digests = {d.name: d for d in result.digests}
     cache.last_scan = result
@@ -128,6 +133,7 @@ def load_history(
         config.holidays,
         rescanner,
         assembled=cache.days,
+        modes=config.mode_filter,
     )
     cache.days = history.assembled
     rescanner.forget()  # files read back to assemble days: the pages have their rows
@@ -271,6 +277,7 @@ def build(
             history = load_history(
                 config, cache, report, use_index=not full, progress=progress, site=site
             )
+            note_modes(history, config, report)
         if progress:
             progress("summarising", 0, 0)
 
@@ -406,6 +413,51 @@ def plan_work(
             f"{w} {p}" for w, p in sorted(chosen_set - todo, key=_period_order)
         ]
     return Plan(todo, memo, inputs, events, logged, alert_log, manifests)
+
+
+#: a warning names at most this many modes
+LISTED_MODES = 20
+
+
+def shown_mode(text: str) -> str:
+    """A mode name from the logs as a console line shows it (no control characters,
+    cut when long)."""
+    head, more = export.shorten(text)
+    return head.translate(export.CONTROLS_AND_BIDI) + more
+
+
+def note_modes(history: History, config: Config, report: BuildReport) -> None:
+    """The analysed trades' modes in the report, and a warning when they mix books (one
+    line naming each mode with its closed trades), or when a mode asked for is nowhere
+    in the logs (mode names are matched exactly: LIVE is not live)."""
+    analysed = sorted(history.closed_by_mode.keys() | history.open_by_mode.keys())
+    report.modes = {mode: history.closed_by_mode.get(mode, 0) for mode in analysed}
+    if len(analysed) > 1:
+        listed = list(report.modes.items())
+        counts = ", ".join(
+            f"{shown_mode(mode)} ({n:,} closed trade{'' if n == 1 else 's'})"
+            for mode, n in listed[:LISTED_MODES]
+        )
+        if len(listed) > LISTED_MODES:
+            counts += f" and {len(listed) - LISTED_MODES:,} more modes"
+        log.warning(
+            "the report mixes books: %s; their results are added together (--mode MODE, "
+            "or the modes config key, reports on one)",
+            counts,
+        )
+    if config.modes is not None and not history.empty:
+        seen = set(analysed).union(*history.excluded_by_mode.values())
+        unseen = [mode for mode in config.modes if mode not in seen]
+        if unseen:
+            found = ", ".join(shown_mode(mode) for mode in sorted(seen)[:LISTED_MODES]) or "none"
+            if len(seen) > LISTED_MODES:
+                found += f" and {len(seen) - LISTED_MODES:,} more"
+            log.warning(
+                "no record in the logs has mode %s (modes found: %s; names must match "
+                "execution_mode exactly)",
+                ", ".join(shown_mode(mode) for mode in unseen),
+                found,
+            )
 
 
 def note_windows(

@@ -52,6 +52,9 @@ class BuildReport:
     backfill_generated: list[str] = field(default_factory=list)
     backfill_skipped: list[str] = field(default_factory=list)
     latest: dict[str, str] = field(default_factory=dict)
+    #: closed trades per mode (book) of the trades analysed (a mode with only open
+    #: trades has 0); more than one mode means the report mixes books
+    modes: dict[str, int] = field(default_factory=dict)
     artifacts_dir: Path | None = None
     site_dir: Path | None = None
     duration_ms: int = 0

@@ -36,7 +36,7 @@ ROWS_DIR = "rows"
 #: days, counted back from the last day of the data, whose fragments are kept
 KEEP_DAYS = 14
 #: changes when a row's fields or the fragment layout change: older fragments are remade
-FORMAT = "rows-2"
+FORMAT = "rows-3"
 SUFFIX = ".rows"
 
 
@@ -82,8 +82,13 @@ class Fragment(msgspec.Struct, array_like=True, gc=False):
     rows: list[Row]
 
 
-def fragment_key(timezone: str, name: str, checksum: str) -> str:
-    return f"{FORMAT}:{timezone}:{name}:{checksum}"
+def fragment_key(
+    timezone: str, name: str, checksum: str, modes: Iterable[str] | None = None
+) -> str:
+    """What a fragment depends on: its file's bytes, the time zone and the modes
+    analysed (its rows are those of the analysed records only)."""
+    chosen = "*" if modes is None else ",".join(sorted(modes))
+    return f"{FORMAT}:{timezone}:{chosen}:{name}:{checksum}"
 
 
 def make_fragments(
@@ -113,12 +118,14 @@ def fragment_path(folder: Path, day: dt.date, name: str) -> Path:
 def write_fragments(
     folder: Path,
     timezone: str,
+    modes: Iterable[str] | None,
     scan: FileScan,
     pairs: Sequence[tuple[Trade, TradeRecord]],
     checksum: str,
 ) -> None:
-    """Keep the rows of a file just read (the scan stage's OnFile, in its workers)."""
-    key = fragment_key(timezone, scan.name, checksum)
+    """Keep the rows of a file just read (the scan stage's OnFile, in its workers);
+    ``pairs`` are its analysed records (of ``modes``; None: every mode)."""
+    key = fragment_key(timezone, scan.name, checksum, modes)
     _keep(folder, scan.name, make_fragments(pairs, key, zone(timezone)))
 
 
@@ -166,7 +173,7 @@ class DayRows:
     def fragment(self, day: dt.date, fi: int) -> Fragment:
         assert self.folder is not None
         dg = self.history.digests[fi]
-        key = fragment_key(self.history.timezone, dg.name, dg.hash)
+        key = fragment_key(self.history.timezone, dg.name, dg.hash, self.history.modes)
         path = fragment_path(self.folder, day, dg.name)
         with contextlib.suppress(OSError, msgspec.DecodeError, msgspec.ValidationError):
             found = _decoder.decode(path.read_bytes())

@@ -92,11 +92,13 @@ def scan_and_digest(
     timezone: str,
     known_hash: str = "",
     on_file: OnFile | None = None,
+    modes: frozenset[str] | None = None,
 ) -> tuple[FileDigest | None, FileScan | None, int, int]:
     """Read, checksum and digest one log file; also its scan (kept when few files
     changed), and the stamp (size, mtime) of the bytes read (cache.read_stamped). The
     digest is None when the checksum equals ``known_hash`` (the content did not
-    change). Runs in worker processes too."""
+    change). ``modes``: the modes analysed (None: every mode). Runs in worker
+    processes too."""
     try:
         data, (size, mtime_ns) = read_stamped(path)
     except OSError as exc:
@@ -112,6 +114,7 @@ def scan_and_digest(
         mtime_ns=mtime_ns,
         content_hash=checksum,
         complete=scan.in_progress_line is None,
+        modes=modes,
     )
     if on_file is not None:
         on_file(scan, pairs, checksum)
@@ -131,8 +134,10 @@ def scan_logs(
     jobs: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     on_file: OnFile | None = None,
+    modes: frozenset[str] | None = None,
 ) -> ScanResult:
-    """Digests of every log file, reusing ``cached`` ones whose file did not change.
+    """Digests of every log file, reusing ``cached`` ones whose file did not change
+    (``cached`` must have been made with the same time zone and ``modes``).
     Each digest is stamped with the bytes it was made from (cache.read_stamped).
     ``progress(stage, done, total)`` is told after each file read; ``on_file`` of each
     file read (see OnFile)."""
@@ -163,7 +168,7 @@ def scan_logs(
             continue
         known = old.hash if old is not None and old.complete else ""
         slots.append(len(todo))
-        todo.append((path, day, timezone, known, on_file))
+        todo.append((path, day, timezone, known, on_file, modes))
         pending_bytes += st.st_size
     result.read = len(todo)
 

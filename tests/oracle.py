@@ -8,16 +8,19 @@ for quotients and ``Decimal`` only for money sums and square roots.
 
 Public API:
 
-* ``compute(logs_dir, tz="UTC", holidays=frozenset())`` ->
+* ``compute(logs_dir, tz="UTC", holidays=frozenset(), modes=None)`` ->
   ``{(window, period): summary}`` for every daily, weekly and monthly period
-  touching the data range, plus ``("all", "all")``.
+  touching the data range, plus ``("all", "all")``.  ``modes``: the execution
+  modes analysed (None: every mode); identity is resolved over every record
+  first, then the records of other modes are left out and only counted.
 * ``diff(expected, actual)`` -> list of human-readable mismatches.
 * ``equal(a, b)`` -> ``not diff(a, b)``.
 * ``check_format(summary)`` -> list of formatting violations (6-place
   quotients, plain money strings, no negative zero).
 
 Summaries contain every top-level field of summary-format.md except
-``targets``, ``alerts``, ``data_quality`` and ``undefined_reasons``.
+``targets``, ``alerts`` and ``undefined_reasons``; of ``data_quality`` only
+``excluded_by_mode``.
 
 The 95% intervals of the by_symbol / by_strategy rows are computed straight from
 each row's trades: the Wilson interval in its textbook form (centre ± half-width,
@@ -71,6 +74,7 @@ NUMERIC_FIELDS = (
 )
 MONEY_LIMIT = Decimal(10) ** 15
 NO_STRATEGY = "(none)"
+NO_MODE = "UNKNOWN"  # execution_mode missing, null or ""
 NO_TRADES_NOTE = "No trades in window"
 
 # Exact context for money sums: additions never round (Inexact would raise).
@@ -177,6 +181,8 @@ class Trade:
     net_profit_loss: Decimal | None
     commission: Decimal | None
     slippage: Decimal | None
+    mode: str = NO_MODE
+    version: str = "unknown · unknown"
 
     @property
     def closed(self) -> bool:
@@ -205,7 +211,7 @@ class LogData:
     problems: list[Problem]  # skipped lines and unreadable files
     in_progress: list[tuple[date, int]]
     records: list[Trade]  # every valid record, file order then line order
-    trades: list[Trade]  # after identity resolution, in attribution order
+    trades: list[Trade]  # after identity resolution, in attribution order (every mode)
 
 
 def _parse_timestamp(value: Any, name: str) -> datetime:
@@ -284,6 +290,21 @@ def _parse_record(text: str, file_date: date, line: int, zone: ZoneInfo) -> Trad
     if not isinstance(strategy, str) or strategy == "":
         strategy = NO_STRATEGY
 
+    mode = record.get("execution_mode")
+    if mode is not None and not isinstance(mode, str):
+        raise BadLine("execution_mode is not a string")
+    parts = []
+    for name in ("bot_version", "config_hash"):
+        value = record.get(name)
+        if value is None or value == "":
+            parts.append("unknown")
+        elif isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, _JsonInt):
+            parts.append(str(int(value)))
+        else:
+            raise BadLine(f"{name} is not a string or integer")
+
     if outcome in CLOSED_OUTCOMES and exit_timestamp is not None:
         instant = exit_timestamp
     else:
@@ -303,6 +324,8 @@ def _parse_record(text: str, file_date: date, line: int, zone: ZoneInfo) -> Trad
         instant=instant,
         local_date=local_date,
         **numbers,
+        mode=mode or NO_MODE,
+        version=" · ".join(parts),
     )
 
 
@@ -708,6 +731,7 @@ def _summary(
     series_dates: list[date],
     missing_days: list[date],
     partial: bool,
+    excluded: list[str] = (),  # type: ignore[assignment]
 ) -> dict:
     closed = [t for t in trades if t.closed]
     open_trades = [t for t in trades if not t.closed]
@@ -841,6 +865,10 @@ def _summary(
             "by_strategy": _breakdown(closed, "strategy"),
         }
     )
+    counts: dict[str, int] = {}
+    for mode in excluded:
+        counts[mode] = counts.get(mode, 0) + 1
+    summary["data_quality"] = {"excluded_by_mode": dict(sorted(counts.items()))}
     return summary
 
 
@@ -853,19 +881,33 @@ GAP_DAYS = 31  # more days than this without a log date or a trade: a gap
 
 
 def compute(
-    logs_dir: Path, tz: str = "UTC", holidays: frozenset[date] = frozenset()
+    logs_dir: Path,
+    tz: str = "UTC",
+    holidays: frozenset[date] = frozenset(),
+    modes: frozenset[str] | None = None,
 ) -> dict[tuple[str, str], dict]:
     """Map (window, period) -> summary dict for every daily, weekly, monthly
     period that has a local date in the data range, plus ("all", "all").  An
     empty logs dir (no trade-log file) gives {}.
 
     The data range is made of the log dates (files with at least one valid
-    record) and the local dates of trades; wherever more than 31 days pass
-    without one, the days between are a gap and not part of the range."""
+    record) and the local dates of the records left after identity resolution
+    (analysed or not); wherever more than 31 days pass without one, the days
+    between are a gap and not part of the range.
+
+    With ``modes``, identity is resolved over every record first (the latest
+    record of an order id wins, whatever its mode); then the records whose mode
+    (``execution_mode``; missing, null or "" is UNKNOWN) is not in ``modes`` are
+    left out of every figure and counted per mode and local date in
+    ``data_quality.excluded_by_mode``."""
     data = load(logs_dir, tz)
     holidays = frozenset(holidays)
     log_dates = sorted({r.file_date for r in data.records})
-    points = sorted(set(log_dates) | {t.local_date for t in data.trades})
+    resolved = data.trades
+    analysed = [t for t in resolved if modes is None or t.mode in modes]
+    left_out = [t for t in resolved if not (modes is None or t.mode in modes)]
+    data.trades = analysed
+    points = sorted(set(log_dates) | {t.local_date for t in resolved})
     if not points:
         return {}
 
@@ -916,6 +958,7 @@ def compute(
             series_dates=series_dates,
             missing_days=missing,
             partial=bool(missing) or bool(bad_lines),
+            excluded=[t.mode for t in left_out if start <= t.local_date <= end],
         )
 
     result: dict[tuple[str, str], dict] = {}
@@ -1001,8 +1044,9 @@ def diff(expected: dict, actual: dict) -> list[str]:
 
     Every field of ``expected`` must be in ``actual`` with an equal value
     (decimal strings compared as Decimal, by_symbol/by_strategy rows element
-    by element, daily_pnl keys in the same order).  Extra top-level fields of
-    ``actual`` (targets, alerts, data_quality, ...) are ignored, except that
+    by element, daily_pnl keys in the same order; of data_quality only the
+    fields the oracle has).  Extra top-level fields of
+    ``actual`` (targets, alerts, ...) are ignored, except that
     when ``actual`` has ``undefined_reasons`` its keys must name exactly the
     nullable metrics that are null.
     """
@@ -1010,6 +1054,15 @@ def diff(expected: dict, actual: dict) -> list[str]:
     for key, value in expected.items():
         if key not in actual:
             out.append(f"{key}: missing in actual (expected {value!r})")
+        elif key == "data_quality" and isinstance(actual[key], dict):
+            # only the fields the oracle computes (excluded_by_mode), key order too
+            for field, inner in value.items():
+                if field not in actual[key]:
+                    out.append(f"{key}.{field}: missing in actual (expected {inner!r})")
+                    continue
+                _compare(f"{key}.{field}", field, inner, actual[key][field], out)
+                if isinstance(inner, dict) and list(inner) != list(actual[key][field] or {}):
+                    out.append(f"{key}.{field}: keys not in order: {list(actual[key][field])!r}")
         else:
             _compare(key, key, value, actual[key], out)
     reasons = actual.get("undefined_reasons")

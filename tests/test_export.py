@@ -340,6 +340,7 @@ def weekly() -> dict:
             "in_progress": [{"file": "2025-10-10.jsonl", "line": 12}],
             "missing_pnl": [],
             "superseded": 1,
+            "excluded_by_mode": {"PAPER": 3, "x|<b>y</b>": 1},
             "gaps": [],
         },
     }
@@ -444,6 +445,7 @@ def daily() -> dict:
             "in_progress": [],
             "missing_pnl": [],
             "superseded": 0,
+            "excluded_by_mode": {},
             "gaps": [],
         },
     }

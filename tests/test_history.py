@@ -124,8 +124,8 @@ def test_open_superseded_and_same_instant_tie(logs, setup):
     _agrees_with_oracle(setup("America/New_York"), logs, "America/New_York")
 
 
-def _digest_with_ids(name: str, closed: list[str], opened: list[str]):
-    from sitegen.digest import NO_PARTS, FileDigest, OpenRecord, pack_ids
+def _digest_with_ids(name: str, closed: list[str], opened: list[str], excluded: list[str] = ()):
+    from sitegen.digest import NO_PARTS, Excluded, FileDigest, OpenRecord, pack_ids
 
     day = dt.date.fromisoformat(name[:10])
     return FileDigest(
@@ -142,6 +142,9 @@ def _digest_with_ids(name: str, closed: list[str], opened: list[str]):
         opens=tuple(OpenRecord(oid, 1, day, None) for oid in opened),
         closed_ids=pack_ids(id_hash(oid) for oid in closed),
         superseded=0,
+        excluded=(Excluded(day, "PAPER", len(excluded)),) if excluded else (),
+        excluded_ids=pack_ids(id_hash(oid) for oid in excluded),
+        excluded_slots=bytes(4 * len(excluded)),
     )
 
 
@@ -150,35 +153,45 @@ def _digest_with_ids(name: str, closed: list[str], opened: list[str]):
         st.tuples(
             st.lists(st.integers(0, 60), unique=True, max_size=12),
             st.lists(st.integers(0, 60), unique=True, max_size=3),
+            st.lists(st.integers(0, 60), unique=True, max_size=3),
         ),
         max_size=8,
     )
 )
 def test_supersedes_matches_a_direct_check_sliced_or_not(files):
-    """A record is superseded when a later file holds its id: checked against the
-    literal rule, with the whole hash range at once and a slice at a time."""
+    """A record is superseded when a later file holds its id (as a closed record, an
+    open one, or one of a mode not analysed): checked against the literal rule, with
+    the whole hash range at once and a slice at a time."""
     from sitegen import history as history_module
 
+    files = [
+        (
+            [n for n in closed if n not in opened and n not in excluded],
+            [n for n in opened if n not in excluded],
+            excluded,
+        )
+        for closed, opened, excluded in files
+    ]
     digests = [
         _digest_with_ids(
             f"2025-10-{i + 1:02d}.jsonl",
-            [f"o{n}" for n in closed if n not in opened],
+            [f"o{n}" for n in closed],
             [f"o{n}" for n in opened],
+            [f"o{n}" for n in excluded],
         )
-        for i, (closed, opened) in enumerate(files)
+        for i, (closed, opened, excluded) in enumerate(files)
     ]
-    expected_closed, expected_open = {}, {}
-    for fi, (closed, opened) in enumerate(files):
-        later = {n for c, o in files[fi + 1 :] for n in (*c, *o)}
-        if gone := {id_hash(f"o{n}") for n in closed if n not in opened and n in later}:
-            expected_closed[fi] = gone
-        if gone := {id_hash(f"o{n}") for n in opened if n in later}:
-            expected_open[fi] = gone
-    assert history_module.supersedes(digests) == (expected_closed, expected_open)
+    expected: tuple[dict, dict, dict] = ({}, {}, {})
+    for fi, kinds in enumerate(files):
+        later = {n for c, o, x in files[fi + 1 :] for n in (*c, *o, *x)}
+        for found, ids in zip(expected, kinds, strict=True):
+            if gone := {id_hash(f"o{n}") for n in ids if n in later}:
+                found[fi] = gone
+    assert history_module.supersedes(digests) == expected
     saved = history_module.SLICE_IDS
     try:
         history_module.SLICE_IDS = 1  # as many slices as there can be
-        assert history_module.supersedes(digests) == (expected_closed, expected_open)
+        assert history_module.supersedes(digests) == expected
     finally:
         history_module.SLICE_IDS = saved
 

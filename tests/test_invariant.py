@@ -1,5 +1,6 @@
 """The invariant of incremental builds, with random sequences of changes: after any sequence of
-appends, edits, deletions, touches, settings changes, acks, damaged outputs and lines
+appends, edits, deletions, touches, settings changes (the modes analysed among them), acks,
+damaged outputs and lines
 appended while a build runs, a plain ``build`` leaves byte-identical artifacts and site
 to a fresh ``build(full=True)`` of a copy of the logs (and alert log) in a new folder.
 
@@ -67,13 +68,18 @@ BAD_LINES = [
     '{"timestamp": "2025-10-01T10:00:00Z", "symbol": "AAPL", "outcome": "maybe"}',
 ]
 NET = {"win": ["10.00", "75.50", "300.00"], "loss": ["-10.00", "-120.25", "-700.00"]}
+#: the books records are in (None: no execution_mode), and the selections of modes a
+#: build may analyse (None: every mode)
+MODES = ["PAPER", "PAPER", "LIVE", None]
+SELECTIONS = [None, ("LIVE",), ("PAPER",), ("LIVE", "UNKNOWN")]
 
 
 @st.composite
 def trade_line(draw, day: str) -> str:
     """One valid trade record of ``day``'s file, as a JSON line (no newline). Entry at
     any hour (a time-zone change moves it to another local date); the exit may fall on
-    a later date; a few order ids repeat across files (one trade, superseded)."""
+    a later date; a few order ids repeat across files (one trade, superseded), in any
+    mode (a record supersedes one of another mode)."""
     entry = dt.datetime.fromisoformat(f"{day}T00:00:00+00:00") + dt.timedelta(
         minutes=draw(st.integers(0, 24 * 60 - 1))
     )
@@ -93,6 +99,9 @@ def trade_line(draw, day: str) -> str:
         rr=draw(st.sampled_from([None, 0.8, 2.0])),
         strategy=draw(st.sampled_from(["A", "B"])),
     )
+    mode = draw(st.sampled_from(MODES))
+    if mode is not None:
+        record["execution_mode"] = mode
     return json.dumps(record)
 
 
@@ -125,6 +134,7 @@ class TrustMachine(RuleBasedStateMachine):
         self.timezone = "UTC"
         self.holidays: frozenset[str] = frozenset()
         self.targets: dict[str, str] = {}
+        self.modes: tuple[str, ...] | None = None
         self._write_targets()
         self.fresh_count = 0
 
@@ -139,6 +149,7 @@ class TrustMachine(RuleBasedStateMachine):
             "holidays": sorted(self.holidays),
             "rolling_window": 4,
             "targets_file": self.targets_file,
+            "modes": self.modes,
         }
 
     def build(self, **kwargs):
@@ -235,6 +246,10 @@ class TrustMachine(RuleBasedStateMachine):
     @rule(zone=st.sampled_from(ZONES))
     def set_timezone(self, zone):
         self.timezone = zone
+
+    @rule(modes=st.sampled_from(SELECTIONS))
+    def set_modes(self, modes):
+        self.modes = modes
 
     @rule(days=st.frozensets(st.sampled_from(HOLIDAYS), max_size=2))
     def set_holidays(self, days):

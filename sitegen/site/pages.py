@@ -103,6 +103,8 @@ class Quality:
     in_progress: tuple[Markup, ...]
     missing_pnl: tuple[Markup, ...]
     gaps: tuple[str, ...] = ()
+    #: records of the modes not analysed: "<mode> <count>", the mode isolated as log text
+    excluded: tuple[Markup, ...] = ()
 
     @property
     def clean(self) -> bool:
@@ -240,6 +242,10 @@ def quality(summary: Mapping[str, Any]) -> Quality:
             for p in dq.get("missing_pnl") or []
         ),
         gaps=tuple(f"{g['first']} to {g['last']} ({g['days']} days)" for g in dq.get("gaps") or []),
+        excluded=tuple(
+            Markup("{} {}").format(log_html(mode), n)
+            for mode, n in (dq.get("excluded_by_mode") or {}).items()
+        ),
     )
 
 
