@@ -449,7 +449,7 @@ def test_alerts_and_ack_take_mode_like_every_command(books):
     alert_id = events[-1]["id"]
     assert alert_id in run("alerts", "--logs", str(books), "--mode", "LIVE").stdout
     result = run("ack", alert_id, "--logs", str(books), "--mode", "LIVE")
-    assert result.stdout.startswith(f"Acknowledged {alert_id} at ")
+    assert result.stdout.startswith("Acknowledged 1 alert in 1 incident at ")
 
 
 def test_serve_passes_mode_to_every_rebuild(books, monkeypatch):
