@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -623,6 +624,61 @@ def validate(config, *, quiet):
         click.echo(line)
     if bad:
         sys.exit(1)
+
+
+@main.group(cls=_Group)
+def export() -> None:
+    """Export what the logs hold, for a spreadsheet or a script."""
+
+
+@export.command("trades")
+@common_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl"]),
+    default="csv",
+    show_default=True,
+    help="CSV (UTF-8, a header row) or one JSON object per line.",
+)
+@click.option("--start", help="First local day (YYYY-MM-DD).")
+@click.option("--end", help="Last local day (YYYY-MM-DD).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) instead of standard output.",
+)
+def export_trades(config, *, quiet, fmt, start, end, output):
+    """Every analysed trade (open ones too) as a row: day, entry and exit time, symbol,
+    strategy, side, quantity, price, stop, outcome, P&L, costs, R, hold time, exit
+    reason, order id, mode, version, file and line."""
+    from sitegen.pipeline import Tracker
+    from sitegen.trade_export import chunks
+    from sitegen.writer import atomic_write_chunks, why
+
+    rows = Tracker(config).trades(start, end)
+    if output is None:
+        stream = sys.stdout.buffer
+        try:
+            for chunk in chunks(rows, fmt):
+                stream.write(chunk)
+            stream.flush()
+        except BrokenPipeError:  # `| head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
+    target = output.resolve()
+    if target.is_relative_to(config.logs_dir.resolve()):
+        raise click.ClickException(
+            f"refusing to write {output} into the logs folder {config.logs_dir}: sitegen "
+            "never writes there (but for the alert log); choose another place"
+        )
+    try:
+        atomic_write_chunks(output, chunks(rows, fmt))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {why(exc)}") from exc
+    if not quiet:
+        click.echo(f"Wrote the trades to {output}", err=True)
 
 
 @main.command("demo-data")

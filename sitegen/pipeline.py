@@ -14,7 +14,7 @@ import functools
 import logging
 import time
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +58,7 @@ from sitegen.lock import BuildLock
 from sitegen.report import DETAIL, BuildReport, finish
 from sitegen.scan import Rescanner, ScanResult, list_logs, scan_logs
 from sitegen.stale import remove_stale
+from sitegen.trade_export import trade_rows
 from sitegen.windows import MAX_GAP_DAYS, WINDOWS, clip, parse_period, period_bounds, zone
 from sitegen.writer import Writer, remove_leftovers
 
@@ -594,6 +595,18 @@ class Tracker:
             if period is None:  # log files whose records fall on no day with a period
                 raise NoDataError(f"no {window} period has data: {data_range(history)}")
         return self._summaries(history, window, [period])[0]
+
+    def trades(
+        self, start: dt.date | str | None = None, end: dt.date | str | None = None
+    ) -> Iterator[dict]:
+        """The analysed trades (open ones too) of the local days ``start`` .. ``end``,
+        one dict per trade with the columns of ``sitegen export trades``, in attribution
+        order. The logs are read now; the rows are made a day at a time as the iterator
+        is consumed (memory holds a day's trades, not the history's)."""
+        first, last = _parse_day(start, "start"), _parse_day(end, "end")
+        if first and last and first > last:
+            raise ConfigError(f"start {first} is after end {last}")
+        return trade_rows(self.history(), zone(self.config.timezone), first, last)
 
     def summaries(
         self, window: str, start: dt.date | str | None = None, end: dt.date | str | None = None
