@@ -26,7 +26,7 @@ import msgspec
 
 from sitegen.digest import id_hash, micros, order_key
 from sitegen.history import History
-from sitegen.ingest import FileScan, TradeRecord
+from sitegen.ingest import FileScan, TradeRecord, parse_time
 from sitegen.partials import Trade
 from sitegen.windows import zone
 from sitegen.writer import atomic_write
@@ -36,7 +36,7 @@ ROWS_DIR = "rows"
 #: days, counted back from the last day of the data, whose fragments are kept
 KEEP_DAYS = 14
 #: changes when a row's fields or the fragment layout change: older fragments are remade
-FORMAT = "rows-3"
+FORMAT = "rows-4"
 SUFFIX = ".rows"
 
 
@@ -54,9 +54,19 @@ class Row(NamedTuple):
     strategy: str
     reasoning: str | None
     exit_reason: str | None
+    entry: str  # local YYYY-MM-DDTHH:MM:SS of its entry
+    exit: str | None  # the same of its exit (closed trades with an exit time)
+    hold: Decimal | None  # seconds: hold_duration_seconds, else exit − entry
+    stop: Decimal | None
 
 
 def to_row(trade: Trade, rec: TradeRecord, tz: ZoneInfo) -> Row:
+    entry = parse_time(rec.timestamp)
+    exit_ = parse_time(rec.exit_timestamp) if trade.closed and rec.exit_timestamp else None
+    hold = rec.hold_duration_seconds
+    if hold is None and exit_ is not None:
+        us = (exit_ - entry) // dt.timedelta(microseconds=1)
+        hold = Decimal(us // 10**6) if us % 10**6 == 0 else Decimal(us).scaleb(-6)
     return Row(
         trade.when.astimezone(tz).time().isoformat("seconds"),
         trade.symbol,
@@ -69,7 +79,15 @@ def to_row(trade: Trade, rec: TradeRecord, tz: ZoneInfo) -> Row:
         trade.strategy,
         rec.decision_reasoning,
         rec.exit_reasoning,
+        _local(entry, tz),
+        None if exit_ is None else _local(exit_, tz),
+        hold,
+        rec.stop_loss,
     )
+
+
+def _local(instant: dt.datetime, tz: ZoneInfo) -> str:
+    return instant.astimezone(tz).replace(tzinfo=None, microsecond=0).isoformat()
 
 
 class Fragment(msgspec.Struct, array_like=True, gc=False):

@@ -64,7 +64,8 @@ def test_a_click_sorts_numbers_as_numbers_and_a_second_reverses(
     try:
         page.goto(day_page.as_uri())
         pnl = TRADES_COLUMNS.index("P&L")
-        assert column(page, "trades", 1) == [s for s, _, _ in TRADES]  # as built
+        symbol = TRADES_COLUMNS.index("Symbol")
+        assert column(page, "trades", symbol) == [s for s, _, _ in TRADES]  # as built
         heading(page, "trades", "P&L").click()
         assert column(page, "trades", pnl) == [
             "-1,200.00",
@@ -79,7 +80,7 @@ def test_a_click_sorts_numbers_as_numbers_and_a_second_reverses(
         assert column(page, "trades", pnl)[0] == "+1,500.50"
         assert th.get_attribute("aria-sort") == "descending"
         heading(page, "trades", "Symbol").click()
-        assert column(page, "trades", 1) == sorted(s for s, _, _ in TRADES)
+        assert column(page, "trades", symbol) == sorted(s for s, _, _ in TRADES)
         assert th.get_attribute("aria-sort") is None  # one sorted column at a time
     finally:
         page.close()
@@ -119,4 +120,4 @@ def test_a_breakdown_table_sorts_by_net_pnl(browser: Browser, day_page: Path) ->
         page.close()
 
 
-TRADES_COLUMNS = ("Time", "Symbol", "Side", "Qty", "Price", "Outcome", "P&L", "R")
+TRADES_COLUMNS = ("Entry", "Exit", "Symbol", "Side", "Qty", "Price", "Stop", "Outcome", "P&L", "R")

@@ -51,7 +51,7 @@ def _record(**kw) -> TradeRecord:
 
 
 def row_html(trade: Trade, rec: TradeRecord, time: str) -> str:
-    return html_of_row(to_row(trade, rec, UTC)._replace(time=time))
+    return html_of_row(to_row(trade, rec, UTC)._replace(time=time), "2025-10-10")
 
 
 def test_row_escapes_everything_from_the_logs():
@@ -60,7 +60,7 @@ def test_row_escapes_everything_from_the_logs():
     html = row_html(trade, rec, "14:02:17")
     assert "<b>" not in html and "<script>" not in html
     assert "&lt;b&gt;X&lt;/b&gt;" in html and "a&#34;b" in html and "BUY&amp;SELL" in html
-    assert "<span>Exit: <bdi>it&#39;s</bdi></span>" in html
+    assert "<td><bdi>it&#39;s</bdi></td>" in html  # the exit reason, its own column
     assert '<td class="pos">+1,298.50</td><td>+1.24</td>' in html  # money, R half-even
 
 
@@ -71,7 +71,6 @@ def test_row_of_open_and_of_a_trade_without_stop():
     assert '<td class="muted">—</td>' in no_pnl
     closed = row_html(_trade(outcome="loss", pnl=Decimal("-3")), _record(), "t")
     assert '<td class="neg">-3.00</td><td>no stop</td>' in closed
-    assert "<span>Exit" not in closed  # no exit reasoning, no span
 
 
 def test_fragments_and_direct_table_agree():
@@ -84,9 +83,45 @@ def test_fragments_and_direct_table_agree():
     day = frags[dt.date(2025, 10, 10)]
     assert day.line == [1, 3] and day.oid == ["o1", "o3"]
     assert [row.pnl for row in day.rows] == [Decimal("2"), None]
-    table = day_table([to_row(t, rec, UTC) for t, rec in (pairs[0], pairs[2])])
-    assert table.count == 2 and str(day_table(day.rows).html) == str(table.html)
+    table = day_table([to_row(t, rec, UTC) for t, rec in (pairs[0], pairs[2])], "2025-10-10")
+    assert table.count == 2
+    assert str(day_table(day.rows, "2025-10-10").html) == str(table.html)
     assert table.steps == (Decimal("2"),) and table.labels == ("14:02",)
+
+
+def test_a_row_shows_entry_exit_hold_and_stop():
+    entry = WHEN - dt.timedelta(days=1, minutes=5)  # opened the day before
+    trade = _trade(r=Decimal("0.5"))
+    rec = _record(
+        timestamp=entry.isoformat(),
+        exit_timestamp=WHEN.isoformat(),
+        stop_loss=Decimal("180.55"),
+        price=Decimal("182.40"),
+    )
+    row = to_row(trade, rec, ZoneInfo("America/New_York"))
+    assert (row.entry, row.exit) == ("2025-10-09T09:57:17", "2025-10-10T10:02:17")
+    assert row.hold == Decimal("86700") and row.stop == Decimal("180.55")
+    html = html_of_row(row, "2025-10-10")
+    assert html.startswith(
+        '<tr><td data-sort="2025-10-09T09:57:17">10-09 09:57:17</td>'
+        '<td data-sort="2025-10-10T10:02:17">10:02:17</td>'
+    )
+    assert "<td>182.40</td><td>180.55</td>" in html  # price, stop
+    assert '<td data-sort="86700">1d 0h</td>' in html
+    given = to_row(trade, _record(hold_duration_seconds=Decimal("1862")), UTC)
+    assert given.hold == Decimal("1862") and given.exit is None
+    assert '<td data-sort="1862">31m 02s</td>' in html_of_row(given, "2025-10-10")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(None, "—"), (-1, "—"), (0, "0s"), (59, "59s"), (60, "1m 00s"), (3599, "59m 59s"),
+     (3600, "1h 00m"), (86399, "23h 59m"), (86400, "1d 0h"), (200000, "2d 7h")],
+)  # fmt: skip
+def test_hold_times_read_like_a_traders(seconds, text):
+    from sitegen.site.rows import hold_text
+
+    assert hold_text(None if seconds is None else Decimal(seconds)) == text
 
 
 @pytest.fixture

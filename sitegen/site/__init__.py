@@ -141,7 +141,7 @@ def _period_context(site: SiteInput, summaries, key, near, tz) -> object:
     summary = summaries[key]
     table = None
     if summary["window"] == "daily":
-        table = day_table(site.rows(dt.date.fromisoformat(summary["period"])))
+        table = day_table(site.rows(dt.date.fromisoformat(summary["period"])), summary["period"])
     return period_page(summary, near, table, site.days, tz)
 
 

@@ -82,9 +82,31 @@ def r_text(row: Row) -> str:
     return fmt.DASH if row.outcome == "open" else "no stop"
 
 
-def row_html(row: Row) -> str:
-    """One ``<tr>`` of the trade table. Columns: time, symbol, side, quantity, price,
-    outcome, P&L, R, strategy, reasoning (styled by position in style.css)."""
+def hold_text(seconds: Decimal | None) -> str:
+    """A hold time as a trader reads it: 45s, 31m 02s, 5h 12m, 2d 4h."""
+    if seconds is None or seconds < 0:
+        return fmt.DASH
+    s = int(seconds)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m {s % 60:02d}s"
+    if s < 86400:
+        return f"{s // 3600}h {s % 3600 // 60:02d}m"
+    return f"{s // 86400}d {s % 86400 // 3600}h"
+
+
+def clock(local: str | None, day: str) -> str:
+    """A local time on the page of ``day``: HH:MM:SS, with its MM-DD when another day."""
+    if local is None:
+        return fmt.DASH
+    return local[11:] if local.startswith(day) else f"{local[5:10]} {local[11:]}"
+
+
+def row_html(row: Row, day: str) -> str:
+    """One ``<tr>`` of the trade table of ``day`` (YYYY-MM-DD). Columns: entry, exit,
+    symbol, side, quantity, price, stop, outcome, P&L, R, hold, exit reason, strategy,
+    reasoning (styled by position in style.css; times and holds sort by data-sort)."""
     pnl = row.pnl
     if row.outcome == "open":
         pnl_text = fmt.DASH if pnl is None else money(pnl, signed=True) + " unreal."
@@ -94,16 +116,21 @@ def row_html(row: Row) -> str:
         pnl_text = money(pnl, signed=True)
         pnl_cls = "pos" if pnl > 0 else "neg" if pnl < 0 else "zero"
     why, exit_text = row.reasoning, row.exit_reason
+    hold = "" if row.hold is None else f' data-sort="{row.hold}"'
     return (
-        f'<tr><td>{row.time}</td><th scope="row">{bdi_name(row.symbol)}</th>'
+        f'<tr><td data-sort="{row.entry}">{clock(row.entry, day)}</td>'
+        f'<td data-sort="{row.exit or ""}">{clock(row.exit, day)}</td>'
+        f'<th scope="row">{bdi_name(row.symbol)}</th>'
         f"<td>{bdi_name(row.side) if row.side else fmt.DASH}</td>"
         f"<td>{quantity(row.quantity)}</td>"
         f"<td>{fmt.DASH if row.price is None else money(row.price)}</td>"
+        f"<td>{fmt.DASH if row.stop is None else money(row.stop)}</td>"
         f'<td class="out-{row.outcome}">{row.outcome}</td>'
         f'<td class="{pnl_cls}">{pnl_text}</td><td>{r_text(row)}</td>'
+        f"<td{hold}>{hold_text(row.hold)}</td>"
+        f"<td>{f'<bdi>{esc(exit_text)}</bdi>' if exit_text else ''}</td>"
         f"<td>{bdi_name(row.strategy)}</td>"
-        f"<td>{f'<bdi>{esc(why)}</bdi>' if why else ''}"
-        f"{f'<span>Exit: <bdi>{esc(exit_text)}</bdi></span>' if exit_text else ''}</td></tr>\n"
+        f"<td>{f'<bdi>{esc(why)}</bdi>' if why else ''}</td></tr>\n"
     )
 
 
@@ -117,11 +144,11 @@ class DayTable(NamedTuple):
     labels: tuple[str, ...]
 
 
-def day_table(rows: Sequence[Row]) -> DayTable:
-    """A day's table from its rows in time order."""
+def day_table(rows: Sequence[Row], day: str) -> DayTable:
+    """The table of ``day`` (YYYY-MM-DD) from its rows in time order."""
     closed = [row for row in rows if row.outcome != "open"]
     return DayTable(
-        Markup("".join(map(row_html, rows))),
+        Markup("".join(row_html(row, day) for row in rows)),
         len(rows),
         tuple(row.pnl for row in closed),  # type: ignore[misc]
         tuple(row.time[:5] for row in closed),
