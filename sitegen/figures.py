@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from sitegen.numbers import finite_decimal
 from sitegen.registry import BY_FIELD, PER_DAY_TARGETS, Kind, Sign
 
 CENT = Decimal("0.01")
@@ -25,15 +26,7 @@ WINDOW_NAMES = {"daily": "Day", "weekly": "Week", "monthly": "Month", "all": "Al
 
 def dec(value: object) -> Decimal | None:
     """A summary value as a Decimal; None for null or anything that is not a number."""
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
+    return finite_decimal(value)
 
 
 def _plain(number: Decimal, signed: bool) -> str:

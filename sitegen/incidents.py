@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from sitegen.numbers import finite_decimal
 from sitegen.windows import period_bounds
 
 SEVERITY_RANK = {"CRITICAL": 0, "WARN": 1}
@@ -76,23 +77,13 @@ def _incident(run: Sequence[Mapping[str, Any]]) -> dict:
     }
 
 
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
 def worst(events: Iterable[Mapping[str, Any]]) -> Any:
     """The actual value furthest past the target: the lowest for a rule that breaches
     below its target (``<``, ``<=``), the highest for one that breaches above it. None
     when no event has a number."""
     found: tuple[Decimal, Any] | None = None
     for event in events:
-        number = _number(event.get("actual"))
+        number = finite_decimal(event.get("actual"))
         if number is None:
             continue
         context = event.get("context")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from sitegen.numbers import finite_decimal
 
 #: closed trades kept per day for the rolling rules: a rule's last_n is at most this
 TAIL = 500
@@ -106,16 +108,6 @@ _RULE_FIELDS = frozenset(
 )
 
 
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
 def parse_rules(raw: Any, target_keys: Iterable[str], where: str = "rules") -> tuple[Rule, ...]:
     """The default rules, overridden, disabled or extended by a config ``rules`` mapping.
 
@@ -183,9 +175,9 @@ def _check_field(field: str, value: Any, target_keys: set[str]) -> str | None:
         return f"{value!r} is not one of {', '.join(COMPARISONS)}"
     if field == "severity" and value not in SEVERITIES:
         return f"{value!r} is not one of {', '.join(SEVERITIES)}"
-    if field == "target" and not _is_key(value, target_keys) and _number(value) is None:
+    if field == "target" and not _is_key(value, target_keys) and finite_decimal(value) is None:
         return f"{value!r} is neither a number nor a target key ({', '.join(sorted(target_keys))})"
-    if field == "critical_below" and value is not None and _number(value) is None:
+    if field == "critical_below" and value is not None and finite_decimal(value) is None:
         return f"{value!r} is not a number"
     if field == "last_n" and (
         value is not None
@@ -201,7 +193,7 @@ def _is_key(value: Any, target_keys: set[str]) -> bool:
 
 def _convert(field: str, value: Any, target_keys: set[str]) -> Any:
     if field == "target":
-        return value if _is_key(value, target_keys) else _number(value)
+        return value if _is_key(value, target_keys) else finite_decimal(value)
     if field == "critical_below":
-        return None if value is None else _number(value)
+        return None if value is None else finite_decimal(value)
     return value
