@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+# The summaries' own context: a 6-place quotient (an R multiple up to 10^51, a profit
+# factor of a loss of 10^-18) has more digits than the default context's 28.
+from sitegen.partials import EXACT
+
 CENT = Decimal("0.01")
 DASH = "—"
 # Our own names, not strftime's: those follow the process locale, and pages must not.
@@ -65,7 +69,8 @@ def rounded(value: object, *, places: int = 2, signed: bool = False) -> str:
     number = dec(value)
     if number is None:
         return DASH
-    return _plain(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN), signed)
+    step = Decimal(1).scaleb(-places)
+    return _plain(number.quantize(step, rounding=ROUND_HALF_EVEN, context=EXACT), signed)
 
 
 def percent(rate: object) -> str:
@@ -73,7 +78,7 @@ def percent(rate: object) -> str:
     number = dec(rate)
     if number is None:
         return DASH
-    return rounded(number * 100) + "%"
+    return rounded(number.scaleb(2, EXACT)) + "%"
 
 
 def count_or_mean(value: object) -> str:

@@ -68,7 +68,7 @@ def _quantity(value: Decimal) -> str:
 
 def rounded(value: Decimal, signed: bool = False) -> str:
     """fmt.rounded of a finite Decimal, to 2 places half-even."""
-    number = value.quantize(fmt.CENT, rounding=ROUND_HALF_EVEN)
+    number = value.quantize(fmt.CENT, rounding=ROUND_HALF_EVEN, context=fmt.EXACT)
     text = format(number, ",f")
     if not number:
         return text.removeprefix("-")
