@@ -20,6 +20,7 @@ import msgspec
 from sitegen.depth import BREAKDOWN_TITLES, R_LABELS, key_label
 from sitegen.errors import BuildError
 from sitegen.metrics import SMALL_SAMPLE
+from sitegen.partials import EXACT  # wide enough for any summary value
 from sitegen.registry import BY_FIELD, GRID, LISTED, Column, Kind
 
 if TYPE_CHECKING:  # jsonschema is imported when a validation first runs: it is slow to load
@@ -225,7 +226,8 @@ _TITLES = {"daily": "Daily", "weekly": "Weekly", "monthly": "Monthly", "all": "A
 def _percent(rate: str) -> str:
     """'0.666667' -> '66.67%' (half-even, 2 places)."""
     try:
-        value = (Decimal(rate) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+        value = Decimal(rate).scaleb(2, EXACT)
+        value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN, context=EXACT)
     except (InvalidOperation, TypeError):
         return md_escape(str(rate))
     return f"{value}%"

@@ -16,6 +16,10 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from sitegen.numbers import finite_decimal
+
+# The summaries' own context: a 6-place quotient (an R multiple up to 10^51, a profit
+# factor of a loss of 10^-18) has more digits than the default context's 28.
+from sitegen.partials import EXACT
 from sitegen.registry import BY_FIELD, PER_DAY_TARGETS, Kind, Sign
 
 CENT = Decimal("0.01")
@@ -42,16 +46,19 @@ def money(value: object, *, signed: bool = False) -> str:
     if number is None:
         return DASH
     if number.as_tuple().exponent > -2:  # type: ignore[operator]
-        number = number.quantize(CENT)
+        number = number.quantize(CENT, context=EXACT)
     return _plain(number, signed)
 
 
 def rounded(value: object, *, places: int = 2, signed: bool = False) -> str:
-    """A derived value rounded half-even to ``places`` decimals."""
+    """A derived value rounded half-even to ``places`` decimals, in the summaries' own
+    context: a 6-place quotient (an R multiple up to 10^51) has more digits than the
+    default context's 28."""
     number = dec(value)
     if number is None:
         return DASH
-    return _plain(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN), signed)
+    step = Decimal(1).scaleb(-places)
+    return _plain(number.quantize(step, rounding=ROUND_HALF_EVEN, context=EXACT), signed)
 
 
 def percent(rate: object) -> str:
@@ -59,7 +66,7 @@ def percent(rate: object) -> str:
     number = dec(rate)
     if number is None:
         return DASH
-    return rounded(number * 100) + "%"
+    return rounded(number.scaleb(2, EXACT)) + "%"
 
 
 def rate_interval(low: object, high: object) -> str:
@@ -67,7 +74,7 @@ def rate_interval(low: object, high: object) -> str:
     lo, hi = dec(low), dec(high)
     if lo is None or hi is None:
         return ""
-    return f"{rounded(lo * 100, places=1)}–{rounded(hi * 100, places=1)}%"
+    return f"{rounded(lo.scaleb(2, EXACT), places=1)}–{rounded(hi.scaleb(2, EXACT), places=1)}%"
 
 
 def money_interval(low: object, high: object) -> str:
@@ -85,7 +92,7 @@ def count_or_mean(value: object) -> str:
     if number is None:
         return DASH
     if number == number.to_integral_value():
-        return _plain(number.quantize(Decimal(1)), False)
+        return _plain(number.quantize(Decimal(1), context=EXACT), False)
     return rounded(number)
 
 

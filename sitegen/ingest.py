@@ -20,7 +20,8 @@ from typing import BinaryIO
 
 import msgspec
 
-LOG_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.jsonl$")
+# \Z, not $: $ also matches before a final newline, and "2025-10-10.jsonl\n" is no log
+LOG_NAME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.jsonl\Z")
 OUTCOMES = frozenset(("win", "loss", "breakeven", "open"))
 # Money and numeric fields the analytics read; each must be finite and sane.
 _DECIMAL_FIELDS = (

@@ -679,6 +679,14 @@ def test_only_dated_jsonl_files_are_trade_logs(tmp_path):
     ]
 
 
+def test_a_log_name_with_a_final_newline_or_other_digits_is_not_a_trade_log(tmp_path):
+    """A regular expression's ``$`` also matches before a final newline: a file named
+    "2025-10-10.jsonl\\n" was read as a second log of that day (found by test_fuzz.py)."""
+    for name in ("2025-10-10.jsonl\n", "\u0662\u0660\u0662\u0665-10-10.jsonl", "2025-10-10.jsonl"):
+        (tmp_path / name).write_bytes(GOOD + b"\n")
+    assert list_log_files(tmp_path) == [(DAY, tmp_path / "2025-10-10.jsonl")]
+
+
 def test_listing_a_missing_logs_dir_raises_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         list_log_files(tmp_path / "missing")

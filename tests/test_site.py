@@ -495,6 +495,9 @@ def test_relative_links_depend_on_depth(built) -> None:
         (fmt.rounded, "2.125000", {}, "2.12"),  # half-even
         (fmt.rounded, None, {}, "—"),
         (fmt.percent, "0.520833", {}, "52.08%"),
+        # more digits than the default decimal context's 28 (see the test below)
+        (fmt.rounded, "1" + "0" * 33 + ".000000", {}, f"1{',000' * 11}.00"),
+        (fmt.percent, "1" + "0" * 33 + ".000001", {}, f"100{',000' * 11}.00%"),
         (fmt.percent, None, {}, "—"),
         (fmt.count_or_mean, "9", {}, "9"),
         (fmt.count_or_mean, "9.600000", {}, "9.60"),
@@ -512,6 +515,42 @@ def test_relative_links_depend_on_depth(built) -> None:
 )
 def test_number_formats(func, value, kwargs, text) -> None:
     assert func(value, **kwargs) == text
+
+
+def test_quotients_wider_than_28_digits_are_shown_not_a_crash(tmp_path) -> None:
+    """An R multiple reaches 10^51 (a P&L of 10^15 on a risk of 10^-36), a profit factor
+    or a cost share 10^33: more digits than Python's default decimal context holds, which
+    made rounding for a page raise InvalidOperation out of build() (found by
+    test_fuzz.py), and the Markdown show the bare rate instead of a percentage."""
+    import sitegen
+
+    tiny = "0.000000000000000001"
+    write_log(
+        tmp_path / "logs",
+        "2025-10-06",
+        [
+            trade(
+                "2025-10-06T10:00:00Z",
+                net="999999999999999",
+                price="1",
+                stop="0." + "9" * 18,
+                qty=tiny,
+            ),
+            trade("2025-10-06T11:00:00Z", "AAPL", "loss", "-" + tiny),
+            trade("2025-10-06T12:00:00Z", "MSFT", net=tiny, commission="999999999999999"),
+        ],
+    )
+    config = sitegen.load_config(logs_dir=tmp_path / "logs", site_dir=tmp_path / "site")
+    sitegen.build(config)
+    summary = json.loads((config.artifacts / "daily-summary-2025-10-06.json").read_text())
+    huge_r = "999999999999999" + "0" * 36
+    assert summary["avg_r_multiple"] == f"{huge_r}.000000"  # one trade with R, ...
+    # ... on the page as a figure and in the trade's row
+    page = (config.site_dir / "daily" / "2025-10-06.html").read_text(encoding="utf-8")
+    assert page.count(format(Decimal(huge_r), ",.2f")) >= 2
+    markdown = (config.artifacts / "daily-summary-2025-10-06.md").read_text(encoding="utf-8")
+    share = Decimal(summary["costs_share"]).scaleb(2)
+    assert f"| Costs / gross profit | {share:.2f}% |" in markdown
 
 
 def test_with_neighbours(built) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from markupsafe import Markup
 
 import sitegen.site.fmt as fmt
+from sitegen.partials import EXACT
 from sitegen.site.text import esc
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def _quantity(value: Decimal) -> str:
 
 def rounded(value: Decimal, signed: bool = False) -> str:
     """fmt.rounded of a finite Decimal, to 2 places half-even."""
-    number = value.quantize(fmt.CENT, rounding=ROUND_HALF_EVEN)
+    number = value.quantize(fmt.CENT, rounding=ROUND_HALF_EVEN, context=EXACT)
     text = format(number, ",f")
     if not number:
         return text.removeprefix("-")
