@@ -607,10 +607,6 @@ def validate(config, *, quiet):
     for name, line in in_progress:
         note = "last line has no newline (a write in progress; not counted yet)"
         click.echo(f"{name}:{line}: {note}")
-    click.echo(
-        f"{_count(len(files), 'file')}, {_count(lines, 'line')}, "
-        f"{_count(records, 'valid record')}, {_count(bad, 'bad line')}"
-    )
     if len(by_mode) > 1 or config.modes is not None:
         from sitegen.pipeline import LISTED_MODES, shown_mode
 
@@ -622,6 +618,10 @@ def validate(config, *, quiet):
         if config.modes is not None:
             line += f" (analysed: {', '.join(config.modes)}; other modes are not analysed)"
         click.echo(line)
+    click.echo(
+        f"{_count(len(files), 'file')}, {_count(lines, 'line')}, "
+        f"{_count(records, 'valid record')}, {_count(bad, 'bad line')}"
+    )
     if bad:
         sys.exit(1)
 

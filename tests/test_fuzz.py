@@ -873,9 +873,14 @@ def test_hostile_logs_build_report_stay_untouched_and_stay_inert(folder: Folder)
             prefix = f"{name}:{number}: " if number else f"{name}: "
             assert any(line.startswith(prefix) for line in printed), (name, number)
         lines = sum(len(log.lines) for log in expected)
-        assert printed[-1] == (
-            f"{len(log_names)} files, {lines} lines, {records} valid records, "
-            f"{report.skipped_lines} bad lines"
+        assert printed[-1] == ", ".join(
+            f"{n:,} {what}{'' if n == 1 else 's'}"
+            for n, what in (
+                (len(log_names), "file"),
+                (lines, "line"),
+                (records, "valid record"),
+                (report.skipped_lines, "bad line"),
+            )
         )
 
         # 4. no markup from a log value on a page or in a Markdown artifact

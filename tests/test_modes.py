@@ -429,11 +429,12 @@ def test_build_summary_and_validate_with_mode(books):
     result = run("summary", "--logs", str(books), "--window", "all", "--mode", "PAPER")
     assert "Records of other modes, not analysed: LIVE 8, SIM 4, UNKNOWN 2." in result.stdout
     result = run("validate", "--logs", str(books))
-    assert result.stdout.splitlines()[-1] == (
-        "Valid records by mode: LIVE 10, PAPER 10, SIM 5, UNKNOWN 2"
-    )
+    assert result.stdout.splitlines()[-2:] == [
+        "Valid records by mode: LIVE 10, PAPER 10, SIM 5, UNKNOWN 2",
+        "5 files, 27 lines, 27 valid records, 0 bad lines",  # the totals stay last
+    ]
     result = run("validate", "--logs", str(books), "--mode", "LIVE")
-    assert result.stdout.splitlines()[-1].endswith("(analysed: LIVE; other modes are not analysed)")
+    assert result.stdout.splitlines()[-2].endswith("(analysed: LIVE; other modes are not analysed)")
 
 
 def test_alerts_and_ack_take_mode_like_every_command(books):
