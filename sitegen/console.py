@@ -18,6 +18,7 @@ from rich.text import Text
 from sitegen.export import CONTROLS_AND_BIDI, shorten
 from sitegen.figures import WINDOW_NAMES, Figure, figure, percent, plural, target_figures
 from sitegen.registry import BY_FIELD
+from sitegen.versions import change_words
 
 
 def _shown(value: object) -> str:
@@ -262,8 +263,9 @@ def _console(console: Console | None) -> Console:
 
 
 def print_summary(summary: dict, console: Console | None = None) -> None:
-    """One period: its title, notes, key figures, targets and top symbols. Colours on
-    a terminal (green gain, red loss), plain text when piped."""
+    """One period: its title, notes, key figures, targets and top symbols, and in the
+    all summary the version change in words. Colours on a terminal (green gain, red
+    loss), plain text when piped."""
     console = _console(console)
     console.print(_text(summary_title(summary)), style="bold")
     for note in _notes(summary):
@@ -276,6 +278,12 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
             console.print()
             console.print(_text(title), style="bold")
             console.print(table)
+    change = summary.get("version_change")
+    if change is not None:  # the all summary, with two versions or more
+        console.print()
+        console.print(_text("Version change"), style="bold")
+        for line in change_words(change, _shown):  # the versions made safe by _shown
+            console.print(Text(line))
 
 
 def _flags(summary: dict) -> str:

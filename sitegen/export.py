@@ -22,6 +22,7 @@ from sitegen.errors import BuildError
 from sitegen.metrics import SMALL_SAMPLE
 from sitegen.partials import EXACT  # wide enough for any summary value
 from sitegen.registry import BY_FIELD, GRID, LISTED, Column, Kind
+from sitegen.versions import change_words
 
 if TYPE_CHECKING:  # jsonschema is imported when a validation first runs: it is slow to load
     from jsonschema import Draft202012Validator, ValidationError
@@ -478,11 +479,80 @@ def _breakdown(s: Mapping[str, Any]) -> list[str]:
         )
         for name, rows in grid.items():
             lines += ["", *_grid_table(name, rows or [], str(s.get("timezone", "")))]
+    modes = s.get("by_mode") or []
+    if len(modes) > 1:  # the window mixes books: each on its own
+        lines += ["", *_breakdown_table("By mode", modes)]
+        lines += [
+            "",
+            "This window mixes books (execution modes): its totals add up paper and live "
+            "trades; each book's own figures are in this table.",
+        ]
     daily = s.get("daily_pnl")
     if daily is not None:
         rows = [(md_escape(d), md_escape(str(v))) for d, v in daily.items()]
         lines += ["", "### Daily P&L", ""]
         lines += _table(("Date", "P&L"), rows) if rows else ["No trading days."]
+    return lines
+
+
+def _version_value(row: Mapping[str, Any], field: str) -> str:
+    value = row.get(field)
+    if value is None:
+        return _na(field, row.get("undefined_reasons") or {})
+    return md_escape(str(value))
+
+
+def _versions(s: Mapping[str, Any]) -> list[str]:
+    """The By version table (weekly, monthly and all summaries) and, in the all
+    summary, the version change in plain words."""
+    rows = s.get("by_version")
+    if rows is None:  # a daily summary
+        return []
+    lines = ["## Versions", ""]
+    if not rows:
+        lines.append("No closed trades.")
+    else:
+        lines += [
+            "Versions (bot_version · config_hash) in order of first appearance. " + INTERVALS_NOTE,
+            "",
+        ]
+        cells = [
+            (
+                md_text(r["key"]),
+                md_escape(str(r["first_day"])),
+                md_escape(str(r["last_day"])),
+                _closed(r),
+                _with_interval(_percent(r["win_rate"]), r, "win_rate"),
+                md_escape(str(r["net_pnl"])),
+                _with_interval(md_escape(str(r["expectancy"])), r, "expectancy"),
+                _version_value(r, "avg_r_multiple"),
+                _version_value(r, "sqn"),
+                _version_value(r, "profit_factor"),
+            )
+            for r in rows
+        ]
+        header = (
+            "Version",
+            "First day",
+            "Last day",
+            "Closed",
+            "Win rate",
+            "Net P&L",
+            "Expectancy",
+            "Avg R",
+            "SQN",
+            "Profit factor",
+        )
+        lines += _with_notes(_table(header, cells), rows)
+    if s.get("window") == "all":
+        lines += ["", "### Version change", ""]
+        change = s.get("version_change")
+        if change is None:
+            reason = (s.get("undefined_reasons") or {}).get("version_change", "undefined")
+            lines.append(f"No comparison: {md_escape(reason)}.")
+        else:
+            head, *rest = change_words(change, md_text)
+            lines += [head, "", *(f"- {line}" for line in rest)]
     return lines
 
 
@@ -586,8 +656,10 @@ def _data_quality(s: Mapping[str, Any]) -> list[str]:
 
 
 def summary_markdown(summary: dict) -> str:
-    """A Markdown report of one summary: Overview, Metrics, Targets, Alerts, Breakdown,
-    R multiples, Drawdowns (windows longer than a day), Data quality. Text from the
+    """A Markdown report of one summary: Overview, Metrics, Targets, Alerts, Breakdown
+    (with By mode when the window mixes modes), Versions (windows longer than a day; the
+    version change in the all summary), R multiples, Drawdowns (windows longer than a
+    day), Data quality. Text from the
     logs goes through md_text; the result ends with one newline and depends on
     nothing but the summary."""
     window = str(summary["window"])
@@ -599,6 +671,7 @@ def summary_markdown(summary: dict) -> str:
         _targets(summary),
         _alerts(summary),
         _breakdown(summary),
+        _versions(summary),
         _r_multiples(summary),
         _drawdowns(summary),
         _data_quality(summary),

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
-from sitegen import depth, registry
+from sitegen import depth, registry, versions
 from sitegen.partials import EXACT, ZERO, Cell, Partial
 from sitegen.registry import PER_DAY_TARGETS
 from sitegen.rules import TargetSpec
+from sitegen.stats import sqn_of
 
 Q6 = Decimal("0.000001")
 ANNUALISATION = 252
@@ -57,8 +58,8 @@ def _sqrt(value: Decimal) -> Decimal:
 
 
 def _cell_rows(cells: dict[str, Cell]) -> list[dict]:
-    """The by_symbol / by_strategy rows: keys with closed trades, net P&L descending,
-    then key."""
+    """The by_symbol / by_strategy / by_mode rows: keys with closed trades, net P&L
+    descending, then key."""
     rows = []
     for key, cell in cells.items():
         if not cell[0]:
@@ -108,18 +109,6 @@ def sortino_ratio(values: Sequence[Decimal]) -> tuple[Decimal | None, str | None
             return None, "no losing days"
         mean = sum(values, ZERO) / n
         return mean / _sqrt(downside / n) * _sqrt(Decimal(ANNUALISATION)), None
-
-
-def sqn_of(n: int, r_sum: Decimal, r_sumsq: Decimal) -> tuple[Decimal | None, str | None]:
-    """√n · mean(R) / sample stdev(R); undefined when n < 2 or stdev = 0."""
-    with localcontext(EXACT):
-        if n < 2:
-            return None, "fewer than 2 closed trades with a usable stop"
-        spread = n * r_sumsq - r_sum * r_sum  # exact: n(n-1)·var
-        if spread <= 0:
-            return None, "R multiples have zero spread"
-        stdev = _sqrt(spread / (n * (n - 1)))
-        return _sqrt(Decimal(n)) * (r_sum / n) / stdev, None
 
 
 def _target_actual(spec: TargetSpec, p: Partial, window: str, days: int) -> Decimal | None:
@@ -290,6 +279,11 @@ def summarize(p: Partial, ctx: WindowContext) -> dict:
     out["sortino"] = derived("sortino", sortino_ratio(series))
     out["by_symbol"] = _cell_rows(p.by_symbol)
     out["by_strategy"] = _cell_rows(p.by_strategy)
+    out["by_mode"] = _cell_rows(p.by_mode)
+    if longer:
+        out["by_version"] = versions.version_rows(p, money, quotient)
+    if ctx.window == "all":
+        out["version_change"] = versions.version_change(p, quotient, why)
     if longer:
         out["breakdowns"] = depth.breakdowns(p, money, quotient)
     out["targets"] = target_rows(ctx.targets, p, ctx.window, len(series))

@@ -110,6 +110,7 @@ Cell = tuple[
     int, int, int, Decimal, Decimal, Decimal, int, Decimal, Decimal, Decimal, Decimal, Decimal
 ]
 EMPTY_CELL: Cell = (0, 0, 0, ZERO, ZERO, ZERO, 0, ZERO, ZERO, ZERO, ZERO, ZERO)
+CELL_SIZE = len(EMPTY_CELL)
 
 
 def _cell_add(a: Cell, b: Cell) -> Cell:
@@ -128,6 +129,38 @@ def _cell_add(a: Cell, b: Cell) -> Cell:
         add(a[10], b[10]),
         add(a[11], b[11]),
     )
+
+
+#: When a version was traded (its closed trades only): the attribution instant (µs since
+#: the epoch) and local date of its first closed trade, then of its last one.
+Span = tuple[int, dt.date, int, dt.date]
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _micros(instant: dt.datetime) -> int:
+    return (instant - _EPOCH) // _MICROSECOND
+
+
+def _merge_spans(a: dict[str, Span], b: dict[str, Span]) -> dict[str, Span]:
+    """The spans of ``a``'s trades followed by ``b``'s. The earlier first trade wins and
+    the later last trade; on a tie (the same microsecond) ``a``'s first and ``b``'s last,
+    which come first and last in trade order (by file, then line)."""
+    if not a:
+        return b
+    if not b:
+        return a
+    out = dict(a)
+    for key, span in b.items():
+        old = out.get(key)
+        if old is None:
+            out[key] = span
+            continue
+        first = old if old[0] <= span[0] else span
+        last = span if span[2] >= old[2] else old
+        out[key] = (first[0], first[1], last[2], last[3])
+    return out
 
 
 def _merge_maps(a: dict[str, Cell], b: dict[str, Cell]) -> dict[str, Cell]:
@@ -363,6 +396,11 @@ class Partial(msgspec.Struct, frozen=True, gc=False):
     by_hour: dict[str, Cell] = {}  # "00" .. "23"
     by_weekday: dict[str, Cell] = {}  # "Mon" .. "Sun"
     by_hold: dict[str, Cell] = {}  # HOLD_KEYS
+    by_mode: dict[str, Cell] = {}  # execution_mode (book)
+    #: per version (bot_version · config_hash); its keys, like every map's here, are in
+    #: order of first appearance, and merge() keeps that order (``a``'s keys first)
+    by_version: dict[str, Cell] = {}
+    version_span: dict[str, Span] = {}  # per version: its first and last closed trade
 
     @property
     def trades_closed(self) -> int:
@@ -387,9 +425,10 @@ def from_trades(trades: list[Trade]) -> Partial:
     daily: dict[dt.date, Decimal] = {}
     daily_closed: dict[dt.date, int] = {}
     hist = [0] * R_BUCKETS
-    # One cell per (symbol, strategy) and one per (side, hour, weekday, hold), rolled up
-    # into the six maps at the end: a day has few such combinations, and two cell
-    # updates per trade cost less than six.
+    # One cell per (symbol, strategy, mode, version) and one per (side, hour, weekday,
+    # hold), rolled up into the eight maps at the end: a day has few such combinations,
+    # and two cell updates per trade cost less than eight. Each cell also holds its
+    # first and last trade, for the versions' spans.
     cells: tuple[dict, dict] = ({}, {})
     with localcontext(EXACT):  # plain operators below are exact
         for t in trades:
@@ -443,12 +482,14 @@ def from_trades(trades: list[Trade]) -> Partial:
             daily_closed[day] = daily_closed.get(day, 0) + 1
             pnl2 = pnl * pnl
             for table, key in (
-                (cells[0], (t.symbol, t.strategy)),
+                (cells[0], (t.symbol, t.strategy, t.mode, t.version)),
                 (cells[1], (t.side, t.hour, t.weekday, t.hold)),
             ):
                 cell = table.get(key)
                 if cell is None:
-                    cell = table[key] = list(EMPTY_CELL)
+                    cell = table[key] = [*EMPTY_CELL, t, t]  # and its first and last trade
+                else:
+                    cell[13] = t
                 cell[0] += 1
                 if win:
                     cell[1] += 1
@@ -492,9 +533,26 @@ def from_trades(trades: list[Trade]) -> Partial:
         rr_r_n=rr_r_n,
         rr_r_hits=rr_r_hits,
         daily_closed=daily_closed,
-        **_roll_up(cells[0], ("by_symbol", "by_strategy"), lambda combo: combo),
+        **_roll_up(
+            cells[0], ("by_symbol", "by_strategy", "by_mode", "by_version"), lambda combo: combo
+        ),
         **_roll_up(cells[1], ("by_side", "by_hour", "by_weekday", "by_hold"), _slot_keys),
+        version_span=_spans(cells[0]),
     )
+
+
+def _spans(combined: dict[tuple, list]) -> dict[str, Span]:
+    """Each version's first and last closed trade, from the cells of the (symbol,
+    strategy, mode, version) combinations, which are in order of first appearance."""
+    spans: dict[str, Span] = {}
+    for combo, cell in combined.items():
+        first, last = cell[12], cell[13]
+        span = (_micros(first.when), first.day, _micros(last.when), last.day)
+        old = spans.get(combo[3])
+        if old is not None:  # a later combination: its first trade is not earlier
+            span = (old[0], old[1], *(span[2:] if span[2] >= old[2] else old[2:]))
+        spans[combo[3]] = span
+    return spans
 
 
 _HOURS = tuple(f"{h:02d}" for h in range(24))
@@ -513,7 +571,7 @@ def _roll_up(
     combination's key in each map."""
     maps: list[dict[str, Cell]] = [{} for _ in names]
     for combo, cell in combined.items():
-        value = tuple(cell)
+        value = tuple(cell[:CELL_SIZE])
         for table, key in zip(maps, keys(combo), strict=True):
             table[key] = _cell_add(table[key], value) if key in table else value
     return dict(zip(names, maps, strict=True))
@@ -559,6 +617,9 @@ def merge(a: Partial, b: Partial) -> Partial:
         by_hour=_merge_maps(a.by_hour, b.by_hour),
         by_weekday=_merge_maps(a.by_weekday, b.by_weekday),
         by_hold=_merge_maps(a.by_hold, b.by_hold),
+        by_mode=_merge_maps(a.by_mode, b.by_mode),
+        by_version=_merge_maps(a.by_version, b.by_version),
+        version_span=_merge_spans(a.version_span, b.version_span),
     )
 
 

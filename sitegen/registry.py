@@ -77,6 +77,8 @@ class Metric:
     nullable: bool = False
     #: written in daily summaries too; else only in weekly, monthly and all-time ones
     daily: bool = True
+    #: written in the all summary only (not in daily, weekly or monthly ones)
+    all_only: bool = False
     #: the field that holds it, when it is not a top-level key of the summary; ROW: a
     #: field of every breakdown row
     within: str | None = None
@@ -442,6 +444,56 @@ SUMMARY: tuple[Metric | str, ...] = (
     "by_symbol",
     "by_strategy",
     Metric(
+        "by_mode",
+        "By mode (book)",
+        Kind.TABLE,
+        None,
+        "The closed trades of the window grouped by execution_mode, the book they belong "
+        "to (PAPER, LIVE or any other text; missing, null or empty is UNKNOWN): one row per "
+        "mode with closed trades, with the fields of a by_symbol row, sorted by net P&L "
+        "descending, then mode. More than one row means the window mixes books: compare "
+        "them here rather than reading the window's totals.",
+        shape="[row], as by_symbol",
+    ),
+    Metric(
+        "by_version",
+        "By version",
+        Kind.TABLE,
+        None,
+        "The closed trades of the window grouped by version (bot_version · config_hash, a "
+        "missing part unknown): one row per version with closed trades, in order of first "
+        "appearance (the attribution time of its first closed trade in the window; ties by "
+        "file, then line). Each row: first_day and last_day (the local dates of its first "
+        "and last closed trade in the window), the fields of a by_symbol row, "
+        "avg_r_multiple, r_trades and sqn over its closed trades with a usable stop, and "
+        "profit_factor, each as defined for the window.",
+        daily=False,
+        shape="[version row]",
+    ),
+    Metric(
+        "version_change",
+        "Version change",
+        Kind.TABLE,
+        None,
+        "The latest version (the last by first appearance) against the one before it, "
+        "over the whole history, for the expectancy (mean P&L per closed trade) and the "
+        "average R (mean R per closed trade with a usable stop). difference = latest mean "
+        "− previous mean. low, high: Welch's 95% interval, difference ∓ t(0.975, ν) · "
+        "√(s₁²/n₁ + s₂²/n₂), s the sample standard deviations, ν = (s₁²/n₁ + s₂²/n₂)² / "
+        "((s₁²/n₁)²/(n₁ − 1) + (s₂²/n₂)²/(n₂ − 1)) (Welch–Satterthwaite, seldom whole); "
+        "n/a when a version has fewer than 2 values or neither has any spread. verdict: "
+        "better when low > 0, worse when high < 0, else not_yet_clear. "
+        "more_trades_needed: when not yet clear and the difference is not 0, the smallest "
+        "k ≥ 1 with 1.959964 · √(s₁²/(n₁ + k) + s₂²/(n₂ + k)) < |difference|, about how "
+        "many more trades per version would make the interval exclude 0 if the difference "
+        "and the spreads stayed as they are (z stands in for t, so for small samples it "
+        "slightly understates). n/a with fewer than two versions.",
+        nullable=True,
+        daily=False,
+        all_only=True,
+        shape="{`previous`, `latest`, `expectancy`: comparison, `avg_r_multiple`: comparison}",
+    ),
+    Metric(
         "win_rate_low",
         "Win rate, 95% low",
         Kind.RATE,
@@ -563,6 +615,7 @@ DEFINITION_ORDER = (
     "planned_rr_trades", "planned_rr_reached", "planned_rr_reached_rate",
     "drawdowns", "drawdown_count", "current_drawdown", "breakdowns", "hold_time",
     "win_rate_low", "win_rate_high", "expectancy_low", "expectancy_high",
+    "by_mode", "by_version", "version_change",
 )
 # fmt: on
 
@@ -601,7 +654,11 @@ def summary_keys(window: str) -> tuple[str, ...]:
     for entry in SUMMARY:
         if isinstance(entry, str):
             keys.append(entry)
-        elif entry.within is None and (entry.daily or window != "daily"):
+        elif (
+            entry.within is None
+            and (entry.daily or window != "daily")
+            and (not entry.all_only or window == "all")
+        ):
             keys.append(entry.field)
     return tuple(keys)
 

@@ -1,5 +1,6 @@
-"""Confidence intervals: the Wilson interval of a rate and the t interval of a mean, with
-the Student t quantile they need. Pure: values in, values out; standard library only.
+"""Confidence intervals: the Wilson interval of a rate, the t interval of a mean and
+Welch's interval of a difference of two means, with the Student t quantile they need
+(and SQN, a t statistic of R). Pure: values in, values out; standard library only.
 
 Money and counts go in as exact ``Decimal`` and ``int``, and the bounds come out as
 ``Decimal`` (callers round them like every other derived value): sums and spreads are
@@ -15,14 +16,17 @@ computed in binary floating point:
 * :func:`t_critical` rounds that to T_PLACES (9) decimal places and returns it as a
   Decimal: a figure made with it is the same on every machine whatever its libm, and
   its error is below 5e-10 (a relative error below 3e-10 on the bounds' half-width).
+  Welch's degrees of freedom are computed exactly (rationals) and are seldom whole.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+from fractions import Fraction
 from statistics import NormalDist
+from typing import NamedTuple
 
 #: z of a two-sided 95% interval (the 0.975 quantile of the normal distribution)
 Z95 = Decimal("1.959964")
@@ -93,6 +97,109 @@ def mean_interval(
     half = c.multiply(t_critical(n - 1, p), c.sqrt(c.divide(spread, Decimal(n * n * (n - 1)))))
     mean = c.divide(total, Decimal(n))
     return (c.subtract(mean, half), c.add(mean, half)), None
+
+
+def sqn_of(n: int, r_sum: Decimal, r_sumsq: Decimal) -> tuple[Decimal | None, str | None]:
+    """√n · mean(R) / sample stdev(R); undefined when n < 2 or stdev = 0."""
+    with localcontext(_EXACT):
+        if n < 2:
+            return None, "fewer than 2 closed trades with a usable stop"
+        spread = n * r_sumsq - r_sum * r_sum  # exact: n(n-1)·var
+        if spread <= 0:
+            return None, "R multiples have zero spread"
+        stdev = _EXACT.sqrt(spread / (n * (n - 1)))
+        return _EXACT.sqrt(Decimal(n)) * (r_sum / n) / stdev, None
+
+
+# --- two means: Welch's interval -------------------------------------------------------
+
+
+class Sample(NamedTuple):
+    """n values as their count, sum and sum of squares (exact)."""
+
+    n: int
+    total: Decimal
+    sumsq: Decimal
+
+    def spread(self) -> Decimal:
+        """n·Σx² − (Σx)² = n(n − 1)·s², exact (0 for n < 2)."""
+        x = _EXACT
+        return x.subtract(x.multiply(self.n, self.sumsq), x.multiply(self.total, self.total))
+
+    def variance(self) -> Fraction:
+        """The sample variance s², exactly; needs n ≥ 2."""
+        return Fraction(self.spread()) / (self.n * (self.n - 1))
+
+
+def difference(a: Sample, b: Sample) -> Decimal | None:
+    """mean(b) − mean(a) (to 120 significant digits: exact before it is rounded to 6
+    places); None when a side has no values."""
+    if not a.n or not b.n:
+        return None
+    x = _EXACT
+    cross = x.subtract(x.multiply(b.total, a.n), x.multiply(a.total, b.n))
+    return x.divide(cross, Decimal(a.n * b.n))
+
+
+def welch_df(a: Sample, b: Sample) -> Fraction:
+    """Welch–Satterthwaite degrees of freedom, exactly: (v₁ + v₂)² / (v₁²/(n₁ − 1) +
+    v₂²/(n₂ − 1)), vᵢ = sᵢ²/nᵢ. Needs n ≥ 2 on both sides and a spread on one; it lies
+    between min(n₁, n₂) − 1 and n₁ + n₂ − 2."""
+    va, vb = a.variance() / a.n, b.variance() / b.n
+    return (va + vb) ** 2 / (va * va / (a.n - 1) + vb * vb / (b.n - 1))
+
+
+def welch_interval(a: Sample, b: Sample, p: float = P95) -> tuple[Decimal, Decimal]:
+    """Welch's interval of mean(b) − mean(a): the difference ± t(p, ν)·√(s₁²/n₁ +
+    s₂²/n₂), ν = welch_df. Needs n ≥ 2 on both sides and a spread on at least one (the
+    caller says why not otherwise)."""
+    if a.n < 2 or b.n < 2:
+        raise ValueError("Welch's interval needs at least 2 values on each side")
+    spread_a, spread_b = a.spread(), b.spread()
+    if spread_a <= 0 and spread_b <= 0:
+        raise ValueError("Welch's interval needs a spread on at least one side")
+    c = _WIDE
+    # sᵢ²/nᵢ = spreadᵢ / (nᵢ²(nᵢ − 1))
+    se2 = c.add(
+        c.divide(spread_a, Decimal(a.n * a.n * (a.n - 1))),
+        c.divide(spread_b, Decimal(b.n * b.n * (b.n - 1))),
+    )
+    half = c.multiply(t_critical(float(welch_df(a, b)), p), c.sqrt(se2))
+    diff = difference(a, b)
+    assert diff is not None
+    return c.subtract(diff, half), c.add(diff, half)
+
+
+def more_per_side(a: Sample, b: Sample, z: Decimal = Z95) -> int | None:
+    """About how many more values per side would make the 95% interval of mean(b) −
+    mean(a) exclude 0, were the difference d and both spreads to stay as they are: the
+    smallest k ≥ 1 with z·√(s₁²/(n₁ + k) + s₂²/(n₂ + k)) < |d|. The normal quantile z
+    stands in for Welch's t (whose degrees of freedom would grow with k), so for small
+    samples it is a slight underestimate. Solved exactly (rationals, bisection on k: the
+    left side falls as k grows). None when d = 0, or without n ≥ 2 on both sides and a
+    spread on one."""
+    if a.n < 2 or b.n < 2:
+        return None
+    va, vb = a.variance(), b.variance()
+    if not va and not vb:
+        return None
+    d = Fraction(b.total) / b.n - Fraction(a.total) / a.n
+    if not d:
+        return None
+    z2, d2 = Fraction(z) ** 2, d * d
+
+    def enough(k: int) -> bool:
+        return z2 * (va / (a.n + k) + vb / (b.n + k)) < d2
+
+    # va/(n₁+k) + vb/(n₂+k) < (va + vb)/k, so from k > z²(va + vb)/d² on it is enough
+    low, high = 1, math.floor(z2 * (va + vb) / d2) + 1
+    while low < high:
+        mid = (low + high) // 2
+        if enough(mid):
+            high = mid
+        else:
+            low = mid + 1
+    return low
 
 
 # --- the t quantile --------------------------------------------------------------------

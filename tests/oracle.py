@@ -18,6 +18,14 @@ Public API:
 * ``check_format(summary)`` -> list of formatting violations (6-place
   quotients, plain money strings, no negative zero).
 
+Books and versions: ``by_mode`` groups the closed trades by execution mode like
+by_symbol; ``by_version`` lists each version in the order its first closed trade
+appears in the window's time-ordered trades; ``version_change`` compares the last two
+of the whole history with Welch's interval computed from the two-pass sample
+variances (exact Fractions, Welch–Satterthwaite degrees of freedom as a Fraction),
+and its ``more_trades_needed`` from the larger root of the quadratic the condition
+becomes once multiplied out, checked exactly (the engine bisects).
+
 Summaries contain every top-level field of summary-format.md except
 ``targets``, ``alerts`` and ``undefined_reasons``; of ``data_quality`` only
 ``excluded_by_mode``.
@@ -106,6 +114,9 @@ QUOTIENT_FIELDS = frozenset(
         "win_rate_high",
         "expectancy_low",
         "expectancy_high",
+        "difference",  # version_change's
+        "low",
+        "high",
     }
 )
 MONEY_FIELDS = frozenset(
@@ -143,6 +154,7 @@ NULLABLE_METRICS = (
     "worst_day",
     "sharpe",
     "sortino",
+    "version_change",
 )
 
 
@@ -592,11 +604,12 @@ def t_quantile(p: float, df: float) -> float:
     return (low + high) / 2
 
 
-_T_CACHE: dict[int, Fraction] = {}
+_T_CACHE: dict[float, Fraction] = {}
 
 
-def t975(df: int) -> Fraction:
-    """t(0.975, df) rounded to T_PLACES decimal places, as the engine rounds it."""
+def t975(df: float) -> Fraction:
+    """t(0.975, df) rounded to T_PLACES decimal places, as the engine rounds it; df need
+    not be whole (Welch)."""
     if df not in _T_CACHE:
         _T_CACHE[df] = Fraction(Decimal(format(t_quantile(0.975, df), f".{T_PLACES}f")))
     return _T_CACHE[df]
@@ -677,6 +690,187 @@ def _breakdown(closed: list[Trade], attribute: str) -> list[dict]:
             }
         )
     return out
+
+
+# ---------------------------------------------------------------------------
+# Versions
+# ---------------------------------------------------------------------------
+
+
+def _r_value(trade: Trade) -> Fraction | None:
+    """R = P&L / (|price − stop_loss| × quantity), exactly; None without a usable stop."""
+    if (
+        trade.price is None
+        or trade.stop_loss is None
+        or trade.quantity is None
+        or trade.price == trade.stop_loss
+        or not trade.quantity > 0
+    ):
+        return None
+    risk = abs(Fraction(trade.price) - Fraction(trade.stop_loss)) * Fraction(trade.quantity)
+    return Fraction(trade.pnl) / risk
+
+
+def _sqn(values: list[Fraction]) -> tuple[Any, str | None]:
+    if len(values) < 2:
+        return None, "fewer than 2 closed trades with a usable stop"
+    variance = _sample_variance(values)
+    if variance == 0:
+        return None, "R multiples have zero spread"
+    return _times_sqrt(_mean(values), Fraction(len(values)) / variance), None
+
+
+def _by_version(closed: list[Trade]) -> list[dict]:
+    """One row per version, in order of first appearance in ``closed`` (time order)."""
+    groups: dict[str, list[Trade]] = {}
+    for trade in closed:
+        groups.setdefault(trade.version, []).append(trade)
+    rows = []
+    for key, members in groups.items():
+        [base] = _breakdown(members, "version")
+        reasons = dict(base.pop("undefined_reasons"))
+        r_values = [r for r in map(_r_value, members) if r is not None]
+        sqn, why = _sqn(r_values)
+        if not r_values:
+            reasons["avg_r_multiple"] = "no closed trades with a usable stop"
+        if why is not None:
+            reasons["sqn"] = why
+        losses = [t.pnl for t in members if t.outcome == "loss"]
+        gross_loss = _money_sum(losses)
+        gross_profit = _money_sum([t.pnl for t in members if t.outcome == "win"])
+        if gross_loss:
+            profit_factor = Fraction(gross_profit) / abs(Fraction(gross_loss))
+        else:
+            profit_factor = None
+            reasons["profit_factor"] = "no losing trades" if not losses else "gross loss is 0"
+        rows.append(
+            {
+                "key": key,
+                "first_day": members[0].local_date.isoformat(),
+                "last_day": members[-1].local_date.isoformat(),
+                **{k: v for k, v in base.items() if k != "key"},
+                "avg_r_multiple": quotient(_mean(r_values)) if r_values else None,
+                "r_trades": len(r_values),
+                "sqn": quotient(sqn),
+                "profit_factor": quotient(profit_factor),
+                "undefined_reasons": reasons,
+            }
+        )
+    return rows
+
+
+def more_trades(before: list[Fraction], after: list[Fraction]) -> int | None:
+    """The smallest k ≥ 1 with z·√(s₁²/(n₁ + k) + s₂²/(n₂ + k)) < |d|, from the
+    quadratic it becomes once multiplied out (independent of the engine's bisection):
+    f(k) = d²(n₁ + k)(n₂ + k) − z²(s₁²(n₂ + k) + s₂²(n₁ + k)) > 0, whose larger root r
+    gives k = ⌊r⌋ + 1, checked and corrected exactly."""
+    n1, n2 = len(before), len(after)
+    v1, v2 = _sample_variance(before), _sample_variance(after)
+    d = _mean(after) - _mean(before)
+    z2, d2 = Z95 * Z95, d * d
+    a = d2
+    b = d2 * (n1 + n2) - z2 * (v1 + v2)
+    c = d2 * n1 * n2 - z2 * (v1 * n2 + v2 * n1)
+
+    def f(k: int) -> Fraction:
+        return (a * k + b) * k + c
+
+    discriminant = b * b - 4 * a * c
+    if discriminant < 0:
+        k = 1
+    else:
+        root = (-_to_decimal(b) + _to_decimal(discriminant).sqrt()) / (2 * _to_decimal(a))
+        k = max(1, math.floor(root) + 1)
+    while k > 1 and f(k - 1) > 0:
+        k -= 1
+    while f(k) <= 0:
+        k += 1
+    return k
+
+
+def _comparison(before: list[Fraction], after: list[Fraction], counted: str, values: str):
+    reasons: dict[str, str] = {}
+
+    def sides(previous: bool, latest: bool) -> str:
+        if previous and latest:
+            return "both versions"
+        return "the previous version" if previous else "the latest version"
+
+    difference = None
+    if before and after:
+        difference = _mean(after) - _mean(before)
+    else:
+        reasons["difference"] = f"no {counted} in " + sides(not before, not after)
+    low = high = None
+    if len(before) < 2 or len(after) < 2:
+        reasons["low"] = reasons["high"] = f"fewer than 2 {counted} in " + sides(
+            len(before) < 2, len(after) < 2
+        )
+    else:
+        v1, v2 = _sample_variance(before), _sample_variance(after)
+        if v1 == 0 and v2 == 0:
+            reasons["low"] = reasons["high"] = f"{values} have zero spread in both versions"
+        else:
+            e1, e2 = v1 / len(before), v2 / len(after)
+            # Welch–Satterthwaite
+            df = (e1 + e2) ** 2 / (e1 * e1 / (len(before) - 1) + e2 * e2 / (len(after) - 1))
+            half = _times_sqrt(t975(float(df)), e1 + e2)
+            half = Fraction(half) if isinstance(half, Decimal) else half
+            low, high = quotient(difference - half), quotient(difference + half)
+    if low is not None and Decimal(low) > 0:
+        verdict = "better"
+    elif high is not None and Decimal(high) < 0:
+        verdict = "worse"
+    else:
+        verdict = "not_yet_clear"
+    more = None
+    if verdict != "not_yet_clear":
+        reasons["more_trades_needed"] = "the interval already excludes 0"
+    elif low is None:
+        reasons["more_trades_needed"] = reasons["low"]
+    elif difference == 0:
+        reasons["more_trades_needed"] = "the difference is 0"
+    else:
+        more = more_trades(before, after)
+    return {
+        "difference": quotient(difference),
+        "low": low,
+        "high": high,
+        "verdict": verdict,
+        "n_previous": len(before),
+        "n_latest": len(after),
+        "more_trades_needed": more,
+        "undefined_reasons": reasons,
+    }
+
+
+def _version_change(closed: list[Trade]) -> dict | None:
+    order: list[str] = []
+    for trade in closed:
+        if trade.version not in order:
+            order.append(trade.version)
+    if len(order) < 2:
+        return None
+    previous, latest = order[-2], order[-1]
+    before = [t for t in closed if t.version == previous]
+    after = [t for t in closed if t.version == latest]
+
+    def r_of(members: list[Trade]) -> list[Fraction]:
+        return [r for r in map(_r_value, members) if r is not None]
+
+    return {
+        "previous": previous,
+        "latest": latest,
+        "expectancy": _comparison(
+            [Fraction(t.pnl) for t in before],
+            [Fraction(t.pnl) for t in after],
+            "closed trades",
+            "P&L",
+        ),
+        "avg_r_multiple": _comparison(
+            r_of(before), r_of(after), "closed trades with a usable stop", "R multiples"
+        ),
+    }
 
 
 def _streaks(closed: list[Trade]) -> tuple[dict, int, int]:
@@ -863,8 +1057,13 @@ def _summary(
             "sortino": quotient(sortino),
             "by_symbol": _breakdown(closed, "symbol"),
             "by_strategy": _breakdown(closed, "strategy"),
+            "by_mode": _breakdown(closed, "mode"),
         }
     )
+    if window != "daily":
+        summary["by_version"] = _by_version(closed)
+    if window == "all":
+        summary["version_change"] = _version_change(closed)
     counts: dict[str, int] = {}
     for mode in excluded:
         counts[mode] = counts.get(mode, 0) + 1
@@ -1107,11 +1306,18 @@ def check_format(summary: dict) -> list[str]:
             check(key, value, MONEY_RE)
     for day, value in (summary.get("daily_pnl") or {}).items():
         check(f"daily_pnl.{day}", value, MONEY_RE)
-    for table in ("by_symbol", "by_strategy"):
+    for table in ("by_symbol", "by_strategy", "by_mode", "by_version"):
         for index, row in enumerate(summary.get(table) or []):
             for field in ("win_rate", "win_rate_low", "win_rate_high"):
                 check(f"{table}[{index}].{field}", row.get(field), QUOTIENT_RE)
-            for field in ("expectancy_low", "expectancy_high"):
+            for field in ("expectancy", "expectancy_low", "expectancy_high"):
+                check(f"{table}[{index}].{field}", row.get(field), QUOTIENT_RE)
+            for field in ("avg_r_multiple", "sqn", "profit_factor"):
                 check(f"{table}[{index}].{field}", row.get(field), QUOTIENT_RE)
             check(f"{table}[{index}].net_pnl", row.get("net_pnl"), MONEY_RE)
+    change = summary.get("version_change") or {}
+    for name in ("expectancy", "avg_r_multiple"):
+        for field in ("difference", "low", "high"):
+            value = (change.get(name) or {}).get(field)
+            check(f"version_change.{name}.{field}", value, QUOTIENT_RE)
     return out

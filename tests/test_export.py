@@ -156,6 +156,25 @@ NVDA_BOTH = {
 }
 
 
+# All three closed trades
+ALL_THREE = NVDA_BOTH | {
+    "trades_closed": 3,
+    "wins": 2,
+    "win_rate": "0.666667",
+    "win_rate_low": "0.207660",
+    "win_rate_high": "0.938508",
+    "expectancy": "114.553333",
+    "expectancy_low": "-285.248875",
+    "expectancy_high": "514.355542",
+    "net_pnl": "343.66",
+    "gross_profit": "343.66",
+    "commission": "0.54",
+    "slippage": "0.03",
+    "costs": "0.57",
+    "costs_share": "0.001659",
+}
+
+
 def _by_key(key: str, cell: dict) -> dict:
     """A by_symbol / by_strategy row: the fields it shares with the breakdown cell."""
     row = _cell(key, **cell)
@@ -264,34 +283,32 @@ def weekly() -> dict:
             _by_key("bull-flag-breakout", NVDA_BOTH),
             _by_key("(none)", HOSTILE_WIN),
         ],
+        # the build analyses LIVE only (PAPER is excluded, below), one version throughout
+        "by_mode": [_by_key("LIVE", ALL_THREE)],
+        "by_version": [
+            {
+                "key": "1.4.2 · abc123",
+                "first_day": "2025-10-06",
+                "last_day": "2025-10-09",
+                **{
+                    k: v
+                    for k, v in _by_key("", ALL_THREE).items()
+                    if k not in ("key", "undefined_reasons")
+                },
+                "avg_r_multiple": "0.672432",
+                "r_trades": 2,
+                "sqn": "1.000000",  # n = 2, R 1.344865 and 0: √2 · (r/2) / (r/√2) = 1
+                "profit_factor": None,
+                "undefined_reasons": {"profit_factor": "no losing trades"},
+            }
+        ],
         "breakdowns": {
             "symbol": [_cell("NVDA", **NVDA_BOTH), _cell(HOSTILE, **HOSTILE_WIN)],
             "strategy": [
                 _cell("bull-flag-breakout", **NVDA_BOTH),
                 _cell("(none)", **HOSTILE_WIN),
             ],
-            "side": [
-                _cell(
-                    "BUY",
-                    **NVDA_BOTH
-                    | {
-                        "trades_closed": 3,
-                        "wins": 2,
-                        "win_rate": "0.666667",
-                        "win_rate_low": "0.207660",
-                        "win_rate_high": "0.938508",
-                        "expectancy": "114.553333",
-                        "expectancy_low": "-285.248875",
-                        "expectancy_high": "514.355542",
-                        "net_pnl": "343.66",
-                        "gross_profit": "343.66",
-                        "commission": "0.54",
-                        "slippage": "0.03",
-                        "costs": "0.57",
-                        "costs_share": "0.001659",
-                    },
-                )
-            ],
+            "side": [_cell("BUY", **ALL_THREE)],
             "entry_hour": [
                 _cell("10", **NVDA_WIN),
                 _cell("11", **HOSTILE_WIN),
@@ -409,6 +426,7 @@ def daily() -> dict:
         "sortino": None,
         "by_symbol": [],
         "by_strategy": [],
+        "by_mode": [],
         "targets": {
             "win_rate_target": {
                 "metric": "win_rate",

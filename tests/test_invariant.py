@@ -72,6 +72,8 @@ NET = {"win": ["10.00", "75.50", "300.00"], "loss": ["-10.00", "-120.25", "-700.
 #: build may analyse (None: every mode)
 MODES = ["PAPER", "PAPER", "LIVE", None]
 SELECTIONS = [None, ("LIVE",), ("PAPER",), ("LIVE", "UNKNOWN")]
+#: the bot_version of a record (None: none), so that versions come and go
+VERSIONS = ["1.4.2", "1.4.2", "1.5.0", None]
 
 
 @st.composite
@@ -79,7 +81,7 @@ def trade_line(draw, day: str) -> str:
     """One valid trade record of ``day``'s file, as a JSON line (no newline). Entry at
     any hour (a time-zone change moves it to another local date); the exit may fall on
     a later date; a few order ids repeat across files (one trade, superseded), in any
-    mode (a record supersedes one of another mode)."""
+    mode (a record supersedes one of another mode) and any version."""
     entry = dt.datetime.fromisoformat(f"{day}T00:00:00+00:00") + dt.timedelta(
         minutes=draw(st.integers(0, 24 * 60 - 1))
     )
@@ -102,6 +104,9 @@ def trade_line(draw, day: str) -> str:
     mode = draw(st.sampled_from(MODES))
     if mode is not None:
         record["execution_mode"] = mode
+    version = draw(st.sampled_from(VERSIONS))
+    if version is not None:
+        record["bot_version"] = version
     return json.dumps(record)
 
 

@@ -27,6 +27,7 @@ from sitegen.partials import (
 )
 
 BASE = dt.datetime(2025, 10, 6, 14, tzinfo=dt.UTC)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 money = st.decimals(min_value=-500, max_value=500, places=2, allow_nan=False)
 r_values = st.one_of(
     st.none(),
@@ -35,17 +36,23 @@ r_values = st.one_of(
 )
 
 
+MODES = ["PAPER", "LIVE", "UNKNOWN"]
+VERSIONS = ["1.4.2 · abc123", "1.5.0 · def456", "unknown · unknown", "0.9 · unknown"]
+
+
 @st.composite
 def trades(draw, max_size=40):
     n = draw(st.integers(0, max_size))
     out = []
+    minute = 0
     for i in range(n):
         outcome = draw(st.sampled_from(["win", "loss", "breakeven", "open"]))
         pnl = draw(money)
+        minute += draw(st.integers(0, 2))  # trades may share their instant
         out.append(
             Trade(
                 day=dt.date(2025, 10, 6) + dt.timedelta(days=i // 5),
-                when=BASE + dt.timedelta(minutes=i),
+                when=BASE + dt.timedelta(minutes=minute),
                 file=0,
                 line=i + 1,
                 outcome=outcome,
@@ -61,6 +68,8 @@ def trades(draw, max_size=40):
                 hour=draw(st.integers(0, 23)),
                 weekday=draw(st.integers(0, 6)),
                 hold=draw(st.integers(0, HOLD_UNKNOWN)),
+                mode=draw(st.sampled_from(MODES)),
+                version=draw(st.sampled_from(VERSIONS)),
             )
         )
     return out
@@ -101,10 +110,17 @@ def test_merge_of_any_split_equals_whole(items, cuts):
         "by_hour",
         "by_weekday",
         "by_hold",
+        "by_mode",
+        "by_version",
+        "version_span",
     ):
         assert getattr(merged, field) == getattr(whole, field), field
+    # dicts compare without their order: the versions' order of first appearance is
+    # part of the law too
+    assert list(merged.by_version) == list(whole.by_version) == list(merged.version_span)
+    assert list(merged.version_span) == list(whole.version_span)
     closed = sum(1 for t in items if t.closed)
-    for field in ("by_side", "by_hour", "by_weekday", "by_hold"):
+    for field in ("by_side", "by_hour", "by_weekday", "by_hold", "by_mode", "by_version"):
         assert sum(cell[0] for cell in getattr(whole, field).values()) == closed, field
     assert sum(whole.daily_closed.values()) == closed
     assert sum(whole.r_hist) == whole.r_n
@@ -117,6 +133,8 @@ def test_merge_of_any_split_equals_whole(items, cuts):
         "by_hour": lambda t: f"{t.hour:02d}",
         "by_weekday": lambda t: WEEKDAYS[t.weekday],
         "by_hold": lambda t: HOLD_KEYS[t.hold],
+        "by_mode": lambda t: t.mode,
+        "by_version": lambda t: t.version,
     }
     for field, key_of in keys.items():
         direct: dict[str, tuple[Decimal, Decimal]] = {}
@@ -130,12 +148,27 @@ def test_merge_of_any_split_equals_whole(items, cuts):
             cells = getattr(partial, field)
             assert {k: (c[10], c[11]) for k, c in cells.items()} == direct, field
 
+    # each version's first and last closed trade, and their order, from the trades
+    spans: dict[str, tuple] = {}
+    for t in items:
+        if t.closed:
+            micros = (t.when - EPOCH) // dt.timedelta(microseconds=1)
+            first = spans.get(t.version, (micros, t.day))[:2]
+            spans[t.version] = (*first, micros, t.day)
+    for partial in (merged, whole):
+        assert partial.version_span == spans
+        assert list(partial.version_span) == list(spans)  # first appearance
+        assert [row["key"] for row in _summary(partial)["by_version"]] == list(spans)
+
 
 @settings(max_examples=200, deadline=None)
 @given(trades(15), trades(15), trades(15))
 def test_merge_is_associative_with_neutral(a, b, c):
     pa, pb, pc = from_trades(a), from_trades(b), from_trades(c)
-    assert merge(merge(pa, pb), pc) == merge(pa, merge(pb, pc))
+    left, right = merge(merge(pa, pb), pc), merge(pa, merge(pb, pc))
+    assert left == right
+    assert list(left.by_version) == list(right.by_version)
+    assert list(left.version_span) == list(right.version_span)
     assert merge(Partial(), pa) == pa == merge(pa, Partial())
 
 

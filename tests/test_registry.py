@@ -61,6 +61,11 @@ SCHEMA_REFS = {
 }
 
 
+#: the schema's rows: by_symbol, by_strategy and by_mode entries, grid cells, by_version
+#: entries; each carries every field of the registry's ROW entries
+ROWS = ("breakdown_row", "cell_row", "version_row")
+
+
 @pytest.fixture(scope="module")
 def schema() -> dict:
     text = resources.files("sitegen.schemas").joinpath("performance-summary.schema.json")
@@ -74,7 +79,7 @@ def test_every_schema_metric_has_an_entry_and_back(schema) -> None:
     assert set(registry.summary_keys("all")) == fields
     for m in METRICS:
         if m.within == registry.ROW:  # a field of every row: by_* entries and grid cells
-            for row in ("breakdown_row", "cell_row"):
+            for row in ROWS:
                 assert m.field in schema["$defs"][row]["properties"], (m.field, row)
         elif m.within is not None:
             assert m.field in schema["properties"][m.within]["properties"], m.field
@@ -86,7 +91,7 @@ def test_entries_agree_with_their_schema_types(schema) -> None:
             assert m.shape, m.field
             continue
         if m.within == registry.ROW:
-            for row in ("breakdown_row", "cell_row"):
+            for row in ROWS:
                 field = schema["$defs"][row]["properties"][m.field]
                 assert field["$ref"] == f"#/$defs/{SCHEMA_REFS[m.kind, m.nullable]}", m.field
                 reasons = schema["$defs"][row]["properties"]["undefined_reasons"]
@@ -101,11 +106,27 @@ def test_entries_agree_with_their_schema_types(schema) -> None:
 
 def test_only_longer_windows_lack_the_daily_fields(schema) -> None:
     rule = next(r for r in schema["allOf"] if "daily_pnl" in r.get("else", {}).get("required", []))
-    longer_only = {m.field for m in METRICS if not m.daily and m.within is None}
+    longer_only = {m.field for m in METRICS if not m.daily and not m.all_only and m.within is None}
     assert set(rule["else"]["required"]) == longer_only
     assert set(rule["then"]["properties"]) == longer_only
     daily_keys = set(registry.summary_keys("daily"))
     assert daily_keys == set(registry.summary_keys("weekly")) - longer_only
+
+
+def test_only_the_all_summary_has_the_all_only_fields(schema) -> None:
+    rule = next(
+        r
+        for r in schema["allOf"]
+        if r["if"]["properties"].get("window") == {"const": "all"} and "else" in r
+    )
+    all_only = {m.field for m in METRICS if m.all_only}
+    assert all_only == {"version_change"}
+    assert all(not m.daily and m.within is None for m in METRICS if m.all_only)
+    assert set(rule["then"]["required"]) == all_only
+    assert set(rule["else"]["properties"]) == all_only
+    for window in ("daily", "weekly", "monthly"):
+        assert not all_only & set(registry.summary_keys(window)), window
+    assert set(registry.summary_keys("all")) == set(registry.summary_keys("monthly")) | all_only
 
 
 @pytest.mark.parametrize(
@@ -185,6 +206,8 @@ def json_type(m: Metric) -> str:
     text = m.shape or JSON_TYPES[m.kind]
     if m.nullable:
         text += " | null"
+    if m.all_only:
+        return text + "; only in the all summary"
     return text if m.daily else text + "; not in daily summaries"
 
 
