@@ -148,6 +148,9 @@ class BuildState(msgspec.Struct):
     identity: dict[str, str] = {}
     #: the files written, per output folder ("artifacts", "site")
     outputs: dict[str, dict[str, OutputStamp]] = {}
+    #: the books (modes) every page's mixed-books notice names, sorted (none: one book);
+    #: when a build finds others, it renders every page again (sitegen.render)
+    books: list[str] = []
 
 
 def inputs_key(

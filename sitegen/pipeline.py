@@ -310,13 +310,16 @@ def build(
             write_artifacts(summaries, writer, validate=validate)
             report.artifacts_written, report.artifacts_unchanged = writer.written, writer.unchanged
 
+        books: tuple[str, ...] = ()
         if site:
             if progress:
                 progress("rendering pages", 0, 0)
             with report.stage("pages"):
                 from sitegen.render import render_pages  # Jinja2 loads only when needed
 
-                render_pages(
+                # every page names the books the report mixes: when they are not those
+                # the last build's pages name (cache.state), every page is rendered again
+                books = render_pages(
                     history,
                     config,
                     summaries,
@@ -324,6 +327,7 @@ def build(
                     plan.memo,
                     report,
                     plan.manifests["site"],
+                    previous_books=None if cache.state is None else cache.state.books,
                 )
 
         if not narrowed:  # a narrowed build leaves the index alone: the next build redoes the rest
@@ -332,7 +336,7 @@ def build(
                 manifest.forget(removed)
             report.outputs_removed = len(removed)
             with report.stage("index"):
-                save_state(history, cache, settings, plan, alert_log, report)
+                save_state(history, cache, settings, plan, alert_log, report, books)
         if cache.rescanner is not None:  # files read back for pages or rare identity cases
             report.files_read += cache.rescanner.reads
         return finish(report, began)
@@ -489,9 +493,10 @@ def save_state(
     plan: Plan,
     alert_log: Stamp | None,
     report: BuildReport,
+    books: tuple[str, ...] = (),
 ) -> None:
     """Stage 7: the index — digests, rebuilt days, and the state of this build: the
-    stamps of what it read and of what it wrote."""
+    stamps of what it read and of what it wrote, and the books its pages name."""
     logs = [(dg.name, (dg.size, dg.mtime_ns)) for dg in history.digests]
     state = BuildState(
         inputs=inputs_key(settings, logs, alert_log),
@@ -504,6 +509,7 @@ def save_state(
         rule_inputs=plan.inputs,
         identity=history.identity,
         outputs={name: manifest.entries for name, manifest in plan.manifests.items()},
+        books=list(books),
     )
     index_path = next(iter(plan.manifests.values())).root / INDEX_NAME
     save_index(index_path, history.digests, history.assembled, cache.fingerprint or "", state)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 
 from sitegen.alerting import attach_alerts
 from sitegen.cache import CACHE_DIR, Manifest
@@ -16,15 +17,22 @@ from sitegen.config import Config
 from sitegen.history import History
 from sitegen.report import BuildReport
 from sitegen.rows import KEEP_DAYS, ROWS_DIR, DayRows
-from sitegen.site import DayStats, SiteInput, render_site, with_neighbours
+from sitegen.site import DayStats, SiteInput, mixed_books, render_site, with_neighbours
 from sitegen.windows import PERIOD_WINDOWS, WINDOWS
 from sitegen.workers import exit_with_parent
 from sitegen.writer import Writer
 
 
-def site_input(history: History, config: Config, *, fragments: bool = True) -> SiteInput:
+def site_input(
+    history: History,
+    config: Config,
+    *,
+    fragments: bool = True,
+    books: tuple[str, ...] = (),
+) -> SiteInput:
     """What the site is handed of ``history``. Trade rows come from the fragments the
-    scan stage kept (``fragments``), or else from the log files."""
+    scan stage kept (``fragments``), or else from the log files; ``books``: the books
+    every page's notice names (mixed_books of the all-time summary)."""
     folder = config.artifacts / CACHE_DIR / ROWS_DIR if fragments else None
     return SiteInput(
         periods={window: history.periods(window) for window in WINDOWS},
@@ -32,6 +40,7 @@ def site_input(history: History, config: Config, *, fragments: bool = True) -> S
             d: DayStats(p.trades_total, p.trades_closed, p.wins) for d, p in history.days.items()
         },
         rows=DayRows(history, folder),
+        books=books,
     )
 
 
@@ -41,13 +50,17 @@ def page_summaries(
     summaries: dict[tuple[str, str], dict],
     memo: dict[tuple[str, str], dict],
     events: list[dict],
+    *,
+    every: bool = False,
 ) -> dict[tuple[str, str], dict]:
     """The summaries of the pages to render: the recomputed periods, their neighbours
     (whose previous/next links may have changed) and the latest periods (the overview
-    pages show them), each with its alerts."""
+    pages show them), each with its alerts; with ``every``, every period."""
     periods = {window: history.periods(window) for window in WINDOWS}
     keys = with_neighbours(periods, summaries)
     keys |= {(w, found[-1]) for w, found in periods.items() if found}
+    if every:
+        keys |= {(w, p) for w, found in periods.items() for p in found}
     extra = {key: memo.get(key) for key in keys if key not in summaries}
     for key in extra:
         if extra[key] is None:
@@ -64,11 +77,17 @@ def render_pages(
     memo: dict[tuple[str, str], dict],
     report: BuildReport,
     manifest: Manifest,
-) -> None:
+    previous_books: Sequence[str] | None = None,
+) -> tuple[str, ...]:
     """Stage 6: render the pages of page_summaries(); each file written (or found
-    right) is recorded in ``manifest``."""
-    site = site_input(history, config)
+    right) is recorded in ``manifest``. Returns the books the pages' mixed-books notice
+    names, for the index: when they differ from ``previous_books`` (what the last build's
+    pages name; None: no last build) every page is rendered again."""
     pages = page_summaries(history, config, summaries, memo, events)
+    books = mixed_books(pages.get(("all", "all")))
+    if previous_books is not None and tuple(previous_books) != books:
+        pages = page_summaries(history, config, pages, memo, events, every=True)
+    site = site_input(history, config, books=books)
     written = frozenset(summaries)  # their artifacts were written by this build
     cache_dir = config.artifacts / CACHE_DIR / "templates"
     periods = sorted((key for key in pages if key[0] in PERIOD_WINDOWS), key=_page_order)
@@ -118,6 +137,7 @@ def render_pages(
     report.pages_skipped += unchanged
     if not history.empty:  # the scan stage kept rows of every file it read: keep recent ones
         site.rows.prune(history.last - dt.timedelta(days=KEEP_DAYS - 1))
+    return books
 
 
 #: a forked page worker is worth starting for at least this many daily pages

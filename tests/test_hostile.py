@@ -406,7 +406,7 @@ ARTIFACT_NAMES = re.compile(
     r"|rows/\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.rows)"
 )
 SITE_NAMES = re.compile(
-    r"(index|alerts|archive|definitions)\.html"
+    r"(index|alerts|archive|compare|definitions)\.html"
     r"|daily/\d{4}-\d{2}-\d{2}\.html|weekly/\d{4}-W\d{2}\.html|monthly/\d{4}-\d{2}\.html"
     rf"|data/{_ARTIFACT}|assets/[a-z0-9-]+\.(css|svg|png|ico|js)"
 )

@@ -181,7 +181,7 @@ def test_a_page_for_every_period(built) -> None:
         assert periods
         for period in periods:
             assert (site / window / f"{period}.html").is_file()
-    for name in ("index.html", "alerts.html", "definitions.html", "archive.html"):
+    for name in ("index.html", "alerts.html", "definitions.html", "archive.html", "compare.html"):
         assert (site / name).is_file()
     assert (site / "assets" / "style.css").is_file()
     for window, period in summaries:
@@ -457,6 +457,7 @@ def test_a_new_day_changes_only_a_handful_of_pages(tmp_path) -> None:
         "monthly/2025-09.html",
         "index.html",
         "archive.html",
+        "compare.html",  # the whole history's versions and books
     }
 
 
@@ -466,7 +467,7 @@ def test_empty_history_renders_a_home_page(tmp_path) -> None:
     config = Config(logs_dir=logs, site_dir=tmp_path / "site")
     history = load_history(config, ScanCache(), BuildReport())
     written, _ = render(history, {}, config, config.site_dir)
-    assert written == 4
+    assert written == 5
     index = parse(config.site_dir / "index.html")
     assert not index.errors
     assert "No trade logs yet." in " ".join(index.text)

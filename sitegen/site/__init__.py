@@ -1,27 +1,31 @@
 """The static site: every page's context is gathered first, then rendered with Jinja2
 and written through the one Writer.
 
-Pages: ``index.html``, ``archive.html``, ``alerts.html``, ``definitions.html``,
-``daily/YYYY-MM-DD.html``, ``weekly/YYYY-Www.html``, ``monthly/YYYY-MM.html``, plus
-``assets/style.css`` and a copy of each period's JSON and Markdown artifact under
-``data/`` so the site works when moved or served alone. All links are relative.
+Pages: ``index.html``, ``archive.html``, ``compare.html``, ``alerts.html``,
+``definitions.html``, ``daily/YYYY-MM-DD.html``, ``weekly/YYYY-Www.html``,
+``monthly/YYYY-MM.html``, plus ``assets/style.css`` and a copy of each period's JSON
+and Markdown artifact under ``data/`` so the site works when moved or served alone.
+All links are relative. When the report mixes books, every page carries a notice that
+says so (SiteInput.books).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sitegen import export
 from sitegen.config import Config, default_templates_dir
 from sitegen.errors import BuildError
 from sitegen.site import home
+from sitegen.site.compare import books_notice, compare_page, mixed_books
 from sitegen.site.pages import DayStats, neighbours, period_page
-from sitegen.site.parts import data_path, page_path
+from sitegen.site.parts import data_path, page_path, root_of
 from sitegen.site.rows import day_table
 from sitegen.windows import zone
 from sitegen.writer import Writer
@@ -37,6 +41,7 @@ __all__ = [
     "SiteInput",
     "default_templates_dir",
     "environment",
+    "mixed_books",
     "render_site",
     "with_neighbours",
 ]
@@ -56,11 +61,14 @@ class RowSource(Protocol):
 @dataclass(frozen=True)
 class SiteInput:
     """What the build hands the site besides the summaries: every period of each
-    window in order, a few counts per day, and a day's trade rows on demand."""
+    window in order, a few counts per day, a day's trade rows on demand, and the books
+    the report adds together (:func:`mixed_books` of the all-time summary; () for one):
+    every page's mixed-books notice names them, so a change of them changes every page."""
 
     periods: Mapping[str, Sequence[str]]
     days: Mapping[dt.date, DayStats]
     rows: RowSource
+    books: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -145,6 +153,15 @@ def _period_context(site: SiteInput, summaries, key, near, tz) -> object:
     return period_page(summary, near, table, site.days, tz)
 
 
+#: what a page's mixed-books notice counts the books' closed trades over
+_SCOPES = {"daily": "this day", "weekly": "this week", "monthly": "this month"}
+
+
+def _with_notice(page: Any, notice: object) -> Any:
+    """``page`` (a frozen page context) with the mixed-books notice in its layout."""
+    return dataclasses.replace(page, layout=dataclasses.replace(page.layout, books=notice))
+
+
 def render_site(
     site: SiteInput,
     summaries: Mapping[tuple[str, str], dict],
@@ -167,9 +184,11 @@ def render_site(
 
     One page (and one JSON/Markdown copy under ``data/``) per daily, weekly and
     monthly period in ``summaries``; ``index.html``, ``archive.html``,
-    ``alerts.html`` and ``definitions.html`` always. To refresh only what changed,
-    pass the changed periods widened by :func:`with_neighbours`. Pages are the
-    HTML files; the stylesheet and data copies are written too but not counted.
+    ``compare.html``, ``alerts.html`` and ``definitions.html`` always. To refresh only
+    what changed, pass the changed periods widened by :func:`with_neighbours` — and
+    every period when ``site.books`` changed (each page's mixed-books notice names
+    them). Pages are the HTML files; the stylesheet and data copies are written too but
+    not counted.
     """
     env = environment(config.templates_dir, cache_dir)
     tz = zone(config.timezone)
@@ -179,15 +198,17 @@ def render_site(
         return None if period is None else summaries[(window, period)]
 
     # Period contexts are made one at a time, right before rendering: a big history
-    # has hundreds of days with thousands of trade rows each.
-    pages: list[tuple[str, str, Callable[[], object]]] = []  # (path, template, context)
+    # has hundreds of days with thousands of trade rows each. Each page names the
+    # summary its mixed-books notice counts the books' trades in.
+    pages: list[tuple[str, str, Callable[[], object], Mapping | None, str]] = []
     for window, period in _page_keys(summaries):
         if window not in windows:
             continue
         near = neighbours(window, period, ordered)
         key = (window, period)
         make = functools.partial(_period_context, site, summaries, key, near, tz)
-        pages.append((page_path(window, period), f"{window}.html", make))
+        scope = _SCOPES[window]
+        pages.append((page_path(window, period), f"{window}.html", make, summaries[key], scope))
 
     if overview:
         everything = None if site.empty else summary_of("all", "all")
@@ -202,13 +223,18 @@ def render_site(
                 latest.append((label, found))
         daily_all = (everything or {}).get("daily_pnl") or {}
         index = home.index_page(latest, everything, alerts, ordered, config.timezone)
-        pages.append(("index.html", "index.html", lambda: index))
         archive = home.archive_page(ordered, daily_all)
-        pages.append(("archive.html", "archive.html", lambda: archive))
+        compare = compare_page(everything)
         alerts_page = home.alerts_page(alerts, ordered)
-        pages.append(("alerts.html", "alerts.html", lambda: alerts_page))
         definitions = functools.partial(home.definitions_page, config.timezone)
-        pages.append(("definitions.html", "definitions.html", definitions))
+        for path, make in (
+            ("index.html", lambda: index),
+            ("archive.html", lambda: archive),
+            ("compare.html", lambda: compare),
+            ("alerts.html", lambda: alerts_page),
+            ("definitions.html", definitions),
+        ):
+            pages.append((path, path, make, everything, "in all"))
 
     written = unchanged = 0
     if overview:
@@ -225,9 +251,12 @@ def render_site(
         writer.write(data_path(window, period, "json"), export.summary_json(summary))
         writer.write(data_path(window, period, "md"), export.summary_markdown(summary))
     templates: dict[str, jinja2.Template] = {}
-    for path, name, make in pages:
+    for path, name, make, counted, scope in pages:
         template = templates.get(name) or templates.setdefault(name, env.get_template(name))
-        if writer.write(path, template.render(page=make())):
+        page = make()
+        if site.books:
+            page = _with_notice(page, books_notice(site.books, counted, scope, root_of(path)))
+        if writer.write(path, template.render(page=page)):
             written += 1
         else:
             unchanged += 1

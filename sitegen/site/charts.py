@@ -17,11 +17,13 @@ import calendar
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
 
 from markupsafe import escape
 
+from sitegen.export import CONTROLS_AND_BIDI
 from sitegen.site.fmt import MONTHS
 
 Number = float | int | Decimal
@@ -422,3 +424,141 @@ def histogram(
     ]
     parts = ", ".join(f"{text}: {n}" for text, n in zip(labels, counts, strict=True))
     return _svg(width, height, f"{title}: {sum(counts)} trades; {parts}", body, "c-hist")
+
+
+# --- intervals: a dot for each value, a whisker for its 95% interval ----------------
+
+_ROW, _LABEL_W, _CI_FONT, _LABEL_CHARS = 28, 132, 13, 15
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One row of an interval chart: a value (None: nothing to show) with its 95%
+    interval (either end None: undefined); ``muted`` draws it faint and hollow (a small
+    sample); ``words`` is the row in words, for its tooltip and the text alternative."""
+
+    label: str
+    value: float | None
+    low: float | None
+    high: float | None
+    muted: bool = False
+    words: str = ""
+
+
+def _chart_text(text: str, most: int) -> str:
+    """A label from the logs inside an SVG (no ``<bdi>`` there): control and direction
+    characters replaced, cut to ``most`` characters."""
+    shown = text.translate(CONTROLS_AND_BIDI)
+    return shown if len(shown) <= most else shown[: most - 1] + "…"
+
+
+def _rate_tick(value: float) -> str:
+    return f"{value * 100:.1f}".rstrip("0").rstrip(".") + "%"
+
+
+def _money_tick(value: float) -> str:
+    text = tick_label(abs(value))
+    return "$0" if text == "0" else ("-$" if value < 0 else "$") + text
+
+
+def interval_chart(
+    rows: Sequence[Interval],
+    title: str,
+    *,
+    rate: bool,
+    reference: Number | None = None,
+    reference_label: str = "",
+    width: float = 440,
+) -> str:
+    """One row per item: its label, a whisker from the low to the high end of its 95%
+    interval and a dot at its value, over an axis of rates (``rate``: 0..1, shown as
+    percentages) or of money; a dashed line at ``reference`` (the break-even 0, the
+    win rate of all trades), named by ``reference_label``."""
+    shown = [r for r in rows if r.value is not None]
+    if not shown:
+        return _empty(width, 120, title, "No closed trades", "c-ci")
+    ref = None if reference is None else float(reference)
+    values = [r.value for r in shown if r.value is not None]
+    values += [
+        v for r in shown if r.low is not None and r.high is not None for v in (r.low, r.high)
+    ]
+    if ref is not None:
+        values.append(ref)
+    lo, hi = min(values), max(values)
+    if rate:
+        lo, hi = max(0.0, lo), min(1.0, hi)
+    ticks = nice_ticks(lo, hi, 5)
+    if rate:
+        ticks = [t for t in ticks if 0.0 <= t <= 1.0] or [0.0, 1.0]
+    first, last = ticks[0], ticks[-1]
+    if last <= first:  # pragma: no cover - nice_ticks widens a flat range
+        last = first + 1.0
+    top = 24.0 if ref is not None else 8.0
+    left, right = float(_LABEL_W), width - 26.0
+    plot_h = _ROW * len(rows)
+    height = top + plot_h + 30
+
+    def px(value: float) -> float:
+        value = min(max(value, first), last)
+        return left + (right - left) * (value - first) / (last - first)
+
+    tick_text = _rate_tick if rate else _money_tick
+    body = []
+    for tick in ticks:
+        x = _f(px(tick))
+        body.append(
+            f'<line class="c-grid" x1="{x}" x2="{x}" y1="{_f(top)}" y2="{_f(top + plot_h)}" '
+            f'stroke="#ddd" stroke-width="1"/>'
+        )
+        body.append(
+            f'<text class="c-label" x="{x}" y="{_f(top + plot_h + 20)}" text-anchor="middle" '
+            f'font-size="{_CI_FONT}" fill="#555">{escape(tick_text(tick))}</text>'
+        )
+    if ref is not None:
+        x = _f(px(ref))
+        body.append(
+            f'<line class="c-zero" x1="{x}" x2="{x}" y1="{_f(top - 4)}" y2="{_f(top + plot_h)}" '
+            f'stroke="#888" stroke-width="1.5" stroke-dasharray="4 3"/>'
+        )
+        anchor = "end" if px(ref) > (left + right) / 2 else "start"
+        nudge = -4 if anchor == "end" else 4
+        body.append(
+            f'<text class="c-label" x="{_f(px(ref) + nudge)}" y="{_f(top - 8)}" '
+            f'text-anchor="{anchor}" font-size="{_CI_FONT - 1}" fill="#555">'
+            f"{escape(reference_label)}</text>"
+        )
+    for i, r in enumerate(rows):
+        y = top + _ROW * i + _ROW / 2
+        parts = [
+            f'<text class="c-label c-key" x="{_f(left - 10)}" y="{_f(y)}" text-anchor="end" '
+            f'dominant-baseline="middle" font-size="{_CI_FONT}" fill="#555">'
+            f"{escape(_chart_text(r.label, _LABEL_CHARS))}</text>"
+        ]
+        if r.value is None:
+            parts.append(
+                f'<text class="c-label" x="{_f(left + 4)}" y="{_f(y)}" '
+                f'dominant-baseline="middle" font-size="{_CI_FONT - 1}" fill="#555">'
+                "no closed trades</text>"
+            )
+        else:
+            if r.low is not None and r.high is not None:
+                x1, x2 = _f(px(r.low)), _f(px(r.high))
+                cap1, cap2 = _f(y - 6), _f(y + 6)
+                parts.append(
+                    f'<path class="c-whisker" d="M{x1} {_f(y)}H{x2}M{x1} {cap1}V{cap2}'
+                    f'M{x2} {cap1}V{cap2}" fill="none" stroke="#2563eb" stroke-width="2"/>'
+                )
+            dot = "c-dot c-dot-muted" if r.muted else "c-dot"
+            fill = "none" if r.muted else "#2563eb"
+            parts.append(
+                f'<circle class="{dot}" cx="{_f(px(r.value))}" cy="{_f(y)}" r="5.5" '
+                f'fill="{fill}" stroke="#2563eb" stroke-width="2"/>'
+            )
+        tip = f"<title>{escape(r.words.translate(CONTROLS_AND_BIDI))}</title>" if r.words else ""
+        muted = ' class="c-muted" opacity="0.6"' if r.muted else ""
+        body.append(f"<g{muted}>{tip}{''.join(parts)}</g>")
+    words = [r.words.translate(CONTROLS_AND_BIDI) for r in rows if r.words]
+    alt = f"{title}: " + "; ".join(words[:12])
+    if len(words) > 12:
+        alt += f"; and {len(words) - 12} more"
+    return _svg(width, height, alt, body, "c-ci")

@@ -51,12 +51,26 @@ def definition_anchor(field: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class BooksNotice:
+    """The notice every page shows when the report adds more than one book (execution
+    mode) together: the books by name, each with its closed trades in ``scope`` when the
+    page's summary counts them, and the way to the compare page."""
+
+    books: tuple[tuple[Markup, str], ...]  # (name from the logs, "1,204" or "")
+    more: int  # books not listed
+    scope: str  # "this day", "this week", "this month", "in all"
+    href: str  # compare.html, relative to the page
+
+
+@dataclass(frozen=True)
 class Layout:
-    """What base.html needs: the page title, the way back to the root, the nav item."""
+    """What base.html needs: the page title, the way back to the root, the nav item,
+    and the mixed-books notice (None: one book)."""
 
     title: str
     root: str
-    section: str  # home | alerts | definitions | period
+    section: str  # home | archive | compare | alerts | definitions | period
+    books: BooksNotice | None = None
 
 
 @dataclass(frozen=True)
