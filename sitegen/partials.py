@@ -544,15 +544,20 @@ def from_trades(trades: list[Trade]) -> Partial:
 def _spans(combined: dict[tuple, list]) -> dict[str, Span]:
     """Each version's first and last closed trade, from the cells of the (symbol,
     strategy, mode, version) combinations, which are in order of first appearance."""
-    spans: dict[str, Span] = {}
+    ends: dict[str, tuple[Trade, Trade]] = {}
     for combo, cell in combined.items():
         first, last = cell[12], cell[13]
-        span = (_micros(first.when), first.day, _micros(last.when), last.day)
-        old = spans.get(combo[3])
-        if old is not None:  # a later combination: its first trade is not earlier
-            span = (old[0], old[1], *(span[2:] if span[2] >= old[2] else old[2:]))
-        spans[combo[3]] = span
-    return spans
+        old = ends.get(combo[3])
+        if old is not None:  # a later combination: its first trade is not earlier; its
+            # last one is later when it comes later in trade order (ties on the time too)
+            first = old[0]
+            if (last.when, last.file, last.line) < (old[1].when, old[1].file, old[1].line):
+                last = old[1]
+        ends[combo[3]] = (first, last)
+    return {
+        version: (_micros(first.when), first.day, _micros(last.when), last.day)
+        for version, (first, last) in ends.items()
+    }
 
 
 _HOURS = tuple(f"{h:02d}" for h in range(24))
