@@ -32,6 +32,7 @@ def site_input(history: History, config: Config, *, fragments: bool = True) -> S
             d: DayStats(p.trades_total, p.trades_closed, p.wins) for d, p in history.days.items()
         },
         rows=DayRows(history, folder),
+        monthly_returns=history.monthly_returns(),
     )
 
 

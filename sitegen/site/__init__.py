@@ -29,6 +29,7 @@ from sitegen.writer import Writer
 if TYPE_CHECKING:
     import jinja2
 
+    from sitegen.returns import MonthlyReturns
     from sitegen.rows import Row
 
 __all__ = [
@@ -61,6 +62,9 @@ class SiteInput:
     periods: Mapping[str, Sequence[str]]
     days: Mapping[dt.date, DayStats]
     rows: RowSource
+    #: every month's total_return and each year's, when the account size is known (the
+    #: overview's table of monthly returns); None: no returns
+    monthly_returns: MonthlyReturns | None = None
 
     @property
     def empty(self) -> bool:
@@ -201,13 +205,17 @@ def render_site(
             if found is not None:
                 latest.append((label, found))
         daily_all = (everything or {}).get("daily_pnl") or {}
-        index = home.index_page(latest, everything, alerts, ordered, config.timezone)
+        index = home.index_page(
+            latest, everything, alerts, ordered, config.timezone, monthly=site.monthly_returns
+        )
         pages.append(("index.html", "index.html", lambda: index))
         archive = home.archive_page(ordered, daily_all)
         pages.append(("archive.html", "archive.html", lambda: archive))
         alerts_page = home.alerts_page(alerts, ordered)
         pages.append(("alerts.html", "alerts.html", lambda: alerts_page))
-        definitions = functools.partial(home.definitions_page, config.timezone)
+        definitions = functools.partial(
+            home.definitions_page, config.timezone, returns=site.monthly_returns is not None
+        )
         pages.append(("definitions.html", "definitions.html", definitions))
 
     written = unchanged = 0
