@@ -349,7 +349,16 @@ def settings_key(config: Config, site: bool) -> str:
         str(config.site_dir.resolve()) if site else None,
         _tree_stamp(config.templates_dir) if site else None,
         _tree_stamp(default_templates_dir()) if site else None,
+        *_returns_key(config),
     )
+
+
+def _returns_key(config: Config) -> tuple:
+    """The account size, when known (every summary's returns depend on it); nothing when
+    not, so that the key of a build without it is the key it always was."""
+    if config.starting_equity is None:
+        return ()
+    return (("starting_equity", format(config.starting_equity.normalize(), "f")),)
 
 
 def _tree_stamp(folder: Path | None) -> list:

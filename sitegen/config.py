@@ -83,6 +83,9 @@ class Config:
     #: the books (execution_mode values) analysed, sorted; None: every mode
     modes: tuple[str, ...] | None = None
     config_file: Path | None = None
+    #: the account size in dollars before the first day: with it, summaries carry returns
+    #: (sitegen/returns.py); None: no returns anywhere
+    starting_equity: Decimal | None = None
 
     @property
     def artifacts(self) -> Path:
@@ -310,6 +313,8 @@ def _coerce(key: str, value: Any, base: Path, errors: list[str], where: str) -> 
         return number
     if key == "modes":
         return _modes(value, errors, where)
+    if key == "starting_equity":
+        return _starting_equity(value, errors, where)
     raise AssertionError(key)  # pragma: no cover - keys are checked by the caller
 
 
@@ -341,6 +346,24 @@ def _modes(value: Any, errors: list[str], where: str) -> tuple[str, ...] | None:
             )
         return None
     return tuple(sorted(set(names)))
+
+
+def _starting_equity(value: Any, errors: list[str], where: str) -> Decimal | None:
+    """The account size: dollars above 0, at most 10^15, at most 6 decimal places (null:
+    not known)."""
+    if value is None:
+        return None
+    number = _decimal(value)
+    if number is None or number <= 0:
+        errors.append(
+            f"{where}starting_equity: {value!r} is not valid; expected the account size in "
+            "dollars before the first day, a number above 0 (or leave the key out)"
+        )
+        return None
+    if problem := _out_of_bounds(number):
+        errors.append(f"{where}starting_equity: {value!r} {problem}")
+        return None
+    return number
 
 
 def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Config:

@@ -51,6 +51,12 @@ KEY_FIGURES = (
     "current_streak",
     "best_day",
     "worst_day",
+    # with starting_equity (shown only where the summary has them)
+    "total_return",
+    "max_drawdown_relative",
+    "volatility_annual",
+    "cagr",
+    "calmar",
 )
 #: figures of a day's own series that say nothing about one day
 _NOT_DAILY = ("sharpe", "sortino", "best_day", "worst_day")

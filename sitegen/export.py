@@ -305,8 +305,28 @@ def _overview(s: Mapping[str, Any]) -> list[str]:
 
 
 def _metrics(s: Mapping[str, Any]) -> list[str]:
-    rows = [(m.md_label, _metric_value(s, m.field)) for m in LISTED]
+    rows = [
+        (m.md_label, _beside(s, m.field, _metric_value(s, m.field)))
+        for m in LISTED
+        if not m.returns or m.field in s  # returns: only with starting_equity
+    ]
     return ["## Metrics", "", *_table(("Metric", "Value"), rows)]
+
+
+#: dollars -> the return shown beside them, when the summary has returns
+RETURN_BESIDE = {
+    "net_pnl": ("total_return", "total return"),
+    "max_drawdown": ("max_drawdown_relative", "relative, end of day"),
+}
+
+
+def _beside(s: Mapping[str, Any], field: str, text: str) -> str:
+    """A dollar figure with its return beside it ('1234.50 (1.23% total return)'), where
+    the summary has returns and that one is defined."""
+    other, words = RETURN_BESIDE.get(field, ("", ""))
+    if s.get(other) is None:
+        return text
+    return f"{text} ({_percent(s[other])} {words})"
 
 
 def _targets(s: Mapping[str, Any]) -> list[str]:

@@ -61,12 +61,13 @@ def rounded(value: object, *, places: int = 2, signed: bool = False) -> str:
     return _plain(number.quantize(step, rounding=ROUND_HALF_EVEN, context=EXACT), signed)
 
 
-def percent(rate: object) -> str:
-    """A 0..1 rate as a percentage with two decimals: '0.520833' -> '52.08%'."""
+def percent(rate: object, *, signed: bool = False) -> str:
+    """A 0..1 rate as a percentage with two decimals: '0.520833' -> '52.08%' (``signed``:
+    '+' on a gain, for a return)."""
     number = dec(rate)
     if number is None:
         return DASH
-    return rounded(number.scaleb(2, EXACT)) + "%"
+    return rounded(number.scaleb(2, EXACT), signed=signed) + "%"
 
 
 def rate_interval(low: object, high: object) -> str:
@@ -158,7 +159,7 @@ def figure(summary: Mapping[str, Any], field: str) -> Figure:
     if kind is Kind.COUNT:
         return Figure(f"{value:,}" if isinstance(value, int) else str(value))
     if kind is Kind.RATE:
-        return Figure(percent(value))
+        return Figure(percent(value, signed=signed), shade)
     if kind is Kind.MONEY:
         return Figure(money(value, signed=signed), shade)
     if kind in (Kind.AVG, Kind.RATIO, Kind.R):

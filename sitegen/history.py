@@ -52,8 +52,9 @@ from sitegen.digest import (
     unpack_outcomes,
 )
 from sitegen.ingest import FileScan, Problem, TradeRecord
-from sitegen.metrics import TargetSpec, WindowContext, summarize
+from sitegen.metrics import TargetSpec, WindowContext, quotient, summarize
 from sitegen.partials import (
+    ZERO,
     Equity,
     EquityFold,
     Partial,
@@ -62,6 +63,7 @@ from sitegen.partials import (
     merge,
     merge_stream,
 )
+from sitegen.returns import Ledger, MonthlyReturns, monthly_returns
 from sitegen.windows import (
     Span,
     clip,
@@ -120,6 +122,9 @@ class History:
     #: a day's trades in time order with their records, read back from its files on demand
     trades: DayTrades = field(init=False)
     trades_total: int = 0  # trades counted, over all days
+    #: the account size before the first day (config starting_equity): with it, every
+    #: summary carries returns; None: none does
+    starting_equity: Decimal | None = None
 
     def __post_init__(self) -> None:
         self.trades = DayTrades(self)
@@ -253,6 +258,37 @@ class History:
         }
         days.update(d for d in merged.daily if first <= d <= last)
         return sorted(days)
+
+    @functools.cached_property
+    def ledger(self) -> Ledger | None:
+        """End-of-day equity over the whole history (prefix sums of its daily net P&L),
+        made once; None when the account size is not known."""
+        if self.starting_equity is None:
+            return None
+        return Ledger.of(
+            self.starting_equity, ((d, self.days[d].daily.get(d, ZERO)) for d in self.day_list)
+        )
+
+    def window_series(self, first: dt.date, last: dt.date) -> tuple[list[dt.date], list[Decimal]]:
+        """The daily P&L series of a window (its days and values), from the days' own
+        partials: what the window's summary has, without merging them."""
+        dates = self.day_list
+        inside = dates[bisect_left(dates, first) : bisect_right(dates, last)]
+        daily = {d: v for day in inside for d, v in self.days[day].daily.items()}
+        days = self.series_days(first, last, Partial(daily=daily))
+        return days, [daily.get(d, ZERO) for d in days]
+
+    def monthly_returns(self) -> MonthlyReturns | None:
+        """Every month's total_return, as its monthly summary has it, and each year's
+        (the overview's table); None when the account size is not known."""
+        ledger = self.ledger
+        if ledger is None:
+            return None
+        months = [
+            (month, *self.window_series(*self.bounds("monthly", month)))
+            for month in self.periods("monthly")
+        ]
+        return monthly_returns(ledger, months, quotient)
 
     @property
     def skipped_lines(self) -> int:
@@ -388,6 +424,7 @@ class History:
             targets=targets,
             data_quality=self.data_quality(*quality),
             alerts=alerts,
+            ledger=self.ledger,
         )
         return summarize(merged, ctx)
 
@@ -518,6 +555,7 @@ def build_history(
     rescan: Rescan | None = None,
     assembled: Mapping[dt.date, AssembledDay] | None = None,
     modes: frozenset[str] | None = None,
+    starting_equity: Decimal | None = None,
 ) -> History:
     """Resolve identities across files and assemble each local day from its parts.
 
@@ -543,6 +581,7 @@ def build_history(
         rescan=rescan,
         modes=modes,
         replaced_excluded=replaced_excluded,
+        starting_equity=starting_equity,
     )
     # Each day's parts stay encoded until the day is assembled, and are read then from
     # the few files that contribute to it: decoded all at once, every day's parts were

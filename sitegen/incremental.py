@@ -11,7 +11,8 @@ files whose bytes did not change.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from sitegen.windows import Span, days_between, gaps, month_id, period_bounds, week_id
@@ -67,6 +68,18 @@ def span_days(runs: Iterable[Span]) -> set[dt.date]:
     """Every date of the runs (as many as the data range's days: a run holds a date with
     data at least every MAX_GAP_DAYS + 1 days)."""
     return {day for first, last in runs for day in days_between(first, last)}
+
+
+def periods_from(periods: Callable[[str], Sequence[str]], day: dt.date) -> set[tuple[str, str]]:
+    """Every period (of ``periods(window)``) that ends on or after ``day``, and the all
+    window: with returns, a change of a day's P&L moves the equity before every later
+    period, and so its returns."""
+    out = {("all", "all")}
+    holding = {"daily": day.isoformat(), "weekly": week_id(day), "monthly": month_id(day)}
+    for window, first in holding.items():
+        ordered = periods(window)  # ids sort in time order: those from the one holding day
+        out.update((window, period) for period in ordered[bisect_left(ordered, first) :])
+    return out
 
 
 def periods_of_days(days: Iterable[dt.date]) -> set[tuple[str, str]]:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
-from sitegen import depth, registry, versions
+from sitegen import depth, registry, returns, versions
 from sitegen.partials import EXACT, ZERO, Cell, Partial
 from sitegen.registry import PER_DAY_TARGETS
 from sitegen.rules import TargetSpec
@@ -35,6 +35,9 @@ class WindowContext:
     targets: Sequence[TargetSpec] = ()
     data_quality: dict = field(default_factory=dict)
     alerts: Sequence[dict] = ()
+    #: the history's end-of-day equity when the account size is known: then the summary
+    #: carries returns (sitegen/returns.py)
+    ledger: returns.Ledger | None = None
 
 
 def money(value: Decimal) -> str:
@@ -289,6 +292,8 @@ def summarize(p: Partial, ctx: WindowContext) -> dict:
     out["targets"] = target_rows(ctx.targets, p, ctx.window, len(series))
     out["alerts"] = list(ctx.alerts)
     out["data_quality"] = ctx.data_quality
-    keys = registry.summary_keys(ctx.window)
+    if ctx.ledger is not None:
+        out.update(returns.summary_fields(ctx.ledger, ctx.window, ctx.series_days, series, why))
+    keys = registry.summary_keys(ctx.window, returns=ctx.ledger is not None)
     out["undefined_reasons"] = {k: why[k] for k in keys if k in why}
     return {key: out[key] for key in keys}

@@ -51,6 +51,7 @@ from sitegen.incidents import open_incidents
 from sitegen.incremental import (
     affected_days,
     changed_events,
+    periods_from,
     periods_of_days,
 )
 from sitegen.lock import DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT
@@ -135,6 +136,7 @@ def load_history(
         rescanner,
         assembled=cache.days,
         modes=config.mode_filter,
+        starting_equity=config.starting_equity,
     )
     cache.days = history.assembled
     rescanner.forget()  # files read back to assemble days: the pages have their rows
@@ -397,6 +399,8 @@ def plan_work(
             history.identity,
         )
         touched = periods_of_days(days)
+        if config.starting_equity is not None and days:  # returns: equity moves every later period
+            touched |= periods_from(history.periods, min(days))
         changed = (touched & valid) | unwritten | _beside(history, touched - valid)
     # Rules read every period of their windows: changed ones are summarised now
     # (and reused below), the rest come from the last build's rule inputs.

@@ -49,6 +49,7 @@ COSTS = "Costs"
 RISK = "Risk"
 R_MULTIPLES = "R multiples"
 STREAKS = "Streaks and days"
+RETURNS = "Returns"
 
 # The two equity curves a drawdown is measured on; every drawdown figure names its own.
 #: the equity after every closed trade: a dip within a day counts
@@ -84,6 +85,8 @@ class Metric:
     within: str | None = None
     #: the JSON shape of a structure, as the docs write it
     shape: str = ""
+    #: written only when the account size (config starting_equity) is known
+    returns: bool = False
 
     @property
     def md_label(self) -> str:
@@ -350,6 +353,80 @@ SUMMARY: tuple[Metric | str, ...] = (
         report_label="Max drawdown duration (trades)",
     ),
     Metric(
+        "total_return",
+        "Total return",
+        Kind.RATE,
+        RETURNS,
+        "Only with starting_equity (the account size before the first day): the window's "
+        "daily returns compounded, Π(1 + r) − 1 over the days of its daily P&L series, where "
+        "a day's return r is its net P&L / the previous end-of-day equity, and end-of-day "
+        "equity is starting_equity + the net P&L of every day up to it (the whole history, "
+        "in date order; the first day's return is over starting_equity). This is the "
+        "end-of-day equity of the window's last day / the equity before its first day − 1. "
+        "n/a when the series has no day, or when equity fell to 0 or below on a day before "
+        "the window's last day (returns are undefined from then on).",
+        sign=Sign.SIGNED,
+        nullable=True,
+        returns=True,
+    ),
+    Metric(
+        "max_drawdown_relative",
+        f"Max drawdown % ({END_OF_DAY})",
+        Kind.RATE,
+        RETURNS,
+        "End of day: min over the window's days of end-of-day equity / its running peak − "
+        "1, the peak starting at the equity before the window's first day; ≤ 0 (−0.25 is a "
+        "quarter below the peak). Only with starting_equity; n/a as total_return.",
+        report_label=f"Max drawdown, relative ({END_OF_DAY})",
+        sign=Sign.TONE,
+        nullable=True,
+        returns=True,
+    ),
+    Metric(
+        "volatility_annual",
+        "Volatility (annualised)",
+        Kind.RATE,
+        RETURNS,
+        "Only with starting_equity: the sample standard deviation of the window's daily "
+        "returns × √252; n/a when the series has fewer than 2 days, or as total_return.",
+        report_label="Volatility (daily returns, annualised)",
+        nullable=True,
+        daily=False,
+        returns=True,
+    ),
+    Metric(
+        "cagr",
+        "CAGR",
+        Kind.RATE,
+        RETURNS,
+        "Only with starting_equity, in the all-time summary: the compound annual growth "
+        "rate, (end-of-day equity of the last day / starting_equity)^(365.25 / d) − 1, d = "
+        "last day − first day of daily_pnl + 1 (calendar days), computed as exp((365.25 / "
+        "d) · ln(end / start)) − 1 at 50 significant digits. n/a when equity ends at or "
+        "below 0 (or fell there before the last day), or when it is beyond ±10^15 (a "
+        "history of a few days cannot be annualised).",
+        report_label="CAGR (compound annual growth rate)",
+        sign=Sign.SIGNED,
+        nullable=True,
+        daily=False,
+        returns=True,
+        all_only=True,
+    ),
+    Metric(
+        "calmar",
+        "Calmar ratio",
+        Kind.RATIO,
+        RETURNS,
+        "Only with starting_equity, in the all-time summary: cagr / "
+        "|max_drawdown_relative|, from their unrounded values; n/a when there is no "
+        "drawdown (max_drawdown_relative is 0), when cagr is n/a, or beyond ±10^15.",
+        sign=Sign.SIGNED,
+        nullable=True,
+        daily=False,
+        returns=True,
+        all_only=True,
+    ),
+    Metric(
         "daily_pnl",
         "Daily P&L",
         Kind.TABLE,
@@ -596,6 +673,7 @@ PAGE_ORDER = (
     "planned_rr_reached_rate", "r_trades", "no_stop_trades",
     "current_streak", "max_win_streak", "max_loss_streak",
     "best_day", "worst_day", "winning_days", "losing_days",
+    "total_return", "max_drawdown_relative", "volatility_annual", "cagr", "calmar",
 )
 # fmt: on
 
@@ -616,8 +694,21 @@ DEFINITION_ORDER = (
     "drawdowns", "drawdown_count", "current_drawdown", "breakdowns", "hold_time",
     "win_rate_low", "win_rate_high", "expectancy_low", "expectancy_high",
     "by_mode", "by_version", "version_change",
+    "total_return", "max_drawdown_relative", "volatility_annual", "cagr", "calmar",
 )
 # fmt: on
+
+#: With starting_equity, Sharpe and Sortino are computed on the daily returns instead of
+#: the daily P&L (same formulas): definitions.html then says so.
+RETURNS_DEFINITIONS = {
+    "sharpe": "With starting_equity (this report): mean(daily return) / sample stdev(daily "
+    "return) × √252, over the n days of the daily P&L series, a day's return being its net "
+    "P&L / the previous end-of-day equity (see total_return); n/a when n < 2, the stdev is "
+    "0, or returns are undefined.",
+    "sortino": "With starting_equity (this report): mean(r) / √(Σ min(0, r)² / n) × √252 "
+    "over the daily returns r of the n days of the daily P&L series; n/a when no day is "
+    "negative, or returns are undefined.",
+}
 
 #: How trades are counted, shown above the definitions ({timezone} is filled in).
 NOTES = (
@@ -647,18 +738,27 @@ NOTES = (
 )
 
 
+#: With starting_equity, a note on returns follows those above.
+RETURNS_NOTE = (
+    "Returns (this report knows the account size, starting_equity): end-of-day equity is "
+    "starting_equity plus the net P&L of every day up to it, over the whole history; a "
+    "day's return is its net P&L / the previous end-of-day equity, and Sharpe, Sortino "
+    "and the volatility are computed on the daily returns. Once equity falls to 0 or "
+    "below, returns are undefined (n/a) from then on."
+)
+
+
 @functools.cache
-def summary_keys(window: str) -> tuple[str, ...]:
-    """The top-level keys of a summary of ``window``, in the order they are written."""
+def summary_keys(window: str, returns: bool = False) -> tuple[str, ...]:
+    """The top-level keys of a summary of ``window``, in the order they are written
+    (``returns``: with the returns of a known account size)."""
     keys = []
     for entry in SUMMARY:
         if isinstance(entry, str):
             keys.append(entry)
-        elif (
-            entry.within is None
-            and (entry.daily or window != "daily")
-            and (not entry.all_only or window == "all")
-        ):
+        elif (entry.returns and not returns) or (entry.all_only and window != "all"):
+            continue
+        elif entry.within is None and (entry.daily or window != "daily"):
             keys.append(entry.field)
     return tuple(keys)
 

@@ -41,6 +41,7 @@ def site_input(
         },
         rows=DayRows(history, folder),
         books=books,
+        monthly_returns=history.monthly_returns(),
     )
 
 

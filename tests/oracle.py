@@ -8,11 +8,14 @@ for quotients and ``Decimal`` only for money sums and square roots.
 
 Public API:
 
-* ``compute(logs_dir, tz="UTC", holidays=frozenset(), modes=None)`` ->
+* ``compute(logs_dir, tz="UTC", holidays=frozenset(), modes=None,
+  starting_equity=None)`` ->
   ``{(window, period): summary}`` for every daily, weekly and monthly period
   touching the data range, plus ``("all", "all")``.  ``modes``: the execution
   modes analysed (None: every mode); identity is resolved over every record
   first, then the records of other modes are left out and only counted.
+  ``starting_equity`` (the account size): the returns too, from an equity walk
+  of its own over the closed trades (see ``_returns``).
 * ``diff(expected, actual)`` -> list of human-readable mismatches.
 * ``equal(a, b)`` -> ``not diff(a, b)``.
 * ``check_format(summary)`` -> list of formatting violations (6-place
@@ -117,6 +120,7 @@ QUOTIENT_FIELDS = frozenset(
         "difference",  # version_change's
         "low",
         "high",
+        *("total_return", "max_drawdown_relative", "volatility_annual", "cagr", "calmar"),
     }
 )
 MONEY_FIELDS = frozenset(
@@ -155,6 +159,11 @@ NULLABLE_METRICS = (
     "sharpe",
     "sortino",
     "version_change",
+    "total_return",
+    "max_drawdown_relative",
+    "volatility_annual",
+    "cagr",
+    "calmar",
 )
 
 
@@ -926,6 +935,7 @@ def _summary(
     missing_days: list[date],
     partial: bool,
     excluded: list[str] = (),  # type: ignore[assignment]
+    walk: EquityWalk | None = None,
 ) -> dict:
     closed = [t for t in trades if t.closed]
     open_trades = [t for t in trades if not t.closed]
@@ -1064,11 +1074,113 @@ def _summary(
         summary["by_version"] = _by_version(closed)
     if window == "all":
         summary["version_change"] = _version_change(closed)
+    if walk is not None:
+        summary.update(_returns(window, series_dates, walk))
     counts: dict[str, int] = {}
     for mode in excluded:
         counts[mode] = counts.get(mode, 0) + 1
     summary["data_quality"] = {"excluded_by_mode": dict(sorted(counts.items()))}
     return summary
+
+
+# ---------------------------------------------------------------------------
+# Returns (with a starting equity)
+# ---------------------------------------------------------------------------
+
+RETURN_LIMIT = Fraction(10**15)  # cagr and calmar beyond it are null
+POWER_PRECISION = 60  # significant digits of cagr's power (Decimal **)
+
+
+@dataclass
+class EquityWalk:
+    """The account walked one closed trade at a time from the starting equity, in
+    attribution order: the equity at the end of each local date with closed trades,
+    and the first date it ended at or below 0."""
+
+    start: Fraction
+    end_of_day: dict[date, Fraction]
+    blown: date | None
+
+    @classmethod
+    def of(cls, start: Decimal, trades: list[Trade]) -> EquityWalk:
+        equity = Fraction(start)
+        end_of_day: dict[date, Fraction] = {}
+        for trade in sorted(
+            (t for t in trades if t.closed), key=lambda t: (t.local_date, t.instant, t.file_date)
+        ):
+            equity += Fraction(trade.pnl)
+            end_of_day[trade.local_date] = equity
+        blown = next((d for d in sorted(end_of_day) if end_of_day[d] <= 0), None)
+        return cls(Fraction(start), end_of_day, blown)
+
+    def close(self, day: date) -> Fraction:
+        """The equity at the end of ``day`` (the last close before it when no trade
+        closed on it; the starting equity before any)."""
+        earlier = [d for d in self.end_of_day if d <= day]
+        return self.end_of_day[max(earlier)] if earlier else self.start
+
+
+def _power(base: Fraction, exponent: Fraction) -> Fraction | Decimal:
+    """base ** exponent by Decimal's power at POWER_PRECISION digits."""
+    with localcontext() as ctx:
+        ctx.prec = POWER_PRECISION
+        return _to_decimal(base) ** _to_decimal(exponent)
+
+
+def _returns(window: str, series: list[date], walk: EquityWalk) -> dict:
+    """The return fields of one window, with their reasons (under "undefined_reasons"
+    only in spirit: diff() checks the engine has a reason for each null)."""
+    names = ["total_return", "max_drawdown_relative", "sharpe", "sortino"]
+    if window != "daily":
+        names.append("volatility_annual")
+    if window == "all":
+        names += ["cagr", "calmar"]
+    nothing = dict.fromkeys(names)
+    if not series or (walk.blown is not None and series[-1] > walk.blown):
+        return nothing
+    before = walk.close(series[0] - timedelta(days=1))
+    equity, equities, returns = before, [], []
+    for day in series:
+        after = walk.close(day)
+        returns.append((after - equity) / equity)
+        equities.append(after)
+        equity = after
+    growth = Fraction(1)
+    for r in returns:
+        growth *= 1 + r
+    peak, worst = before, Fraction(0)
+    for e in equities:
+        peak = max(peak, e)
+        worst = min(worst, e / peak - 1)
+    out: dict[str, Any] = {
+        "total_return": quotient(growth - 1),
+        "max_drawdown_relative": quotient(worst),
+    }
+    variance = _sample_variance(returns) if len(returns) >= 2 else None
+    if window != "daily":
+        out["volatility_annual"] = (
+            None if variance is None else quotient(_times_sqrt(Fraction(1), 252 * variance))
+        )
+    out["sharpe"] = quotient(_times_sqrt(_mean(returns), 252 / variance)) if variance else None
+    downside = sum((min(Fraction(0), r) ** 2 for r in returns), Fraction(0))
+    out["sortino"] = (
+        quotient(_times_sqrt(_mean(returns), 252 * Fraction(len(returns)) / downside))
+        if downside
+        else None
+    )
+    if window == "all":
+        days = (series[-1] - series[0]).days + 1
+        cagr = None
+        if equities[-1] > 0:
+            grown = _power(equities[-1] / walk.start, Fraction(36525, 100 * days)) - 1
+            cagr = grown if abs(grown) <= RETURN_LIMIT else None
+        out["cagr"] = quotient(cagr)
+        calmar = None
+        if cagr is not None and worst:
+            calmar = Fraction(cagr) / abs(worst)
+            calmar = calmar if abs(calmar) <= RETURN_LIMIT else None
+        out["calmar"] = quotient(calmar)
+    return {**nothing, **out}
 
 
 # ---------------------------------------------------------------------------
@@ -1084,6 +1196,7 @@ def compute(
     tz: str = "UTC",
     holidays: frozenset[date] = frozenset(),
     modes: frozenset[str] | None = None,
+    starting_equity: Decimal | str | None = None,
 ) -> dict[tuple[str, str], dict]:
     """Map (window, period) -> summary dict for every daily, weekly, monthly
     period that has a local date in the data range, plus ("all", "all").  An
@@ -1106,6 +1219,7 @@ def compute(
     analysed = [t for t in resolved if modes is None or t.mode in modes]
     left_out = [t for t in resolved if not (modes is None or t.mode in modes)]
     data.trades = analysed
+    walk = None if starting_equity is None else EquityWalk.of(Decimal(starting_equity), analysed)
     points = sorted(set(log_dates) | {t.local_date for t in resolved})
     if not points:
         return {}
@@ -1158,6 +1272,7 @@ def compute(
             missing_days=missing,
             partial=bool(missing) or bool(bad_lines),
             excluded=[t.mode for t in left_out if start <= t.local_date <= end],
+            walk=walk,
         )
 
     result: dict[tuple[str, str], dict] = {}

@@ -759,6 +759,7 @@ def test_definitions_say_why_the_two_drawdowns_differ():
         "drawdowns": END_OF_DAY,
         "drawdown_count": END_OF_DAY,
         "current_drawdown": END_OF_DAY,
+        "max_drawdown_relative": END_OF_DAY,  # with starting_equity
     }
     assert {f for f in BY_FIELD if "drawdown" in f} == set(curves)
     for field, curve in curves.items():

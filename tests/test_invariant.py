@@ -74,6 +74,8 @@ MODES = ["PAPER", "PAPER", "LIVE", None]
 SELECTIONS = [None, ("LIVE",), ("PAPER",), ("LIVE", "UNKNOWN")]
 #: the bot_version of a record (None: none), so that versions come and go
 VERSIONS = ["1.4.2", "1.4.2", "1.5.0", None]
+#: account sizes (None: returns off); a start day loses 290, so the small ones blow up
+EQUITIES = [None, "100000", "1000", "250.5"]
 
 
 @st.composite
@@ -140,6 +142,7 @@ class TrustMachine(RuleBasedStateMachine):
         self.holidays: frozenset[str] = frozenset()
         self.targets: dict[str, str] = {}
         self.modes: tuple[str, ...] | None = None
+        self.starting_equity: str | None = None
         self._write_targets()
         self.fresh_count = 0
 
@@ -155,6 +158,7 @@ class TrustMachine(RuleBasedStateMachine):
             "rolling_window": 4,
             "targets_file": self.targets_file,
             "modes": self.modes,
+            "starting_equity": self.starting_equity,
         }
 
     def build(self, **kwargs):
@@ -255,6 +259,12 @@ class TrustMachine(RuleBasedStateMachine):
     @rule(modes=st.sampled_from(SELECTIONS))
     def set_modes(self, modes):
         self.modes = modes
+
+    @rule(equity=st.sampled_from(EQUITIES))
+    def set_starting_equity(self, equity):
+        """The account size: returns on (every later period's depend on every earlier
+        day), off, or small enough to blow up."""
+        self.starting_equity = equity
 
     @rule(days=st.frozensets(st.sampled_from(HOLIDAYS), max_size=2))
     def set_holidays(self, days):

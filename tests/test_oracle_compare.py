@@ -67,3 +67,48 @@ def test_every_summary_matches_oracle(dirty_logs, tz, tmp_path, monkeypatch):
             assert not problems, f"{window} {period}: {problems[:5]}"
             compared += 1
     assert compared > 30
+
+
+# --- returns, when the account size is known ---------------------------------------
+
+
+def _compare_every_summary(logs, tz: str, equity: str) -> int:
+    expected = oracle.compute(logs, tz, starting_equity=equity)
+    history = Tracker(load_config(logs_dir=logs, timezone=tz, starting_equity=equity)).history()
+    compared = 0
+    for window in ("daily", "weekly", "monthly", "all"):
+        for period in history.periods(window):
+            actual = json.loads(json.dumps(history.summary(window, period)))
+            problems = oracle.diff(expected[(window, period)], actual)
+            assert not problems, f"{window} {period}: {problems[:5]}"
+            assert "total_return" in expected[(window, period)]  # nothing vacuous
+            compared += 1
+    return compared
+
+
+@pytest.mark.parametrize(
+    "equity",
+    [
+        "300",  # the losing first day takes it all: blown on day one
+        "1000",  # blown on 2025-10-01, after a month of ups and downs
+        "1774.25",  # equity exactly 0 at the close of 2025-10-01
+        "2500.50",  # never blown, deep drawdowns
+        "100000",
+    ],
+)
+def test_returns_match_oracle(tmp_path, monkeypatch, equity):
+    """A losing first day, a week that starts in a drawdown, days with zero P&L (a
+    breakeven, an open trade only, missing days), a weekend trade, a blown account."""
+    from tests.test_returns import returns_logs
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PERFORMANCE_SUMMARY_TIMEZONE", raising=False)
+    logs = returns_logs(tmp_path / "logs")
+    assert _compare_every_summary(logs, "UTC", equity) > 30
+
+
+@pytest.mark.parametrize(("tz", "equity"), [("America/New_York", "20000"), ("UTC", "900")])
+def test_returns_of_dirty_logs_match_oracle(dirty_logs, tz, equity, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PERFORMANCE_SUMMARY_TIMEZONE", raising=False)
+    assert _compare_every_summary(dirty_logs, tz, equity) > 30

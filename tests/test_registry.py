@@ -76,7 +76,9 @@ def test_every_schema_metric_has_an_entry_and_back(schema) -> None:
     fields = set(schema["properties"])
     top = {m.field for m in METRICS if m.within is None}
     assert fields - NOT_METRICS == top
-    assert set(registry.summary_keys("all")) == fields
+    assert set(registry.summary_keys("all", returns=True)) == fields
+    returns = {m.field for m in METRICS if m.returns}
+    assert set(registry.summary_keys("all")) == fields - returns
     for m in METRICS:
         if m.within == registry.ROW:  # a field of every row: by_* entries and grid cells
             for row in ROWS:
@@ -106,7 +108,11 @@ def test_entries_agree_with_their_schema_types(schema) -> None:
 
 def test_only_longer_windows_lack_the_daily_fields(schema) -> None:
     rule = next(r for r in schema["allOf"] if "daily_pnl" in r.get("else", {}).get("required", []))
-    longer_only = {m.field for m in METRICS if not m.daily and not m.all_only and m.within is None}
+    longer_only = {
+        m.field
+        for m in METRICS
+        if not m.daily and not m.all_only and m.within is None and not m.returns
+    }
     assert set(rule["else"]["required"]) == longer_only
     assert set(rule["then"]["properties"]) == longer_only
     daily_keys = set(registry.summary_keys("daily"))
@@ -119,8 +125,11 @@ def test_only_the_all_summary_has_the_all_only_fields(schema) -> None:
         for r in schema["allOf"]
         if r["if"]["properties"].get("window") == {"const": "all"} and "else" in r
     )
-    all_only = {m.field for m in METRICS if m.all_only}
+    # (cagr and calmar are all-only too, but written only with starting_equity: the
+    # returns' own rules hold them)
+    all_only = {m.field for m in METRICS if m.all_only and not m.returns}
     assert all_only == {"version_change"}
+    assert {m.field for m in METRICS if m.all_only and m.returns} == {"cagr", "calmar"}
     assert all(not m.daily and m.within is None for m in METRICS if m.all_only)
     assert set(rule["then"]["required"]) == all_only
     assert set(rule["else"]["properties"]) == all_only
@@ -182,10 +191,20 @@ def test_definitions_page_shows_every_entry() -> None:
     text = environment().get_template("definitions.html").render(page=definitions_page("UTC"))
     item = r'<div class="def" id="([^"]+)">\s*<dt>(.*?) <code>.*?<dd>(.*?)</dd>'
     items = re.findall(item, text, re.S)
-    assert [field for field, _, _ in items] == list(registry.DEFINITION_ORDER)
+    # the returns only where the summaries have them: with starting_equity
+    plain = [f for f in registry.DEFINITION_ORDER if not BY_FIELD[f].returns]
+    assert [field for field, _, _ in items] == plain
     for field, label, definition in items:
         assert label == escape(BY_FIELD[field].label), field
         assert definition == escape(BY_FIELD[field].definition), field
+    page = definitions_page("UTC", returns=True)
+    text = environment().get_template("definitions.html").render(page=page)
+    items = re.findall(item, text, re.S)
+    assert [field for field, _, _ in items] == list(registry.DEFINITION_ORDER)
+    for field, _, definition in items:
+        said = registry.RETURNS_DEFINITIONS.get(field, BY_FIELD[field].definition)
+        assert definition == escape(said), field
+    assert escape(registry.RETURNS_NOTE) in text
 
 
 # --- docs/summary-format.md ------------------------------------------------------------
@@ -206,8 +225,10 @@ def json_type(m: Metric) -> str:
     text = m.shape or JSON_TYPES[m.kind]
     if m.nullable:
         text += " | null"
+    if m.returns:
+        text += "; only with starting_equity"
     if m.all_only:
-        return text + "; only in the all summary"
+        return text + "; only in the all-time summary"
     return text if m.daily else text + "; not in daily summaries"
 
 

@@ -33,6 +33,7 @@ from sitegen.writer import Writer
 if TYPE_CHECKING:
     import jinja2
 
+    from sitegen.returns import MonthlyReturns
     from sitegen.rows import Row
 
 __all__ = [
@@ -69,6 +70,9 @@ class SiteInput:
     days: Mapping[dt.date, DayStats]
     rows: RowSource
     books: tuple[str, ...] = ()
+    #: every month's total_return and each year's, when the account size is known (the
+    #: overview's table of monthly returns); None: no returns
+    monthly_returns: MonthlyReturns | None = None
 
     @property
     def empty(self) -> bool:
@@ -222,11 +226,15 @@ def render_site(
             if found is not None:
                 latest.append((label, found))
         daily_all = (everything or {}).get("daily_pnl") or {}
-        index = home.index_page(latest, everything, alerts, ordered, config.timezone)
+        index = home.index_page(
+            latest, everything, alerts, ordered, config.timezone, monthly=site.monthly_returns
+        )
         archive = home.archive_page(ordered, daily_all)
         compare = compare_page(everything)
         alerts_page = home.alerts_page(alerts, ordered)
-        definitions = functools.partial(home.definitions_page, config.timezone)
+        definitions = functools.partial(
+            home.definitions_page, config.timezone, returns=site.monthly_returns is not None
+        )
         for path, make in (
             ("index.html", lambda: index),
             ("archive.html", lambda: archive),

@@ -15,7 +15,15 @@ from markupsafe import Markup
 
 import sitegen.site.charts as charts
 import sitegen.site.fmt as fmt
-from sitegen.registry import BY_FIELD, DEFINED, END_OF_DAY, NOTES
+from sitegen.registry import (
+    BY_FIELD,
+    DEFINED,
+    END_OF_DAY,
+    NOTES,
+    RETURNS_DEFINITIONS,
+    RETURNS_NOTE,
+)
+from sitegen.returns import MonthlyReturns
 from sitegen.site.depth import Depth, depth
 from sitegen.site.pages import period_title, short_label
 from sitegen.site.parts import (
@@ -34,9 +42,12 @@ from sitegen.site.parts import (
     target_rows,
     targets_met,
 )
+from sitegen.site.returns import ReturnsTable, returns_table
 from sitegen.windows import month_id, week_id
 
 RECENT_WEEKS = 8
+#: a glance card's figures of the returns, when the summary has them
+RETURN_STATS = ("total_return", "max_drawdown_relative")
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,8 @@ class IndexPage:
     data_links: tuple[Link, ...]
     #: stretches of more than 31 days without data, "first to last (N days)"
     gaps: tuple[str, ...] = ()
+    #: the monthly returns, when the account size is known (site/returns.py)
+    returns: ReturnsTable | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +149,8 @@ def glance(kind: str, summary: Mapping[str, Any]) -> Glance:
         (BY_FIELD[field].label, metric_cell(summary, field))
         for field in ("trades_total", "win_rate", "profit_factor", "max_drawdown")
     )
+    if "total_return" in summary:  # with starting_equity: the return beside the dollars
+        stats = (*stats, *((BY_FIELD[f].label, metric_cell(summary, f)) for f in RETURN_STATS))
     opened = [a for a in summary.get("alerts") or [] if a.get("acknowledged_at") is None]
     critical = any(a.get("severity") == "CRITICAL" for a in opened)
     return Glance(
@@ -201,9 +216,12 @@ def index_page(
     alerts: Sequence[Mapping[str, Any]],
     ordered: Mapping[str, Sequence[str]],
     timezone: str,
+    *,
+    monthly: MonthlyReturns | None = None,
 ) -> IndexPage:
     """``latest``: (label, summary) of the latest day, week and month; ``everything``:
-    the all-time summary (None when there are no logs)."""
+    the all-time summary (None when there are no logs); ``monthly``: the monthly
+    returns, when the account size is known."""
     pages = site_pages(ordered)
     opened = [i for i in incident_items(alerts, "", pages) if not i.acknowledged]
     listed = tuple(opened[:BANNER_INCIDENTS])
@@ -267,6 +285,7 @@ def index_page(
             f"{g['first']} to {g['last']} ({g['days']} days)"
             for g in (everything.get("data_quality") or {}).get("gaps") or ()
         ),
+        returns=returns_table(monthly, ordered.get("monthly", ())),
     )
 
 
@@ -301,14 +320,24 @@ def alerts_page(
     )
 
 
-def definitions_page(timezone: str) -> DefinitionsPage:
+def definitions_page(timezone: str, *, returns: bool = False) -> DefinitionsPage:
     """Every metric's definition, with the notes on how trades count; ``timezone`` is
-    the configured zone the notes name."""
+    the configured zone the notes name. The returns (``returns``: the account size is
+    known) are defined only where the summaries have them."""
+    notes = (*NOTES, RETURNS_NOTE) if returns else NOTES
     return DefinitionsPage(
         layout=Layout("Definitions", "", "definitions"),
         timezone=timezone,
-        notes=tuple(note.replace("{timezone}", timezone) for note in NOTES),
-        items=tuple(Definition(m.field, m.label, m.definition) for m in DEFINED),
+        notes=tuple(note.replace("{timezone}", timezone) for note in notes),
+        items=tuple(
+            Definition(
+                m.field,
+                m.label,
+                RETURNS_DEFINITIONS.get(m.field, m.definition) if returns else m.definition,
+            )
+            for m in DEFINED
+            if returns or not m.returns
+        ),
     )
 
 

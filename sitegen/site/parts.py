@@ -6,6 +6,7 @@ out. Templates only lay these out; text from the logs comes as text.log_html mad
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -21,6 +22,7 @@ from sitegen.figures import WINDOW_NAMES, figure, target_figures
 from sitegen.incidents import grouped, run_start
 from sitegen.metrics import SMALL_SAMPLE
 from sitegen.registry import BY_FIELD, PAGE_GROUPS, TRADE_BY_TRADE, Kind
+from sitegen.site.returns import return_note
 from sitegen.site.text import log_html
 
 # --- paths -------------------------------------------------------------------------
@@ -124,13 +126,26 @@ def metric_cell(summary: Mapping[str, Any], field: str, root: str = "") -> Cell:
 
 
 def metric_groups(summary: Mapping[str, Any], root: str) -> tuple[MetricGroup, ...]:
+    # the returns (their own table) only where the summary has them: with starting_equity
+    shown = [
+        (title, [m for m in rows if not m.returns or m.field in summary])
+        for title, rows in PAGE_GROUPS
+    ]
     return tuple(
         MetricGroup(
             title,
-            tuple(MetricRow(m.label, m.field, metric_cell(summary, m.field, root)) for m in rows),
+            tuple(MetricRow(m.label, m.field, _with_return(summary, m.field, root)) for m in rows),
         )
-        for title, rows in PAGE_GROUPS
+        for title, rows in shown
+        if rows
     )
+
+
+def _with_return(summary: Mapping[str, Any], field: str, root: str) -> Cell:
+    """A metric's cell, with the return beside its dollars where the summary has one."""
+    cell = metric_cell(summary, field, root)
+    note = return_note(summary, field)
+    return cell if note is None else dataclasses.replace(cell, note=note)
 
 
 # The headline cards above the tables.
@@ -148,6 +163,8 @@ class Card:
 def card(summary: Mapping[str, Any], field: str, detail: str = "", *, label: str = "") -> Card:
     """One metric as a card; ``label`` stands in for the registry's where a card has
     room for less (its detail line says the rest)."""
+    if (note := return_note(summary, field)) is not None:  # with starting_equity
+        detail = f"{note} · {detail}" if detail else note
     return Card(label or BY_FIELD[field].label, field, metric_cell(summary, field), detail)
 
 
