@@ -76,6 +76,8 @@ class SideRow:
     value (or why there is none)."""
 
     key: Markup  # text from the logs
+    number: int  # its row in the charts, which name no text from the logs (only HTML can
+    # isolate it: an SVG label or tooltip cannot hold a <bdi>)
     days: tuple[str, ...]  # the first and the last day (one when the same); () for a book
     closed: str
     small: bool  # fewer than SMALL_SAMPLE closed trades: muted, marked
@@ -131,7 +133,7 @@ def _interval_note(row: Mapping[str, Any], field: str, text: str) -> str:
     return f"interval n/a: {reason}" if reason else "interval n/a"
 
 
-def side_row(row: Mapping[str, Any], *, days: bool) -> SideRow:
+def side_row(row: Mapping[str, Any], number: int, *, days: bool) -> SideRow:
     closed = row.get("trades_closed") or 0
     win = metric_cell(row, "win_rate")
     expectancy = metric_cell(row, "expectancy")
@@ -143,6 +145,7 @@ def side_row(row: Mapping[str, Any], *, days: bool) -> SideRow:
         span = (str(first),) if first == last or not last else (str(first), str(last))
     return SideRow(
         key=log_html(row.get("key", "")),
+        number=number,
         days=span,
         closed=f"{closed:,}" if isinstance(closed, int) else str(closed),
         small=isinstance(closed, int) and closed < SMALL_SAMPLE,
@@ -167,12 +170,12 @@ def _float(value: object) -> float | None:
     return None if number is None else float(number)
 
 
-def _words(row: Mapping[str, Any], value: str, interval: str) -> str:
+def _words(row: Mapping[str, Any], number: int, value: str, interval: str) -> str:
     n = row.get("trades_closed") or 0
     count = f"{n:,} closed trade{'' if n == 1 else 's'}" if isinstance(n, int) else ""
     small = ", fewer than 30" if isinstance(n, int) and 0 < n < SMALL_SAMPLE else ""
     where = f"95% interval {interval}" if interval else "no interval"
-    return f"{row.get('key', '')}: {value} ({where}; {count}{small})"
+    return f"#{number}: {value} ({where}; {count}{small})"
 
 
 def side_charts(rows: Sequence[Mapping[str, Any]], what: str, overall: float | None) -> tuple:
@@ -180,10 +183,10 @@ def side_charts(rows: Sequence[Mapping[str, Any]], what: str, overall: float | N
     whisker over its 95% interval; the win rate against that of all trades, the
     expectancy against break-even (0)."""
     rates, means = [], []
-    for r in rows:
+    for number, r in enumerate(rows, 1):
         n = r.get("trades_closed")
         muted = isinstance(n, int) and n < SMALL_SAMPLE
-        key = str(r.get("key", ""))
+        key = f"#{number}"  # the table's row number: no log text in the SVG
         rate_text = fmt.rate_interval(r.get("win_rate_low"), r.get("win_rate_high"))
         rates.append(
             charts.Interval(
@@ -192,7 +195,7 @@ def side_charts(rows: Sequence[Mapping[str, Any]], what: str, overall: float | N
                 _float(r.get("win_rate_low")),
                 _float(r.get("win_rate_high")),
                 muted=muted,
-                words=_words(r, fmt.percent(r.get("win_rate")), rate_text),
+                words=_words(r, number, fmt.percent(r.get("win_rate")), rate_text),
             )
         )
         money_text = fmt.money_interval(r.get("expectancy_low"), r.get("expectancy_high"))
@@ -203,7 +206,7 @@ def side_charts(rows: Sequence[Mapping[str, Any]], what: str, overall: float | N
                 _float(r.get("expectancy_low")),
                 _float(r.get("expectancy_high")),
                 muted=muted,
-                words=_words(r, fmt.rounded(r.get("expectancy"), signed=True), money_text),
+                words=_words(r, number, fmt.rounded(r.get("expectancy"), signed=True), money_text),
             )
         )
     reference = "all trades " + fmt.percent(overall) if overall is not None else ""
@@ -236,7 +239,7 @@ def side_charts(rows: Sequence[Mapping[str, Any]], what: str, overall: float | N
 
 
 def side(rows: Sequence[Mapping[str, Any]], what: str, overall: float | None, *, days: bool):
-    made = tuple(side_row(r, days=days) for r in rows)
+    made = tuple(side_row(r, number, days=days) for number, r in enumerate(rows, 1))
     return Side(made, side_charts(rows, what, overall), any(r.small for r in made))
 
 
