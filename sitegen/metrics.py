@@ -8,16 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
+from decimal import Decimal
 
 from sitegen import depth, registry, returns, versions
 from sitegen.partials import EXACT, ZERO, Cell, Partial
 from sitegen.registry import PER_DAY_TARGETS
 from sitegen.rules import TargetSpec
-from sitegen.stats import sqn_of
+from sitegen.stats import money, quotient, sharpe_ratio, sortino_ratio, sqn_of
 
-Q6 = Decimal("0.000001")
-ANNUALISATION = 252
 SMALL_SAMPLE = 30
 
 
@@ -38,18 +36,6 @@ class WindowContext:
     #: the history's end-of-day equity when the account size is known: then the summary
     #: carries returns (sitegen/returns.py)
     ledger: returns.Ledger | None = None
-
-
-def money(value: Decimal) -> str:
-    """An exact decimal as text: no exponent, never -0."""
-    if not value:
-        value = value.copy_abs()
-    return format(value, "f")
-
-
-def quotient(value: Decimal) -> str:
-    """A derived value rounded half-even to 6 places."""
-    return money(value.quantize(Q6, context=EXACT))
 
 
 def _div(a: Decimal, b: Decimal | int) -> Decimal:
@@ -87,31 +73,6 @@ def _cell_rows(cells: dict[str, Cell]) -> list[dict]:
         )
     rows.sort(key=lambda row: (-cells[row["key"]][3], row["key"]))
     return rows
-
-
-def sharpe_ratio(values: Sequence[Decimal]) -> tuple[Decimal | None, str | None]:
-    """mean / sample stdev × √252; undefined for fewer than 2 days or zero spread."""
-    with localcontext(EXACT):
-        n = len(values)
-        if n < 2:
-            return None, "fewer than 2 days in the daily P&L series"
-        total = sum(values, ZERO)
-        spread = n * sum((x * x for x in values), ZERO) - total * total  # exact: n(n-1)·var
-        if not spread:
-            return None, "daily P&L has zero spread"
-        stdev = _sqrt(spread / (n * (n - 1)))
-        return total / n / stdev * _sqrt(Decimal(ANNUALISATION)), None
-
-
-def sortino_ratio(values: Sequence[Decimal]) -> tuple[Decimal | None, str | None]:
-    """mean / √(Σ min(0, x)² / n) × √252; undefined when no day is negative."""
-    with localcontext(EXACT):
-        n = len(values)
-        downside = sum((x * x for x in values if x < 0), ZERO)
-        if not downside:
-            return None, "no losing days"
-        mean = sum(values, ZERO) / n
-        return mean / _sqrt(downside / n) * _sqrt(Decimal(ANNUALISATION)), None
 
 
 def _target_actual(spec: TargetSpec, p: Partial, window: str, days: int) -> Decimal | None:

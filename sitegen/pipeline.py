@@ -542,7 +542,7 @@ def _written(manifests: dict[str, Manifest], window: str, period: str) -> bool:
         return False
     if "site" not in manifests:
         return True
-    from sitegen.site.parts import data_path, page_path
+    from sitegen.site.paths import data_path, page_path
 
     needed = {data_path(window, period, "json"), data_path(window, period, "md")}
     needed.add(page_path(window, period))

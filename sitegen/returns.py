@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from decimal import Context, Decimal, localcontext
 
 from sitegen.partials import EXACT, ZERO
+from sitegen.stats import quotient, sharpe_ratio, sortino_ratio
 
 ONE = Decimal(1)
 #: trading days a year: the annualisation of daily volatility (as of Sharpe and Sortino)
@@ -186,7 +187,6 @@ def summary_fields(
     """The returns of one window as its summary writes them (6-place quotients, null
     with the reason in ``why``), and ``sharpe`` and ``sortino`` on the daily returns
     instead of the daily P&L."""
-    from sitegen.metrics import quotient, sharpe_ratio, sortino_ratio
 
     out: dict[str, str | None] = {}
 

@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from fractions import Fraction
 from statistics import NormalDist
 from typing import NamedTuple
+
+from sitegen.partials import EXACT, ZERO
 
 #: z of a two-sided 95% interval (the 0.975 quantile of the normal distribution)
 Z95 = Decimal("1.959964")
@@ -40,8 +43,6 @@ T_PLACES = 9
 POLISH_BELOW = 200
 NEWTON_STEPS = 4
 
-# Wide enough that a spread n·Σx² − (Σx)² of exact money sums is exact.
-_EXACT = Context(prec=120, rounding=ROUND_HALF_EVEN)
 # Square roots and quotients: 40 significant digits, so a bound below 10¹⁵ in size is
 # within 10⁻²⁴ of its exact value before it is rounded to 6 places (and a square root
 # costs a third of what it costs at 120 digits).
@@ -67,11 +68,11 @@ def wilson(wins: int, n: int, z: Decimal = Z95) -> tuple[Decimal, Decimal] | Non
     if n <= 0:
         return None
     c = _WIDE
-    z2 = _EXACT.multiply(z, z)
+    z2 = EXACT.multiply(z, z)
     root = c.sqrt(c.add(z2, c.divide(Decimal(4 * wins * (n - wins)), Decimal(n))))
     spread = c.multiply(z, root)
-    centre = _EXACT.add(Decimal(2 * wins), z2)
-    den = _EXACT.multiply(2, _EXACT.add(Decimal(n), z2))
+    centre = EXACT.add(Decimal(2 * wins), z2)
+    den = EXACT.multiply(2, EXACT.add(Decimal(n), z2))
     low = max(Decimal(0), c.divide(c.subtract(centre, spread), den))
     high = min(Decimal(1), c.divide(c.add(centre, spread), den))
     return low, high
@@ -88,7 +89,7 @@ def mean_interval(
         return None, NO_TRADES
     if n < 2:
         return None, FEW_TRADES
-    x = _EXACT
+    x = EXACT
     spread = x.subtract(x.multiply(n, sumsq), x.multiply(total, total))  # n(n−1)·s², exact
     if spread <= 0:
         return None, NO_SPREAD
@@ -101,14 +102,14 @@ def mean_interval(
 
 def sqn_of(n: int, r_sum: Decimal, r_sumsq: Decimal) -> tuple[Decimal | None, str | None]:
     """√n · mean(R) / sample stdev(R); undefined when n < 2 or stdev = 0."""
-    with localcontext(_EXACT):
+    with localcontext(EXACT):
         if n < 2:
             return None, "fewer than 2 closed trades with a usable stop"
         spread = n * r_sumsq - r_sum * r_sum  # exact: n(n-1)·var
         if spread <= 0:
             return None, "R multiples have zero spread"
-        stdev = _EXACT.sqrt(spread / (n * (n - 1)))
-        return _EXACT.sqrt(Decimal(n)) * (r_sum / n) / stdev, None
+        stdev = EXACT.sqrt(spread / (n * (n - 1)))
+        return EXACT.sqrt(Decimal(n)) * (r_sum / n) / stdev, None
 
 
 # --- two means: Welch's interval -------------------------------------------------------
@@ -123,7 +124,7 @@ class Sample(NamedTuple):
 
     def spread(self) -> Decimal:
         """n·Σx² − (Σx)² = n(n − 1)·s², exact (0 for n < 2)."""
-        x = _EXACT
+        x = EXACT
         return x.subtract(x.multiply(self.n, self.sumsq), x.multiply(self.total, self.total))
 
     def variance(self) -> Fraction:
@@ -136,7 +137,7 @@ def difference(a: Sample, b: Sample) -> Decimal | None:
     places); None when a side has no values."""
     if not a.n or not b.n:
         return None
-    x = _EXACT
+    x = EXACT
     cross = x.subtract(x.multiply(b.total, a.n), x.multiply(a.total, b.n))
     return x.divide(cross, Decimal(a.n * b.n))
 
@@ -333,3 +334,47 @@ def _log_gamma_ratio(a: float) -> float:
         + (a * math.log1p(0.5 / a) - 0.5)
         + (_stirling_tail(a + 0.5) - _stirling_tail(a))
     )
+
+
+# --------------------------------------------------------------------------- summaries
+
+#: a derived value's places, and the trading days of a year
+Q6 = Decimal("0.000001")
+ANNUALISATION = 252
+
+
+def money(value: Decimal) -> str:
+    """An exact decimal as text: no exponent, never -0."""
+    if not value:
+        value = value.copy_abs()
+    return format(value, "f")
+
+
+def quotient(value: Decimal) -> str:
+    """A derived value rounded half-even to 6 places."""
+    return money(value.quantize(Q6, context=EXACT))
+
+
+def sharpe_ratio(values: Sequence[Decimal]) -> tuple[Decimal | None, str | None]:
+    """mean / sample stdev × √252; undefined for fewer than 2 days or zero spread."""
+    with localcontext(EXACT):
+        n = len(values)
+        if n < 2:
+            return None, "fewer than 2 days in the daily P&L series"
+        total = sum(values, ZERO)
+        spread = n * sum((x * x for x in values), ZERO) - total * total  # exact: n(n-1)·var
+        if not spread:
+            return None, "daily P&L has zero spread"
+        stdev = EXACT.sqrt(spread / (n * (n - 1)))
+        return total / n / stdev * EXACT.sqrt(Decimal(ANNUALISATION)), None
+
+
+def sortino_ratio(values: Sequence[Decimal]) -> tuple[Decimal | None, str | None]:
+    """mean / √(Σ min(0, x)² / n) × √252; undefined when no day is negative."""
+    with localcontext(EXACT):
+        n = len(values)
+        downside = sum((x * x for x in values if x < 0), ZERO)
+        if not downside:
+            return None, "no losing days"
+        mean = sum(values, ZERO) / n
+        return mean / EXACT.sqrt(downside / n) * EXACT.sqrt(Decimal(ANNUALISATION)), None

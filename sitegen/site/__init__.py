@@ -25,7 +25,7 @@ from sitegen.errors import BuildError
 from sitegen.site import home
 from sitegen.site.compare import books_notice, compare_page, mixed_books
 from sitegen.site.pages import DayStats, neighbours, period_page
-from sitegen.site.parts import data_path, page_path, root_of
+from sitegen.site.paths import data_path, page_path, root_of
 from sitegen.site.rows import day_table
 from sitegen.windows import zone
 from sitegen.writer import Writer

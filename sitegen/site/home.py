@@ -34,14 +34,13 @@ from sitegen.site.parts import (
     Layout,
     Link,
     card,
-    data_path,
     incident_items,
     max_drawdown_card,
     metric_cell,
-    page_path,
     target_rows,
     targets_met,
 )
+from sitegen.site.paths import data_path, page_path
 from sitegen.site.returns import ReturnsTable, returns_table
 from sitegen.windows import month_id, week_id
 

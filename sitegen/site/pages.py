@@ -30,13 +30,11 @@ from sitegen.site.parts import (
     TargetRow,
     banner,
     breakdown,
-    data_path,
     headline,
     metric_groups,
-    page_path,
-    root_of,
     target_rows,
 )
+from sitegen.site.paths import data_path, page_path, root_of
 from sitegen.site.rows import DayTable
 from sitegen.site.text import esc, log_html
 from sitegen.windows import month_id, period_bounds, week_id

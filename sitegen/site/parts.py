@@ -17,32 +17,13 @@ from typing import Any
 from markupsafe import Markup
 
 import sitegen.site.fmt as fmt
-from sitegen.export import artifact_name
 from sitegen.figures import WINDOW_NAMES, figure, target_figures
 from sitegen.incidents import grouped, run_start
 from sitegen.metrics import SMALL_SAMPLE
 from sitegen.registry import BY_FIELD, PAGE_GROUPS, TRADE_BY_TRADE, Kind
+from sitegen.site.paths import page_path
 from sitegen.site.returns import return_note
 from sitegen.site.text import log_html
-
-# --- paths -------------------------------------------------------------------------
-
-
-def page_path(window: str, period: str) -> str:
-    """Where a period's page lives, relative to the site root."""
-    if window == "all":
-        return "index.html"
-    return f"{window}/{period}.html"
-
-
-def data_path(window: str, period: str, ext: str) -> str:
-    """The site's copy of a period's JSON or Markdown artifact."""
-    return f"data/{artifact_name(window, period)}.{ext}"
-
-
-def root_of(path: str) -> str:
-    """The ``../`` prefix that leads from the page at ``path`` back to the site root."""
-    return "../" * path.count("/")
 
 
 def definition_anchor(field: str) -> str | None:

@@ -19,6 +19,7 @@ from typing import Any
 import sitegen.site.fmt as fmt
 from sitegen.returns import Figure, MonthlyReturns
 from sitegen.site.charts import heat_class
+from sitegen.site.paths import page_path
 
 #: the column headings
 MONTH_HEADS = tuple(name[:3] for name in fmt.MONTHS)
@@ -78,8 +79,6 @@ def returns_table(
 ) -> ReturnsTable | None:
     """The overview's table of monthly returns; None without returns. A month links to
     its page when it has one."""
-    from sitegen.site.parts import page_path  # parts imports this module
-
     if monthly is None or not monthly.months:
         return None
     pages = frozenset(months_with_pages)
