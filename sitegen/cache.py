@@ -42,7 +42,7 @@ INDEX_NAME = "performance-index.json"
 #: the folder (in the artifacts folder) for caches besides the index
 CACHE_DIR = ".sitegen-cache"
 #: bump when digests, partials or metrics change meaning: old indexes are then rebuilt
-FORMAT_VERSION = 14
+FORMAT_VERSION = 15
 
 
 #: (size, mtime_ns) of the bytes a build read; NO_STAMP when it cannot be trusted (the

@@ -26,6 +26,7 @@ BREAKDOWN_TITLES = {
     "entry_hour": "Entry hour",
     "entry_weekday": "Entry weekday",
     "hold_time": "Hold time",
+    "exit_reason": "Exit reason",
 }
 HOLD_LABELS = {
     "<5m": "under 5 min",
@@ -169,6 +170,7 @@ BREAKDOWNS = (
     ("entry_hour", "by_hour", _in_order([f"{h:02d}" for h in range(24)])),
     ("entry_weekday", "by_weekday", _in_order(WEEKDAYS)),
     ("hold_time", "by_hold", _in_order(HOLD_KEYS)),
+    ("exit_reason", "by_exit", _by_net),
 )
 
 

@@ -35,6 +35,7 @@ from sitegen.ingest import (
 )
 from sitegen.partials import (
     NO_KEY,
+    NO_REASON,
     ZERO,
     Partial,
     Trade,
@@ -129,6 +130,7 @@ class Compact(msgspec.Struct, frozen=True, gc=False, array_like=True):
     hold: int
     mode: str
     version: str
+    exit_reason: str
 
     def trade(self, day: dt.date, file_index: int) -> Trade:
         return Trade(  # day, when, file, line, outcome, pnl, symbol, strategy
@@ -152,6 +154,7 @@ class Compact(msgspec.Struct, frozen=True, gc=False, array_like=True):
             hold=self.hold,
             mode=self.mode,
             version=self.version,
+            exit_reason=self.exit_reason,
         )
 
 
@@ -202,6 +205,7 @@ def compact(t: Trade) -> Compact:
         t.hold,
         t.mode,
         t.version,
+        t.exit_reason,
     )
 
 
@@ -390,6 +394,7 @@ def to_trade(rec: Record, file_index: int, tz: ZoneInfo) -> Trade:
         hold_bucket(held),
         t.execution_mode or UNKNOWN_MODE,  # mode (record_mode, inlined)
         record_version(t),
+        t.exit_reasoning or NO_REASON,  # exit_reason
     )
 
 

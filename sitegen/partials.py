@@ -27,6 +27,8 @@ R_QUANTUM = Decimal("1e-18")
 
 #: the key of a trade without a strategy_name (or without an action)
 NO_KEY = "(none)"
+#: the exit reason of a trade without exit_reasoning
+NO_REASON = "unknown"
 
 #: Hold-time buckets: (key, lower bound in seconds, upper bound in seconds). Each
 #: bucket holds durations d with lower <= d < upper: the lower bound is inclusive,
@@ -87,6 +89,7 @@ class Trade(msgspec.Struct, frozen=True, gc=False):
     hold: int = HOLD_UNKNOWN  # index into HOLD_BUCKETS
     mode: str = "UNKNOWN"  # the record's execution_mode (its book), UNKNOWN without one
     version: str = "unknown · unknown"  # bot_version · config_hash, missing parts unknown
+    exit_reason: str = NO_REASON  # the record's exit_reasoning, NO_REASON without one
 
     @property
     def closed(self) -> bool:
@@ -396,6 +399,7 @@ class Partial(msgspec.Struct, frozen=True, gc=False):
     by_hour: dict[str, Cell] = {}  # "00" .. "23"
     by_weekday: dict[str, Cell] = {}  # "Mon" .. "Sun"
     by_hold: dict[str, Cell] = {}  # HOLD_KEYS
+    by_exit: dict[str, Cell] = {}  # exit_reasoning (NO_REASON without one)
     by_mode: dict[str, Cell] = {}  # execution_mode (book)
     #: per version (bot_version · config_hash); its keys, like every map's here, are in
     #: order of first appearance, and merge() keeps that order (``a``'s keys first)
@@ -483,7 +487,7 @@ def from_trades(trades: list[Trade]) -> Partial:
             pnl2 = pnl * pnl
             for table, key in (
                 (cells[0], (t.symbol, t.strategy, t.mode, t.version)),
-                (cells[1], (t.side, t.hour, t.weekday, t.hold)),
+                (cells[1], (t.side, t.hour, t.weekday, t.hold, t.exit_reason)),
             ):
                 cell = table.get(key)
                 if cell is None:
@@ -536,7 +540,9 @@ def from_trades(trades: list[Trade]) -> Partial:
         **_roll_up(
             cells[0], ("by_symbol", "by_strategy", "by_mode", "by_version"), lambda combo: combo
         ),
-        **_roll_up(cells[1], ("by_side", "by_hour", "by_weekday", "by_hold"), _slot_keys),
+        **_roll_up(
+            cells[1], ("by_side", "by_hour", "by_weekday", "by_hold", "by_exit"), _slot_keys
+        ),
         version_span=_spans(cells[0]),
     )
 
@@ -564,9 +570,9 @@ _HOURS = tuple(f"{h:02d}" for h in range(24))
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def _slot_keys(combo: tuple[str, int, int, int]) -> tuple[str, str, str, str]:
-    side, hour, weekday, hold = combo
-    return side, _HOURS[hour], WEEKDAYS[weekday], HOLD_KEYS[hold]
+def _slot_keys(combo: tuple[str, int, int, int, str]) -> tuple[str, str, str, str, str]:
+    side, hour, weekday, hold, exit_reason = combo
+    return side, _HOURS[hour], WEEKDAYS[weekday], HOLD_KEYS[hold], exit_reason
 
 
 def _roll_up(
@@ -622,6 +628,7 @@ def merge(a: Partial, b: Partial) -> Partial:
         by_hour=_merge_maps(a.by_hour, b.by_hour),
         by_weekday=_merge_maps(a.by_weekday, b.by_weekday),
         by_hold=_merge_maps(a.by_hold, b.by_hold),
+        by_exit=_merge_maps(a.by_exit, b.by_exit),
         by_mode=_merge_maps(a.by_mode, b.by_mode),
         by_version=_merge_maps(a.by_version, b.by_version),
         version_span=_merge_spans(a.version_span, b.version_span),

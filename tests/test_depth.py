@@ -773,3 +773,37 @@ def test_definitions_say_why_the_two_drawdowns_differ():
     )
     (note,) = [n for n in NOTES if n.startswith("Drawdowns are measured on two equity curves")]
     assert "so a fall within a day counts" in note and "closing balance only" in note
+
+
+def test_exit_reasons_are_a_breakdown_like_the_others(tmp_path, monkeypatch):
+    """Closed trades by exit_reasoning (none: unknown), by net P&L then key; open trades
+    and their reasons do not count."""
+    from sitegen import Tracker, load_config
+    from tests.conftest import trade, write_log
+
+    monkeypatch.delenv("PERFORMANCE_SUMMARY_TIMEZONE", raising=False)
+    logs = tmp_path / "logs"
+    write_log(
+        logs,
+        "2025-10-06",
+        [
+            trade("2025-10-06T14:00:00Z", "AAPL", "win", "30.00", exit_reasoning="target hit"),
+            trade("2025-10-06T15:00:00Z", "AAPL", "loss", "-10.00", exit_reasoning="stop hit"),
+            trade("2025-10-06T16:00:00Z", "NVDA", "win", "5.00", exit_reasoning="target hit"),
+            trade("2025-10-06T17:00:00Z", "NVDA", "loss", "-2.50"),
+            trade("2025-10-06T18:00:00Z", "MSFT", "open", exit_reasoning="not yet"),
+        ],
+    )
+    write_log(
+        logs,
+        "2025-10-07",
+        [trade("2025-10-07T14:00:00Z", "AAPL", "loss", "-1.00", exit_reasoning="stop hit")],
+    )
+    summary = Tracker(load_config(logs_dir=logs)).get_summary("weekly", "2025-W41")
+    rows = summary["breakdowns"]["exit_reason"]
+    assert [(r["key"], r["trades_closed"], r["wins"], r["net_pnl"]) for r in rows] == [
+        ("target hit", 2, 2, "35.00"),
+        ("unknown", 1, 0, "-2.50"),
+        ("stop hit", 2, 0, "-11.00"),
+    ]
+    assert list(summary["breakdowns"])[-1] == "exit_reason"

@@ -324,6 +324,7 @@ def weekly() -> dict:
                 _cell("30m-2h", **NVDA_WIN),
                 _cell("unknown", **NVDA_EVEN),
             ],
+            "exit_reason": [_cell("unknown", **ALL_THREE)],
         },
         "targets": {
             "win_rate_target": {
