@@ -15,15 +15,12 @@ from rich.console import Console
 from rich.table import Column, Table
 from rich.text import Text
 
-from sitegen.export import CONTROLS_AND_BIDI, shorten
+from sitegen.export import plain_text
 from sitegen.figures import WINDOW_NAMES, Figure, figure, percent, plural, target_figures
 from sitegen.registry import BY_FIELD
 from sitegen.versions import change_words
 
-
-def _shown(value: object) -> str:
-    head, more = shorten(str(value))
-    return head.translate(CONTROLS_AND_BIDI) + more
+_shown = plain_text
 
 
 def _text(value: object) -> Text:

@@ -166,6 +166,13 @@ _AUTOLINK = re.compile(r":(?=//)|(?<=www)\.|@+", re.IGNORECASE)
 _LINE_START = re.compile(r"[#+-]|\d+(?=\.)|[ ]+")
 
 
+def plain_text(value: object) -> str:
+    """A log value as a terminal or a log line shows it: cut when long (with its
+    length), control and bidi characters as U+FFFD, so it cannot drive the terminal."""
+    head, more = shorten(str(value))
+    return head.translate(CONTROLS_AND_BIDI) + more
+
+
 def _unlink(match: re.Match[str]) -> str:
     found = match.group()
     if found == ":":

@@ -429,10 +429,8 @@ LISTED_MODES = 20
 
 
 def shown_mode(text: str) -> str:
-    """A mode name from the logs as a console line shows it (no control characters,
-    cut when long)."""
-    head, more = export.shorten(text)
-    return head.translate(export.CONTROLS_AND_BIDI) + more
+    """A mode name from the logs as a console line shows it (export.plain_text)."""
+    return export.plain_text(text)
 
 
 def note_modes(history: History, config: Config, report: BuildReport) -> None:
