@@ -151,6 +151,21 @@ class BuildState(msgspec.Struct):
     #: the books (modes) every page's mixed-books notice names, sorted (none: one book);
     #: when a build finds others, it renders every page again (sitegen.render)
     books: list[str] = []
+    #: drill-down page (site path) -> the key of what it was made from (key_page_key)
+    key_pages: dict[str, str] = {}
+
+
+def day_rows_key(files: Iterable[tuple[str, str]], superseded: Iterable[Iterable[str]]) -> str:
+    """The key of what a day's trade rows are made of: its log files (name and content
+    hash) and, for each, the records later files supersede in it."""
+    return key_of("day-rows", list(files), [sorted(ids) for ids in superseded])
+
+
+def key_page_key(books: Iterable[str], inputs: object) -> str:
+    """The key of what a symbol's or strategy's page is made of: its inputs
+    (sitegen.drill.page_inputs) and the books its mixed-books notice names. The settings
+    are not in it: a build with other settings renders every page anyway."""
+    return key_of("key-page", list(books), inputs)
 
 
 def inputs_key(

@@ -17,6 +17,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sitegen import export
 from sitegen.alerting import (
@@ -62,6 +63,9 @@ from sitegen.stale import remove_stale
 from sitegen.trade_export import trade_rows
 from sitegen.windows import MAX_GAP_DAYS, WINDOWS, clip, parse_period, period_bounds, zone
 from sitegen.writer import Writer, remove_leftovers
+
+if TYPE_CHECKING:
+    from sitegen.render import Rendered
 
 log = logging.getLogger("sitegen")
 
@@ -312,7 +316,7 @@ def build(
             write_artifacts(summaries, writer, validate=validate)
             report.artifacts_written, report.artifacts_unchanged = writer.written, writer.unchanged
 
-        books: tuple[str, ...] = ()
+        rendered = None
         if site:
             if progress:
                 progress("rendering pages", 0, 0)
@@ -321,7 +325,7 @@ def build(
 
                 # every page names the books the report mixes: when they are not those
                 # the last build's pages name (cache.state), every page is rendered again
-                books = render_pages(
+                rendered = render_pages(
                     history,
                     config,
                     summaries,
@@ -330,15 +334,21 @@ def build(
                     report,
                     plan.manifests["site"],
                     previous_books=None if cache.state is None else cache.state.books,
+                    previous_keys=None if cache.state is None else cache.state.key_pages,
                 )
 
         if not narrowed:  # a narrowed build leaves the index alone: the next build redoes the rest
-            removed = remove_stale(history, config.artifacts, config.site_dir if site else None)
+            removed = remove_stale(
+                history,
+                config.artifacts,
+                config.site_dir if site else None,
+                key_pages=rendered.key_pages if rendered else {},
+            )
             for manifest in plan.manifests.values():
                 manifest.forget(removed)
             report.outputs_removed = len(removed)
             with report.stage("index"):
-                save_state(history, cache, settings, plan, alert_log, report, books)
+                save_state(history, cache, settings, plan, alert_log, report, rendered)
         if cache.rescanner is not None:  # files read back for pages or rare identity cases
             report.files_read += cache.rescanner.reads
         return finish(report, began)
@@ -495,10 +505,11 @@ def save_state(
     plan: Plan,
     alert_log: Stamp | None,
     report: BuildReport,
-    books: tuple[str, ...] = (),
+    rendered: Rendered | None = None,
 ) -> None:
     """Stage 7: the index — digests, rebuilt days, and the state of this build: the
-    stamps of what it read and of what it wrote, and the books its pages name."""
+    stamps of what it read and of what it wrote, the books its pages name and what its
+    drill-down pages were made of (``rendered``: None without a site)."""
     logs = [(dg.name, (dg.size, dg.mtime_ns)) for dg in history.digests]
     state = BuildState(
         inputs=inputs_key(settings, logs, alert_log),
@@ -511,7 +522,8 @@ def save_state(
         rule_inputs=plan.inputs,
         identity=history.identity,
         outputs={name: manifest.entries for name, manifest in plan.manifests.items()},
-        books=list(books),
+        books=list(rendered.books) if rendered else [],
+        key_pages=dict(rendered.key_pages) if rendered else {},
     )
     index_path = next(iter(plan.manifests.values())).root / INDEX_NAME
     save_index(index_path, history.digests, history.assembled, cache.fingerprint or "", state)

@@ -9,15 +9,35 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from sitegen.alerting import attach_alerts
-from sitegen.cache import CACHE_DIR, Manifest
+from sitegen.cache import CACHE_DIR, Manifest, day_rows_key, key_of, key_page_key
 from sitegen.config import Config
+from sitegen.drill import (
+    KINDS,
+    LATEST_TRADES,
+    KeySeries,
+    key_series,
+    latest_rows,
+    page_inputs,
+    row_day_inputs,
+)
 from sitegen.history import History
 from sitegen.report import BuildReport
-from sitegen.rows import KEEP_DAYS, ROWS_DIR, DayRows
-from sitegen.site import DayStats, SiteInput, mixed_books, render_site, with_neighbours
+from sitegen.rows import KEEP_DAYS, KEY_ROWS_DIR, ROWS_DIR, DayRows, KeyRowsStore
+from sitegen.site import (
+    DayStats,
+    KeyInput,
+    SiteInput,
+    mixed_books,
+    render_keys,
+    render_site,
+    with_neighbours,
+)
+from sitegen.site.paths import key_path
 from sitegen.windows import PERIOD_WINDOWS, WINDOWS
 from sitegen.workers import exit_with_parent
 from sitegen.writer import Writer
@@ -70,6 +90,15 @@ def page_summaries(
     return {**summaries, **extra}
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """What the index keeps of a build's pages: the books their mixed-books notice names
+    and, per drill-down page, the key of its inputs (cache.key_page_key)."""
+
+    books: tuple[str, ...] = ()
+    key_pages: dict[str, str] = field(default_factory=dict)
+
+
 def render_pages(
     history: History,
     config: Config,
@@ -79,11 +108,13 @@ def render_pages(
     report: BuildReport,
     manifest: Manifest,
     previous_books: Sequence[str] | None = None,
-) -> tuple[str, ...]:
-    """Stage 6: render the pages of page_summaries(); each file written (or found
-    right) is recorded in ``manifest``. Returns the books the pages' mixed-books notice
-    names, for the index: when they differ from ``previous_books`` (what the last build's
-    pages name; None: no last build) every page is rendered again."""
+    previous_keys: Mapping[str, str] | None = None,
+) -> Rendered:
+    """Stage 6: render the pages of page_summaries() and the drill-down pages whose
+    inputs changed; each file written (or found right) is recorded in ``manifest``.
+    When the books the pages' mixed-books notice names differ from ``previous_books``
+    (what the last build's pages name; None: no last build) every page is rendered
+    again. ``previous_keys``: the last build's Rendered.key_pages."""
     pages = page_summaries(history, config, summaries, memo, events)
     books = mixed_books(pages.get(("all", "all")))
     if previous_books is not None and tuple(previous_books) != books:
@@ -136,9 +167,94 @@ def render_pages(
     )
     report.pages_rendered += written_pages
     report.pages_skipped += unchanged
+    kept = KeyRowsStore(config.artifacts / CACHE_DIR / KEY_ROWS_DIR)
+    keys = render_key_pages(
+        history,
+        config,
+        pages.get(("all", "all")),
+        site,
+        manifest,
+        previous_keys or {},
+        report,
+        kept,
+    )
     if not history.empty:  # the scan stage kept rows of every file it read: keep recent ones
         site.rows.prune(history.last - dt.timedelta(days=KEEP_DAYS - 1))
-    return books
+    return Rendered(books, keys)
+
+
+def render_key_pages(
+    history: History,
+    config: Config,
+    everything: Mapping[str, Any] | None,
+    site: SiteInput,
+    manifest: Manifest,
+    previous: Mapping[str, str],
+    report: BuildReport,
+    kept: KeyRowsStore | None = None,
+) -> dict[str, str]:
+    """The page of every symbol and strategy with closed trades, rendered when what it is
+    made of (drill.page_inputs, the books) is not what the last build made it of, or its
+    file is not as that build wrote it (``manifest``, verified). Its latest trades come
+    from the rows ``kept`` by the last build where their day is unchanged, else from the
+    day's rows. Returns each page's key of its inputs, by path, for the index."""
+    series = key_series(history.days)
+    day_keys = _DayKeys(history)
+    stamps: dict[str, str] = {}
+    todo: list[tuple[KeySeries, dict[dt.date, str]]] = []
+    for (kind, key), one in series.items():
+        path = key_path(kind, key)
+        row_days = row_day_inputs(one, day_keys.of(one.row_days()))
+        stamps[path] = key_page_key(site.books, page_inputs(one, row_days))
+        if path not in manifest.entries or previous.get(path) != stamps[path]:
+            todo.append((one, {day: key_of(*inputs) for day, inputs in row_days.items()}))
+    grid = (everything or {}).get("breakdowns") or {}
+    rows_of = {kind: {str(r.get("key")): r for r in grid.get(kind) or []} for kind in KINDS}
+
+    def wanted():
+        for one, keys in todo:
+            yield one, keys, kept.load(one.kind, one.key) if kept else {}
+
+    latest = latest_rows(wanted(), site.rows)
+    if kept is not None:
+        for (kind, key), (_, days) in latest.items():
+            kept.save(kind, key, days)
+        kept.prune(series)
+    written, unchanged = render_keys(
+        (
+            KeyInput(one, rows_of[one.kind].get(one.key), latest[(one.kind, one.key)][0])
+            for one, _ in todo
+        ),
+        site.books,
+        config,
+        Writer(config.site_dir, on_write=manifest.record),
+        latest=LATEST_TRADES,
+        cache_dir=config.artifacts / CACHE_DIR / "templates",
+    )
+    report.pages_rendered += written
+    report.pages_skipped += unchanged + len(series) - len(todo)
+    return stamps
+
+
+class _DayKeys:
+    """Each day's cache.day_rows_key, made when first asked for."""
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+        self.found: dict[dt.date, str] = {}
+
+    def of(self, days: Sequence[dt.date]) -> dict[dt.date, str]:
+        out = {}
+        for day in days:
+            if day not in self.found:
+                h = self.history
+                found = h.day_files.get(day, ())
+                self.found[day] = day_rows_key(
+                    [(h.digests[fi].name, h.digests[fi].hash) for fi in found],
+                    [[bytes(x).hex() for x in h.excluded.get(fi, ())] for fi in found],
+                )
+            out[day] = self.found[day]
+        return out
 
 
 #: a forked page worker is worth starting for at least this many daily pages

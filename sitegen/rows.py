@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -213,4 +214,60 @@ class DayRows:
             with contextlib.suppress(ValueError, OSError):
                 temp = path.name.startswith(".") and path.name.endswith(".tmp")
                 if temp or dt.date.fromisoformat(path.name[:10]) < keep_from:
+                    path.unlink()
+
+
+# --- the drill-down pages' rows --------------------------------------------------------
+
+#: the folder of each symbol's and strategy's kept rows, in the cache folder
+KEY_ROWS_DIR = "keys"
+
+
+class KeyRows(msgspec.Struct, array_like=True, gc=False):
+    """The rows a symbol's or strategy's page lists, by day, each day with the key of
+    what its rows are made of (drill.latest_rows reuses a day whose key is the same)."""
+
+    key: str  # FORMAT, kind and the key itself: a file is read back for its own key only
+    days: list[tuple[str, str, list[Row]]]  # (ISO day, its inputs' key, rows in time order)
+
+
+_key_rows_decoder = msgspec.msgpack.Decoder(KeyRows)
+
+
+class KeyRowsStore:
+    """Kept rows of the drill-down pages, a file per key: a page rendered again for a
+    new day reads that day, not the older days its latest trades also lie on (whose
+    fragments may be gone). A cache: a file that cannot be read is made again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, kind: str, key: str) -> Path:
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return self.folder / f"{kind}-{digest}{SUFFIX}"
+
+    @staticmethod
+    def _id(kind: str, key: str) -> str:
+        return f"{FORMAT}:{kind}:{key}"
+
+    def load(self, kind: str, key: str) -> dict[dt.date, tuple[str, list[Row]]]:
+        with contextlib.suppress(OSError, msgspec.DecodeError, msgspec.ValidationError, ValueError):
+            found = _key_rows_decoder.decode(self._path(kind, key).read_bytes())
+            if found.key == self._id(kind, key):
+                return {dt.date.fromisoformat(day): (k, rows) for day, k, rows in found.days}
+        return {}
+
+    def save(self, kind: str, key: str, days: dict[dt.date, tuple[str, list[Row]]]) -> None:
+        kept = KeyRows(self._id(kind, key), [(d.isoformat(), k, r) for d, (k, r) in days.items()])
+        with contextlib.suppress(OSError):
+            atomic_write(self._path(kind, key), _encoder.encode(kept))
+
+    def prune(self, keep: Iterable[tuple[str, str]]) -> None:
+        """Drop the files of keys not in ``keep`` ((kind, key) pairs), and temp files."""
+        wanted = {self._path(kind, key).name for kind, key in keep}
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.name not in wanted:
+                with contextlib.suppress(OSError):
                     path.unlink()

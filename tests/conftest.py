@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+
+from sitegen.site.paths import KEY_NAME
+
+#: The two places a page holds a symbol or strategy outside its text (tests that look for
+#: log text in markup allow these): a link to its page, whose name is the key when plain
+#: (letters, digits, ``.-``) or a slug of it and a digest, and a plain key's page title.
+#: Neither can spell markup or change the text's direction.
+KEY_LINK = re.compile(r"(?:\.\./)*(?:symbols|strategies)/" + KEY_NAME.pattern)
+KEY_TITLE = re.compile(r"(?:Symbol|Strategy) [A-Za-z0-9][A-Za-z0-9.-]{0,39} · Trading performance")
 
 
 def trade(

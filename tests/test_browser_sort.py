@@ -121,3 +121,41 @@ def test_a_breakdown_table_sorts_by_net_pnl(browser: Browser, day_page: Path) ->
 
 
 TRADES_COLUMNS = ("Entry", "Exit", "Symbol", "Side", "Qty", "Price", "Stop", "Outcome", "P&L", "R")
+
+
+def test_a_breakdown_link_opens_the_symbol_s_page_and_back_returns(
+    browser: Browser, day_page: Path
+) -> None:
+    """Sort the by-symbol table, follow a symbol to its page (its trades, linking to
+    their day), sort that page's trade table, and come back: to the day page with the
+    link and by the browser's Back."""
+    page = browser.new_page()
+    try:
+        page.goto(day_page.as_uri())
+        table = page.locator("table.breakdown").filter(
+            has=page.locator("thead th", has_text="Symbol")
+        )
+        net = table.locator("thead th").all_inner_texts().index("Net P&L")
+        table.locator("thead th").nth(net).locator("button.sort").click()
+        first = table.locator("tbody tr").first.locator("th a")
+        assert first.inner_text() == "AAPL"  # the worst net P&L first: -1,200.00
+        first.click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/symbols/AAPL.html")
+        assert page.locator("h1").inner_text() == "AAPL"
+        trades = page.locator("table.key-trades tbody tr")
+        assert trades.count() == 1
+        assert trades.first.locator("td, th").nth(9).inner_text() == "-1,200.00"
+        heading(page, "key-trades", "P&L").click()  # a one-row table sorts too
+        day_link = trades.first.locator("td").first.locator("a")
+        assert day_link.inner_text() == DAY
+        day_link.click()
+        page.wait_for_load_state()
+        assert page.url == day_page.as_uri()
+        page.go_back()
+        assert page.url.endswith("/symbols/AAPL.html")
+        page.go_back()
+        assert page.url == day_page.as_uri()
+        assert page.locator("table.trades tbody tr").count() == len(TRADES)
+    finally:
+        page.close()

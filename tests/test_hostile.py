@@ -24,6 +24,7 @@ from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.ingest import MAX_DAYS_FROM_FILE
 from sitegen.pipeline import build
+from sitegen.site.paths import KEY_NAME
 
 MB = 1024 * 1024
 FINITE = "(must be a finite decimal below 10^15 with at most 18 decimal places)"
@@ -403,16 +404,17 @@ _ARTIFACT = (
 ARTIFACT_NAMES = re.compile(
     rf"{_ARTIFACT}|performance-index\.json|\.sitegen\.lock"
     r"|\.sitegen-cache/(templates/__jinja2_[0-9a-f]+\.cache|index-head\.json"
-    r"|rows/\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.rows)"
+    r"|rows/\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.rows|keys/(symbol|strategy)-[0-9a-f]{32}\.rows)"
 )
 SITE_NAMES = re.compile(
     r"(index|alerts|archive|compare|definitions)\.html"
     r"|daily/\d{4}-\d{2}-\d{2}\.html|weekly/\d{4}-W\d{2}\.html|monthly/\d{4}-\d{2}\.html"
     rf"|data/{_ARTIFACT}|assets/[a-z0-9-]+\.(css|svg|png|ico|js)"
+    rf"|(symbols|strategies)/{KEY_NAME.pattern}"
 )
 
 
-def test_output_file_names_come_only_from_dates_and_window_ids(built):
+def test_output_file_names_come_only_from_dates_window_ids_and_plain_or_digested_keys(built):
     _, artifacts, site = built
     for root, names in ((artifacts, ARTIFACT_NAMES), (site, SITE_NAMES)):
         files = [p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()]

@@ -16,11 +16,13 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from sitegen import demo
+from sitegen.cache import Manifest
 from sitegen.config import Config
 from sitegen.depth import HOLD_LABELS
 from sitegen.pipeline import BuildReport, ScanCache, load_history
-from sitegen.render import site_input
+from sitegen.render import render_key_pages, site_input
 from sitegen.site import default_templates_dir, fmt, render_site, with_neighbours
+from sitegen.site.paths import key_path
 from sitegen.writer import Writer
 from tests.conftest import trade, write_log
 
@@ -109,9 +111,17 @@ def snapshot(site: Path) -> dict[str, bytes]:
 
 
 def render(history, summaries, config: Config, site: Path, alerts=()) -> tuple[int, int]:
-    return render_site(
-        site_input(history, config, fragments=False), summaries, list(alerts), config, Writer(site)
-    )
+    """The period and overview pages of ``summaries``, and every symbol's and strategy's
+    page when they hold the all-time summary; (pages written, pages unchanged)."""
+    given = site_input(history, config, fragments=False)
+    written, unchanged = render_site(given, summaries, list(alerts), config, Writer(site))
+    if ("all", "all") in summaries:
+        report, config = BuildReport(), dataclasses.replace(config, site_dir=site)
+        render_key_pages(
+            history, config, summaries[("all", "all")], given, Manifest(site), {}, report
+        )
+        written, unchanged = written + report.pages_rendered, unchanged + report.pages_skipped
+    return written, unchanged
 
 
 def all_summaries(history, config: Config) -> dict[tuple[str, str], dict]:
@@ -408,12 +418,8 @@ def test_banners_list_at_most_5_incidents_then_how_many_more(built, tmp_path) ->
 def test_second_render_writes_nothing_and_is_byte_identical(built) -> None:
     history, summaries, config, site, _ = built
     before = snapshot(site)
-    writer = Writer(site)
-    written, unchanged = render_site(
-        site_input(history, config, fragments=False), summaries, [], config, writer
-    )
+    written, unchanged = render(history, summaries, config, site)
     assert written == 0 and unchanged == len(html_files(site))
-    assert writer.written == 0
     assert snapshot(site) == before
 
 
@@ -458,6 +464,8 @@ def test_a_new_day_changes_only_a_handful_of_pages(tmp_path) -> None:
         "index.html",
         "archive.html",
         "compare.html",  # the whole history's versions and books
+        "symbols/AAPL.html",  # the symbol and the strategy the new day trades
+        key_path("strategy", "A"),
     }
 
 

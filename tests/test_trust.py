@@ -28,6 +28,7 @@ from click.testing import CliRunner
 
 import sitegen
 from sitegen.cli import main
+from sitegen.site.paths import key_path
 from tests.conftest import trade, write_log
 
 INDEX = "performance-index.json"
@@ -379,12 +380,15 @@ def _damage(ws: Workspace, what: str) -> Path:
         "weekly summary JSON deleted": ws.artifacts / "weekly-summary-2025-W41.json",
         "site data copy modified": ws.site / "data" / "daily-summary-2025-10-08.json",
         "all-summary.json overwritten with {}": ws.artifacts / "all-summary.json",
+        "symbol page deleted": ws.site / "symbols" / "NVDA.html",
+        "strategy page modified": ws.site / key_path("strategy", "A"),
     }[what]
     assert path.is_file(), path
     if what.endswith("deleted"):
         path.unlink()
     elif what.endswith("modified"):
-        path.write_bytes(path.read_bytes().replace(b'"trades_total":', b'"trades_total": 1 +'))
+        damaged = path.read_bytes().replace(b'"trades_total":', b'"trades_total": 1 +')
+        path.write_bytes(damaged if damaged != path.read_bytes() else damaged + b"<!-- x -->")
     else:
         path.write_bytes(b"{}")
     return path
@@ -397,6 +401,8 @@ def _damage(ws: Workspace, what: str) -> Path:
         "weekly summary JSON deleted",
         "site data copy modified",
         "all-summary.json overwritten with {}",
+        "symbol page deleted",
+        "strategy page modified",
     ],
 )
 def test_a_damaged_output_is_written_again_by_a_plain_build(ws, what):
@@ -416,6 +422,8 @@ def test_a_damaged_output_is_written_again_by_a_plain_build(ws, what):
         "weekly summary JSON deleted",
         "site data copy modified",
         "all-summary.json overwritten with {}",
+        "symbol page deleted",
+        "strategy page modified",
     ],
 )
 def test_a_damaged_output_is_written_again_by_a_build_with_other_work(ws, what):

@@ -3,10 +3,11 @@ and written through the one Writer.
 
 Pages: ``index.html``, ``archive.html``, ``compare.html``, ``alerts.html``,
 ``definitions.html``, ``daily/YYYY-MM-DD.html``, ``weekly/YYYY-Www.html``,
-``monthly/YYYY-MM.html``, plus ``assets/style.css`` and a copy of each period's JSON
-and Markdown artifact under ``data/`` so the site works when moved or served alone.
-All links are relative. When the report mixes books, every page carries a notice that
-says so (SiteInput.books).
+``monthly/YYYY-MM.html``, ``symbols/<key>.html`` and ``strategies/<key>.html`` (a
+page per symbol and strategy, sitegen.site.keys), plus ``assets/style.css`` and a copy
+of each period's JSON and Markdown artifact under ``data/`` so the site works when
+moved or served alone. All links are relative. When the report mixes books, every page
+carries a notice that says so (SiteInput.books).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from sitegen.config import Config, default_templates_dir
 from sitegen.errors import BuildError
 from sitegen.site import home
 from sitegen.site.compare import books_notice, compare_page, mixed_books
+from sitegen.site.keys import key_page
 from sitegen.site.pages import DayStats, neighbours, period_page
-from sitegen.site.paths import data_path, page_path, root_of
+from sitegen.site.paths import data_path, key_path, page_path, root_of
 from sitegen.site.rows import day_table
 from sitegen.windows import zone
 from sitegen.writer import Writer
@@ -33,16 +35,19 @@ from sitegen.writer import Writer
 if TYPE_CHECKING:
     import jinja2
 
+    from sitegen.drill import KeySeries
     from sitegen.returns import MonthlyReturns
     from sitegen.rows import Row
 
 __all__ = [
     "DayStats",
+    "KeyInput",
     "RowSource",
     "SiteInput",
     "default_templates_dir",
     "environment",
     "mixed_books",
+    "render_keys",
     "render_site",
     "with_neighbours",
 ]
@@ -81,6 +86,17 @@ class SiteInput:
     def latest_period(self, window: str) -> str | None:
         found = self.periods.get(window)
         return found[-1] if found else None
+
+
+@dataclass(frozen=True)
+class KeyInput:
+    """What the page of one symbol or strategy is made of: its series of days, its row
+    of the all-time summary's breakdown grid (None: not there), and its latest closed
+    trades, newest first, each with its day."""
+
+    series: KeySeries
+    row: Mapping[str, Any] | None
+    rows: Sequence[tuple[dt.date, Row]]
 
 
 def environment(
@@ -264,6 +280,35 @@ def render_site(
         page = make()
         if site.books:
             page = _with_notice(page, books_notice(site.books, counted, scope, root_of(path)))
+        if writer.write(path, template.render(page=page)):
+            written += 1
+        else:
+            unchanged += 1
+    return written, unchanged
+
+
+def render_keys(
+    keys: Iterable[KeyInput],
+    books: Sequence[str],
+    config: Config,
+    writer: Writer,
+    *,
+    latest: int,
+    cache_dir: Path | None = None,
+) -> tuple[int, int]:
+    """Render the pages of ``keys`` (sitegen.site.keys) into writer.root; return (pages
+    written, pages unchanged). ``books``: what their mixed-books notice names (no counts:
+    a key's page would otherwise change with every day's trades of other keys);
+    ``latest``: the most trades a page lists."""
+    env = environment(config.templates_dir, cache_dir)
+    template = env.get_template("key.html")
+    written = unchanged = 0
+    for item in keys:
+        page = key_page(item.series, item.row, item.rows, config.timezone, latest)
+        if books:
+            notice = books_notice(books, None, "in all", page.layout.root)
+            page = _with_notice(page, notice)
+        path = key_path(item.series.kind, item.series.key)
         if writer.write(path, template.render(page=page)):
             written += 1
         else:

@@ -19,6 +19,7 @@ from sitegen.metrics import SMALL_SAMPLE
 from sitegen.registry import BY_FIELD, END_OF_DAY, GRID, Kind, Sign
 from sitegen.registry import Column as GridColumn
 from sitegen.site.parts import Card, Cell, card, na
+from sitegen.site.paths import key_path
 from sitegen.site.text import log_html
 
 
@@ -34,6 +35,7 @@ class GridRow:
     closed: str
     small: bool  # fewer than SMALL_SAMPLE closed trades
     cells: tuple[Cell, ...]
+    href: str | None = None  # the key's own page (symbols and strategies)
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ GRID_COLUMNS = tuple(c for f in _FIRST for c in GRID if c.field == f) + tuple(
 )
 
 
-def _cell(row: Mapping[str, Any], column: GridColumn) -> Cell:
+def grid_cell(row: Mapping[str, Any], column: GridColumn) -> Cell:
     value = row.get(column.field)
     if value is None:
         return na((row.get("undefined_reasons") or {}).get(column.field))
@@ -123,7 +125,12 @@ def _cell(row: Mapping[str, Any], column: GridColumn) -> Cell:
     return Cell(text, fmt.tone(text.replace(",", "")) if signed else "")
 
 
-def grid(summary: Mapping[str, Any]) -> tuple[GridTable, ...]:
+#: the breakdowns whose keys have pages, and the kind of key each holds (site.paths)
+KEY_PAGES = {"symbol": "symbol", "strategy": "strategy"}
+
+
+def grid(summary: Mapping[str, Any], root: str = "") -> tuple[GridTable, ...]:
+    """The breakdown grid's tables; a symbol or strategy links to its page."""
     tables = []
     for name, rows in (summary.get("breakdowns") or {}).items():
         title = BREAKDOWN_TITLES.get(name, name)
@@ -139,7 +146,10 @@ def grid(summary: Mapping[str, Any]) -> tuple[GridTable, ...]:
                         else key_label(name, str(r["key"])),
                         closed=f"{r['trades_closed']:,}",
                         small=r["trades_closed"] < SMALL_SAMPLE,
-                        cells=tuple(_cell(r, column) for column in GRID_COLUMNS),
+                        cells=tuple(grid_cell(r, column) for column in GRID_COLUMNS),
+                        href=root + key_path(KEY_PAGES[name], str(r["key"]))
+                        if name in KEY_PAGES
+                        else None,
                     )
                     for r in rows
                 ),
@@ -242,5 +252,5 @@ def depth(summary: Mapping[str, Any], root: str, day_pages: Sequence[str] = ()) 
         r=r_section(summary),
         drawdowns=drawdowns(summary, root, pages),
         columns=tuple(Column(c.label, c.metric.field) for c in GRID_COLUMNS),
-        grid=grid(summary),
+        grid=grid(summary, root),
     )

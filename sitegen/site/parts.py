@@ -21,7 +21,7 @@ from sitegen.figures import WINDOW_NAMES, figure, target_figures
 from sitegen.incidents import grouped, run_start
 from sitegen.metrics import SMALL_SAMPLE
 from sitegen.registry import BY_FIELD, PAGE_GROUPS, TRADE_BY_TRADE, Kind
-from sitegen.site.paths import page_path
+from sitegen.site.paths import key_path, page_path
 from sitegen.site.returns import return_note
 from sitegen.site.text import log_html
 
@@ -423,9 +423,14 @@ class BreakdownRow:
     win_rate: Cell  # with its 95% interval as the note
     net: Cell
     expectancy: Cell  # with its 95% interval as the note
+    href: str | None = None  # the key's own page (a symbol's or strategy's)
 
 
-def breakdown(rows: Iterable[Mapping[str, Any]]) -> tuple[BreakdownRow, ...]:
+def breakdown(
+    rows: Iterable[Mapping[str, Any]], root: str = "", kind: str | None = None
+) -> tuple[BreakdownRow, ...]:
+    """The rows of a by-symbol or by-strategy table; with ``kind`` (symbol, strategy)
+    each key links to its page."""
     out = []
     for r in rows:
         expectancy = fmt.rounded(r.get("expectancy"), signed=True)
@@ -446,6 +451,7 @@ def breakdown(rows: Iterable[Mapping[str, Any]]) -> tuple[BreakdownRow, ...]:
                     note=fmt.money_interval(r.get("expectancy_low"), r.get("expectancy_high"))
                     or None,
                 ),
+                href=None if kind is None else root + key_path(kind, str(r["key"])),
             )
         )
     return tuple(out)
