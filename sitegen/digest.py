@@ -333,6 +333,22 @@ decode_part = msgspec.json.Decoder(DayPart).decode
 NO_PARTS = msgspec.Raw(b"{}")
 
 
+def bare(dg: FileDigest) -> FileDigest:
+    """``dg`` without what its file contributes (parts, records, ids, problems): its
+    name, date and stamp, enough to read the file back."""
+    return msgspec.structs.replace(
+        dg,
+        problems=(),
+        parts=NO_PARTS,
+        opens=(),
+        closed_ids=b"",
+        part_days=(),
+        excluded=(),
+        excluded_ids=b"",
+        excluded_slots=b"",
+    )
+
+
 def attribution_day(rec: Record, tz: ZoneInfo) -> dt.date:
     """The local date a record is attributed to (as to_trade attributes it): a closed
     one's exit time, else its entry time."""

@@ -32,6 +32,8 @@ from sitegen.digest import (
     TAIL,
     DayPart,
     FileDigest,
+    OpenRecord,
+    bare,
     count_modes,
     decode_part,
     digest,
@@ -614,11 +616,9 @@ def build_history(
         for day in dg.part_days:
             parts_in[day].append(fi)
             files_of[day].add(fi)
-        gone_opens = replaced_opens.get(fi, frozenset())
-        for o in dg.opens:
-            if gone_opens and o.order_id is not None and id_hash(o.order_id) in gone_opens:
-                superseded += 1
-                continue
+        opens = live_opens(dg, replaced_opens.get(fi, frozenset()))
+        superseded += len(dg.opens) - len(opens)
+        for o in opens:
             opens_of[o.day].append(o)
             files_of[o.day].add(fi)
             history.open_by_mode[o.mode] = history.open_by_mode.get(o.mode, 0) + 1
@@ -658,6 +658,54 @@ def build_history(
         history.day_files[day] = tuple(sorted(files_of[day]))
         history.missing_pnl.get(day, []).sort()
     return history
+
+
+def live_opens(dg: FileDigest, gone: frozenset[bytes]) -> list[OpenRecord]:
+    """The open records of ``dg`` that no later file supersedes (``gone``: the id
+    hashes of those that one does, from supersedes)."""
+    if not gone:
+        return list(dg.opens)
+    return [o for o in dg.opens if o.order_id is None or id_hash(o.order_id) not in gone]
+
+
+def resolve_identity(
+    digests: Sequence[FileDigest],
+    tz: ZoneInfo,
+    timezone: str,
+    holidays: frozenset[dt.date],
+    rescan: Rescan,
+    modes: frozenset[str] | None = None,
+) -> History:
+    """Identities resolved across files (supersedes, as build_history resolves them)
+    and the files that hold each local date's analysed trades, without assembling any
+    day: a History whose ``days`` is empty (it has no summaries), made to read any
+    day's trades back with ``day_trades`` — what a trade export needs.
+
+    It keeps of each digest only its name, date and stamp (``bare``), and of the ids
+    only those of superseded records: not the days' partials, not every record's id."""
+    digests = tuple(sorted(digests, key=lambda d: d.name))
+    replaced, replaced_opens, _ = supersedes(digests)
+    files_of: dict[dt.date, set[int]] = defaultdict(set)
+    for fi, dg in enumerate(digests):
+        # (as digested: a day whose closed records of this file a later file all
+        # supersedes is read back from it for none; build_history re-digests first)
+        for day in dg.part_days:
+            files_of[day].add(fi)
+        for o in live_opens(dg, replaced_opens.get(fi, frozenset())):
+            files_of[o.day].add(fi)
+    return History(
+        timezone,
+        holidays,
+        tuple(d.date for d in digests),
+        {},
+        digests=tuple(map(bare, digests)),
+        day_files={day: tuple(sorted(files_of[day])) for day in sorted(files_of)},
+        excluded=replaced,
+        replaced_opens=replaced_opens,
+        tz=tz,
+        rescan=rescan,
+        modes=modes,
+    )
 
 
 def _count_modes(into: dict[str, int], counts: Mapping[str, int]) -> None:

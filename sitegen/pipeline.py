@@ -47,7 +47,7 @@ from sitegen.config import Config, check_templates
 from sitegen.digest import FileDigest
 from sitegen.errors import ConfigError, NoDataError
 from sitegen.export import artifact_name
-from sitegen.history import History, build_history
+from sitegen.history import History, build_history, resolve_identity
 from sitegen.incidents import open_incidents
 from sitegen.incremental import (
     affected_days,
@@ -101,7 +101,7 @@ class ScanCache:
             self.digests, self.days, self.state = cached.files, cached.days, cached.state
 
 
-def load_history(
+def scan_stage(
     config: Config,
     cache: ScanCache,
     report: BuildReport,
@@ -109,10 +109,13 @@ def load_history(
     use_index: bool = True,
     progress: Callable[[str, int, int], None] | None = None,
     site: bool = False,
-) -> History:
-    """Stages 1–2: digest the log files (through the cache) and assemble the history.
-    What the scan found (changed and removed files) is left in ``cache.last_scan``.
-    With ``site``, the daily pages' trade rows of each file read are kept too."""
+    parts: bool = True,
+) -> ScanResult:
+    """Stage 1: digest the log files, through the cache (which keeps the digests, and
+    what the scan found — changed and removed files — in ``cache.last_scan``). With
+    ``site``, the daily pages' trade rows of each file read are kept too. With
+    ``parts`` False, the files read are digested without their per-day parts (see
+    scan_logs), and the cache is left as it was: such digests make no summary."""
     cache.prepare(config, use_index=use_index)
     on_file = None
     if site:
@@ -128,9 +131,30 @@ def load_history(
         progress=progress,
         on_file=on_file,
         modes=config.mode_filter,
+        parts=parts,
     )
-    cache.digests = {d.name: d for d in result.digests}
-    cache.last_scan = result
+    if parts:
+        cache.digests = {d.name: d for d in result.digests}
+        cache.last_scan = result
+    report.files_total = len(result.digests)
+    report.files_read = result.read
+    report.cache_hits = result.hits
+    report.cache_misses = len(result.changed)
+    return result
+
+
+def load_history(
+    config: Config,
+    cache: ScanCache,
+    report: BuildReport,
+    *,
+    use_index: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
+    site: bool = False,
+) -> History:
+    """Stages 1–2: digest the log files (through the cache, see scan_stage) and
+    assemble the history."""
+    result = scan_stage(config, cache, report, use_index=use_index, progress=progress, site=site)
     rescanner = Rescanner(config.logs_dir, seed=result.scans)
     history = build_history(
         result.digests,
@@ -145,15 +169,32 @@ def load_history(
     cache.days = history.assembled
     rescanner.forget()  # files read back to assemble days: the pages have their rows
     cache.rescanner = rescanner
-    report.files_total = len(result.digests)
-    report.files_read = result.read
-    report.cache_hits = result.hits
-    report.cache_misses = len(result.changed)
     report.trades = history.trades_total
     for problems in history.problems.values():
         report.bad_lines.extend(problems)
     report.skipped_lines = history.skipped_lines
     return history
+
+
+def load_trades(config: Config, cache: ScanCache, report: BuildReport) -> History:
+    """Stage 1 without the days' parts, then identities resolved across files
+    (history.resolve_identity): what reading the analysed trades back a day at a time
+    needs (a trade export), without assembling any day. What it returns holds the
+    superseded records' ids, not the history's partials or every record's id."""
+    result = scan_stage(config, cache, report, parts=False)
+    for dg in result.digests:
+        report.bad_lines.extend(dg.problems)
+        report.skipped_lines += dg.skipped_lines
+    return resolve_identity(
+        result.digests,
+        zone(config.timezone),
+        config.timezone,
+        config.holidays,
+        # a day's trades lie in its own file and the ones before whose trades close
+        # that day: read in order of days, two kept scans (not 4) rarely read one again
+        Rescanner(config.logs_dir, keep=2, seed=result.scans),
+        modes=config.mode_filter,
+    )
 
 
 def _parse_day(value: dt.date | str | None, key: str) -> dt.date | None:
@@ -573,7 +614,8 @@ class Tracker:
     """The engine as a library object for the bot: summaries on demand.
 
     Log files are scanned once and kept; a later call re-reads only files whose
-    size or modification time changed.
+    size or modification time changed. (``trades`` reads through what is kept, and
+    keeps nothing: it digests files without the days' figures.)
     """
 
     def __init__(self, config: Config) -> None:
@@ -621,12 +663,16 @@ class Tracker:
     ) -> Iterator[dict]:
         """The analysed trades (open ones too) of the local days ``start`` .. ``end``,
         one dict per trade with the columns of ``sitegen export trades``, in attribution
-        order. The logs are read now; the rows are made a day at a time as the iterator
-        is consumed (memory holds a day's trades, not the history's)."""
+        order. The logs are read now (through the digests this tracker keeps, which it
+        leaves as they were, see load_trades); the rows are made a day at a time as
+        the iterator is consumed (memory holds a day's trades, not the history's)."""
         first, last = _parse_day(start, "start"), _parse_day(end, "end")
         if first and last and first > last:
             raise ConfigError(f"start {first} is after end {last}")
-        return trade_rows(self.history(), zone(self.config.timezone), first, last)
+        report = BuildReport()
+        history = load_trades(self.config, self._cache, report)
+        self.last_report = report
+        return trade_rows(history, zone(self.config.timezone), first, last)
 
     def summaries(
         self, window: str, start: dt.date | str | None = None, end: dt.date | str | None = None

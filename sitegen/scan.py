@@ -93,12 +93,13 @@ def scan_and_digest(
     known_hash: str = "",
     on_file: OnFile | None = None,
     modes: frozenset[str] | None = None,
+    parts: bool = True,
 ) -> tuple[FileDigest | None, FileScan | None, int, int]:
     """Read, checksum and digest one log file; also its scan (kept when few files
     changed), and the stamp (size, mtime) of the bytes read (cache.read_stamped). The
     digest is None when the checksum equals ``known_hash`` (the content did not
-    change). ``modes``: the modes analysed (None: every mode). Runs in worker
-    processes too."""
+    change). ``modes``: the modes analysed (None: every mode); ``parts``: False for a
+    digest without its per-day parts (see scan_logs). Runs in worker processes too."""
     try:
         data, (size, mtime_ns) = read_stamped(path)
     except OSError as exc:
@@ -118,6 +119,8 @@ def scan_and_digest(
     )
     if on_file is not None:
         on_file(scan, pairs, checksum)
+    if not parts:
+        dg = msgspec.structs.replace(dg, parts=NO_PARTS)
     return dg, scan, size, mtime_ns
 
 
@@ -135,12 +138,16 @@ def scan_logs(
     progress: Callable[[str, int, int], None] | None = None,
     on_file: OnFile | None = None,
     modes: frozenset[str] | None = None,
+    parts: bool = True,
 ) -> ScanResult:
     """Digests of every log file, reusing ``cached`` ones whose file did not change
     (``cached`` must have been made with the same time zone and ``modes``).
     Each digest is stamped with the bytes it was made from (cache.read_stamped).
     ``progress(stage, done, total)`` is told after each file read; ``on_file`` of each
-    file read (see OnFile)."""
+    file read (see OnFile). With ``parts`` False, the digests of the files read come
+    without their per-day parts (the bulk of a digest, per day of the history): enough
+    to resolve identity and to read the trades back, not to make a summary, nor to be
+    cached."""
     files = list_logs(logs_dir)
     result = ScanResult(digests=[])
     present = set()
@@ -168,7 +175,7 @@ def scan_logs(
             continue
         known = old.hash if old is not None and old.complete else ""
         slots.append(len(todo))
-        todo.append((path, day, timezone, known, on_file, modes))
+        todo.append((path, day, timezone, known, on_file, modes, parts))
         pending_bytes += st.st_size
     result.read = len(todo)
 

@@ -109,9 +109,10 @@ def trade_rows(
     history: History, tz: ZoneInfo, start: dt.date | None = None, end: dt.date | None = None
 ) -> Iterator[dict]:
     """The rows of the analysed trades of the local days ``start`` .. ``end`` (both
-    optional), in attribution order, a day's files read at a time."""
+    optional), in attribution order, a day's files read at a time. ``history`` needs
+    no partials: history.resolve_identity makes what this reads."""
     names = [dg.name for dg in history.digests]
-    for day in history.day_list:
+    for day in sorted(history.day_files):
         if start is not None and day < start:
             continue
         if end is not None and day > end:
