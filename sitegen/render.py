@@ -167,7 +167,7 @@ def render_pages(
     )
     report.pages_rendered += written_pages
     report.pages_skipped += unchanged
-    kept = KeyRowsStore(config.artifacts / CACHE_DIR / KEY_ROWS_DIR)
+    kept = KeyRowsStore(config.artifacts / CACHE_DIR / KEY_ROWS_DIR, config.timezone, history.modes)
     keys = render_key_pages(
         history,
         config,

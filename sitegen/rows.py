@@ -227,7 +227,7 @@ class KeyRows(msgspec.Struct, array_like=True, gc=False):
     """The rows a symbol's or strategy's page lists, by day, each day with the key of
     what its rows are made of (drill.latest_rows reuses a day whose key is the same)."""
 
-    key: str  # FORMAT, kind and the key itself: a file is read back for its own key only
+    key: str  # FORMAT, time zone, modes, kind and key: read back for its own key only
     days: list[tuple[str, str, list[Row]]]  # (ISO day, its inputs' key, rows in time order)
 
 
@@ -239,16 +239,17 @@ class KeyRowsStore:
     new day reads that day, not the older days its latest trades also lie on (whose
     fragments may be gone). A cache: a file that cannot be read is made again."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, timezone: str, modes: Iterable[str] | None) -> None:
         self.folder = folder
+        # what a row is made of besides its day's files (as fragment_key says)
+        self.context = fragment_key(timezone, "", "", modes)
 
     def _path(self, kind: str, key: str) -> Path:
         digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
         return self.folder / f"{kind}-{digest}{SUFFIX}"
 
-    @staticmethod
-    def _id(kind: str, key: str) -> str:
-        return f"{FORMAT}:{kind}:{key}"
+    def _id(self, kind: str, key: str) -> str:
+        return f"{self.context}:{kind}:{key}"
 
     def load(self, kind: str, key: str) -> dict[dt.date, tuple[str, list[Row]]]:
         with contextlib.suppress(OSError, msgspec.DecodeError, msgspec.ValidationError, ValueError):

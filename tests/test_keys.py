@@ -377,3 +377,18 @@ def test_a_key_whose_trades_are_gone_loses_its_page_as_a_fresh_build_would(tmp_p
 
 def _stamp_bytes(site: Path) -> dict[str, bytes]:
     return {path: data for path, (_, data) in _stamps(site).items()}
+
+
+def test_a_new_time_zone_remakes_the_kept_rows_as_a_fresh_build_would(tmp_path):
+    """The rows kept for a page carry local times: another time zone makes them again
+    (found by tests/test_invariant.py)."""
+    logs = tmp_path / "logs"
+    for day in ("2025-09-26", "2025-09-29"):
+        write_log(logs, day, [trade(f"{day}T14:00:00Z", "AAPL", "win", "5.00")])
+    site = tmp_path / "site"
+    sitegen.build(sitegen.load_config(logs_dir=logs, site_dir=site))
+    sitegen.build(sitegen.load_config(logs_dir=logs, site_dir=site, timezone="Asia/Tokyo"))
+    fresh = sitegen.load_config(logs_dir=logs, site_dir=tmp_path / "fresh", timezone="Asia/Tokyo")
+    sitegen.build(fresh, full=True)
+    assert "23:00:00" in (site / "symbols" / "AAPL.html").read_text("utf-8")
+    assert _stamp_bytes(site) == _stamp_bytes(fresh.site_dir)
