@@ -161,6 +161,7 @@ def measure(days: int, per_day: int, seed: int) -> dict:
         str(work / "artifacts"),
         "--out",
         str(work / "site"),
+        "-v",  # the build's structured line (read below) is printed with -v
     ]
     results: dict = {"trades": None}
     results["startup"] = startup(work)

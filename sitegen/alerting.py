@@ -6,6 +6,7 @@ sitegen/alerts.py, the log is sitegen/alertlog.py; this module runs them in a bu
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 
 from sitegen import export
 from sitegen.alertlog import append_events
@@ -22,7 +23,7 @@ log = logging.getLogger("sitegen")
 def rule_inputs(
     history: History,
     config: Config,
-    summaries: dict[tuple[str, str], dict],
+    summaries: MutableMapping[tuple[str, str], dict],
     reuse: dict[str, dict] | None = None,
 ) -> dict[str, dict]:
     """What the summary rules read of every period of their windows: its dates, its
@@ -121,11 +122,16 @@ def record_alerts(
     return new, stamp
 
 
-def attach_alerts(history: History, summaries: dict[tuple[str, str], dict], events: list[dict]):
-    """Each summary lists the alerts of its period and of shorter periods inside it."""
-    for (window, period), summary in summaries.items():
+def attach_alerts(
+    history: History, summaries: MutableMapping[tuple[str, str], dict], events: list[dict]
+) -> None:
+    """Each summary lists the alerts of its period and of shorter periods inside it
+    (stored back: ``summaries`` may keep copies, see sitegen.packed)."""
+    for window, period in list(summaries):
+        summary = summaries[(window, period)]
         first, last = history.bounds(window, period)
         summary["alerts"] = alerts_for(window, first, last, events)
+        summaries[(window, period)] = summary
 
 
 def open_breaches(history: History, events: list[dict]) -> list[str]:

@@ -14,7 +14,7 @@ import functools
 import logging
 import time
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,6 +57,7 @@ from sitegen.incremental import (
 )
 from sitegen.lock import DEFAULT_TIMEOUT as DEFAULT_LOCK_TIMEOUT
 from sitegen.lock import BuildLock
+from sitegen.packed import Summaries
 from sitegen.report import DETAIL, BuildReport, finish
 from sitegen.scan import Rescanner, ScanResult, list_logs, scan_logs
 from sitegen.stale import remove_stale
@@ -250,16 +251,20 @@ def compute_summaries(
     history: History,
     config: Config,
     chosen: list[tuple[str, str]],
-    memo: dict[tuple[str, str], dict] | None = None,
-) -> dict[tuple[str, str], dict]:
-    """Stage 3: one summary per chosen period (reusing those in ``memo``)."""
+    memo: Mapping[tuple[str, str], dict] | None = None,
+) -> Summaries:
+    """Stage 3: one summary per chosen period (reusing those in ``memo``), kept encoded
+    (sitegen.packed): a long history has thousands."""
     targets = config.targets.specs()
     memo = memo or {}
-    return {key: memo.get(key) or history.summary(*key, targets) for key in chosen}
+    out = Summaries()
+    for key in chosen:
+        out[key] = memo.get(key) or history.summary(*key, targets)
+    return out
 
 
 def write_artifacts(
-    summaries: dict[tuple[str, str], dict], writer: Writer, *, validate: bool = False
+    summaries: Mapping[tuple[str, str], dict], writer: Writer, *, validate: bool = False
 ) -> None:
     """Stage 5: write each summary as JSON and Markdown (validated against the schema
     when ``validate``: the test suite always does; a build does with --strict)."""
@@ -402,7 +407,7 @@ class Plan:
     events, and the manifests of the outputs still as the last build wrote them."""
 
     todo: set[tuple[str, str]]
-    memo: dict[tuple[str, str], dict]
+    memo: Summaries
     inputs: dict[str, dict]
     events: list[dict]
     logged: dict[str, dict]
@@ -455,7 +460,7 @@ def plan_work(
         changed = (touched & valid) | unwritten | _beside(history, touched - valid)
     # Rules read every period of their windows: changed ones are summarised now
     # (and reused below), the rest come from the last build's rule inputs.
-    memo: dict[tuple[str, str], dict] = {}
+    memo = Summaries()
     for key in sorted(changed & rule_periods(history, config), key=_period_order):
         memo[key] = history.summary(*key, config.targets.specs())
     inputs = rule_inputs(history, config, memo, None if everything else previous.rule_inputs)
@@ -519,7 +524,7 @@ def note_modes(history: History, config: Config, report: BuildReport) -> None:
 
 
 def note_windows(
-    history: History, summaries: dict[tuple[str, str], dict], report: BuildReport
+    history: History, summaries: Mapping[tuple[str, str], dict], report: BuildReport
 ) -> None:
     """The latest periods, the gaps in the data, and a warning for each partial window,
     in the report."""

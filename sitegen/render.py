@@ -8,6 +8,7 @@ periods, day counts and trade rows); this stage gathers that from the history.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from sitegen.drill import (
     row_day_inputs,
 )
 from sitegen.history import History
+from sitegen.packed import Summaries
 from sitegen.report import BuildReport
 from sitegen.rows import KEEP_DAYS, KEY_ROWS_DIR, ROWS_DIR, DayRows, KeyRowsStore
 from sitegen.site import (
@@ -68,12 +70,12 @@ def site_input(
 def page_summaries(
     history: History,
     config: Config,
-    summaries: dict[tuple[str, str], dict],
-    memo: dict[tuple[str, str], dict],
+    summaries: Mapping[tuple[str, str], dict],
+    memo: Mapping[tuple[str, str], dict],
     events: list[dict],
     *,
     every: bool = False,
-) -> dict[tuple[str, str], dict]:
+) -> Summaries:
     """The summaries of the pages to render: the recomputed periods, their neighbours
     (whose previous/next links may have changed) and the latest periods (the overview
     pages show them), each with its alerts; with ``every``, every period."""
@@ -87,7 +89,9 @@ def page_summaries(
         if extra[key] is None:
             extra[key] = history.summary(*key, config.targets.specs())
     attach_alerts(history, extra, events)
-    return {**summaries, **extra}
+    out = Summaries(summaries)  # (kept encoded, as the build keeps them)
+    out.update(extra)
+    return out
 
 
 @dataclass(frozen=True)
@@ -102,9 +106,9 @@ class Rendered:
 def render_pages(
     history: History,
     config: Config,
-    summaries: dict[tuple[str, str], dict],
+    summaries: Mapping[tuple[str, str], dict],
     events: list[dict],
-    memo: dict[tuple[str, str], dict],
+    memo: Mapping[tuple[str, str], dict],
     report: BuildReport,
     manifest: Manifest,
     previous_books: Sequence[str] | None = None,
@@ -138,6 +142,10 @@ def render_pages(
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("fork")
+        # The workers share this process's memory until they write to it; a collection
+        # in a worker would touch (and so copy) every object it inherited. Moved out of
+        # the collector's sight while they run: their peak RSS stays near their own work.
+        gc.freeze()
         try:
             with ProcessPoolExecutor(
                 max_workers=workers,
@@ -151,6 +159,7 @@ def render_pages(
                     report.files_read += reads
                     manifest.entries.update(entries)
         finally:
+            gc.unfreeze()
             _SHARED = None
         rest: tuple[str, ...] = ()
     else:

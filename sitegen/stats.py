@@ -57,7 +57,9 @@ NO_SPREAD = "closed-trade P&L has zero spread"
 # --- intervals -------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1 << 16)  # a history repeats the same few (wins, n) often
+# a history repeats a few small (wins, n) often; larger ones rarely (at a million trades
+# 15,000 distinct pairs, a third of the calls hits): a small cache keeps the repeats
+@functools.lru_cache(maxsize=2048)
 def wilson(wins: int, n: int, z: Decimal = Z95) -> tuple[Decimal, Decimal] | None:
     """The Wilson score interval of the rate wins / n: (low, high), within [0, 1];
     None when n = 0.

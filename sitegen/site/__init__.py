@@ -220,15 +220,17 @@ def render_site(
     # Period contexts are made one at a time, right before rendering: a big history
     # has hundreds of days with thousands of trade rows each. Each page names the
     # summary its mixed-books notice counts the books' trades in.
-    pages: list[tuple[str, str, Callable[[], object], Mapping | None, str]] = []
+    # (the summary a notice counts in is fetched when its page is rendered: ``summaries``
+    # may keep them encoded, sitegen.packed)
+    pages: list[tuple[str, str, Callable[[], object], Callable[[], Mapping | None], str]] = []
     for window, period in _page_keys(summaries):
         if window not in windows:
             continue
         near = neighbours(window, period, ordered)
         key = (window, period)
         make = functools.partial(_period_context, site, summaries, key, near, tz)
-        scope = _SCOPES[window]
-        pages.append((page_path(window, period), f"{window}.html", make, summaries[key], scope))
+        counted = functools.partial(summaries.__getitem__, key)
+        pages.append((page_path(window, period), f"{window}.html", make, counted, _SCOPES[window]))
 
     if overview:
         everything = None if site.empty else summary_of("all", "all")
@@ -258,7 +260,7 @@ def render_site(
             ("alerts.html", lambda: alerts_page),
             ("definitions.html", definitions),
         ):
-            pages.append((path, path, make, everything, "in all"))
+            pages.append((path, path, make, lambda: everything, "in all"))
 
     written = unchanged = 0
     if overview:
@@ -279,7 +281,7 @@ def render_site(
         template = templates.get(name) or templates.setdefault(name, env.get_template(name))
         page = make()
         if site.books:
-            page = _with_notice(page, books_notice(site.books, counted, scope, root_of(path)))
+            page = _with_notice(page, books_notice(site.books, counted(), scope, root_of(path)))
         if writer.write(path, template.render(page=page)):
             written += 1
         else:
