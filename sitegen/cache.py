@@ -161,11 +161,16 @@ def day_rows_key(files: Iterable[tuple[str, str]], superseded: Iterable[Iterable
     return key_of("day-rows", list(files), [sorted(ids) for ids in superseded])
 
 
-def key_page_key(books: Iterable[str], inputs: object) -> str:
-    """The key of what a symbol's or strategy's page is made of: its inputs
-    (sitegen.drill.page_inputs) and the books its mixed-books notice names. The settings
-    are not in it: a build with other settings renders every page anyway."""
-    return key_of("key-page", list(books), inputs)
+def key_page_key(books: Iterable[str], inputs: Iterable[str]) -> str:
+    """The key of what a symbol's or strategy's page is made of: its inputs, text parts
+    hashed as they come (sitegen.drill.page_inputs), and the books its mixed-books
+    notice names. The settings are not in it: a build with other settings renders every
+    page anyway."""
+    digest = hashlib.sha256(json.dumps(["key-page", list(books)]).encode())
+    for part in inputs:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()[:24]
 
 
 def inputs_key(
@@ -303,7 +308,12 @@ def load_index(path: Path, expected: str) -> Cached:
     if index.fingerprint != expected:
         log.warning("settings changed since the cache index was written; rebuilding from scratch")
         return Cached()
-    return Cached(index.files, index.days, index.state)
+    # A digest's parts are decoded as views into ``data`` (msgspec.Raw): copied out, so
+    # that the whole index is not held for the build's length (a third of its bytes).
+    files = {
+        name: msgspec.structs.replace(dg, parts=dg.parts.copy()) for name, dg in index.files.items()
+    }
+    return Cached(files, index.days, index.state)
 
 
 def save_index(

@@ -9,7 +9,8 @@ changes the pages of the keys it trades and no other.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -106,15 +107,17 @@ def row_day_inputs(
     return {day: (day_keys.get(day, ""), [str(v) for v in cells[day]]) for day in series.row_days()}
 
 
-def page_inputs(series: KeySeries, row_days: Mapping[dt.date, object]) -> tuple[object, ...]:
-    """Everything a key's page is made of besides the site's settings and books: its
-    cells day by day (its figures, curve and months) and the inputs of the days its
-    latest trades lie on (``row_days``: row_day_inputs; a row shows fields no cell
-    holds)."""
-    days = [d.day.isoformat() for d in series.days]
-    cells = [(day, [str(v) for v in cell]) for day, cell in zip(days, series.cells, strict=True)]
-    rows = [(day.isoformat(), inputs) for day, inputs in sorted(row_days.items())]
-    return (series.kind, series.key, cells, rows)
+def page_inputs(series: KeySeries, row_keys: Mapping[dt.date, str]) -> Iterator[str]:
+    """Everything a key's page is made of besides the site's settings and books, as
+    text, a part at a time (a long history's cells are many: they are hashed as they
+    come, cache.key_page_key): the key, its cells day by day (its figures, curve and
+    months) and the key of each day its latest trades lie on (``row_keys``: the key of
+    its row_day_inputs; a row shows fields no cell holds)."""
+    yield json.dumps([series.kind, series.key])
+    for d, cell in zip(series.days, series.cells, strict=True):
+        yield f"{d.day.isoformat()} {','.join(map(str, cell))}"
+    for day in sorted(row_keys):
+        yield f"rows {day.isoformat()} {row_keys[day]}"
 
 
 #: a key's closed trades of one day, in time order, with the key of what they are made

@@ -348,6 +348,8 @@ def build(
             )
             todo = sorted(plan.todo, key=_period_order)
             summaries = compute_summaries(history, config, todo, plan.memo)
+            for key in summaries:  # the memo is read from now on only for other periods
+                plan.memo.pop(key, None)
             report.alerts_raised, alert_log = record_alerts(
                 plan.events, config, plan.logged, plan.alert_log, validate=validate
             )

@@ -214,9 +214,10 @@ def render_key_pages(
     for (kind, key), one in series.items():
         path = key_path(kind, key)
         row_days = row_day_inputs(one, day_keys.of(one.row_days()))
-        stamps[path] = key_page_key(site.books, page_inputs(one, row_days))
+        row_keys = {day: key_of(*inputs) for day, inputs in row_days.items()}
+        stamps[path] = key_page_key(site.books, page_inputs(one, row_keys))
         if path not in manifest.entries or previous.get(path) != stamps[path]:
-            todo.append((one, {day: key_of(*inputs) for day, inputs in row_days.items()}))
+            todo.append((one, row_keys))
     grid = (everything or {}).get("breakdowns") or {}
     rows_of = {kind: {str(r.get("key")): r for r in grid.get(kind) or []} for kind in KINDS}
 
