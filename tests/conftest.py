@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,50 @@ def browser():
         browser.close()
     finally:
         playwright.stop()
+
+
+# --------------------------------------------------------------------------- parsed pages
+
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"})
+
+
+class Elements(HTMLParser):
+    """Every tag with its attributes, and each text (and comment) with the elements
+    it sits in, innermost last."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.texts: list[tuple[str, tuple[str, ...]]] = []
+        self.comments: list[str] = []
+        self._open: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+        if tag not in _VOID:
+            self._open.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+    def handle_endtag(self, tag):
+        if tag in self._open:
+            while self._open.pop() != tag:
+                pass
+
+    def handle_data(self, data):
+        self.texts.append((data, tuple(self._open)))
+
+    def handle_comment(self, data):
+        self.comments.append(data)
+
+    def handle_decl(self, decl):
+        self.comments.append(decl)
+
+    def handle_pi(self, data):
+        self.comments.append(data)
+
+    def unknown_decl(self, data):
+        self.comments.append(data)

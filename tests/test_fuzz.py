@@ -35,7 +35,6 @@ import stat
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
-from html.parser import HTMLParser
 from pathlib import Path
 
 import markdown
@@ -47,7 +46,7 @@ from hypothesis import strategies as st
 import sitegen
 from sitegen.cli import main
 from sitegen.ingest import MAX_DEPTH, MAX_FIELDS, MAX_LINE_BYTES
-from tests.conftest import KEY_LINK, KEY_TITLE
+from tests.conftest import KEY_LINK, KEY_TITLE, Elements
 
 LONG = os.environ.get("SITEGEN_LONG", "") not in ("", "0")
 
@@ -639,7 +638,6 @@ def output_files(artifacts: Path, site: Path) -> list[Path]:
 
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"})
 #: elements a Markdown renderer makes from markup; none may hold text from a log
 _MARKUP = frozenset(
     {"a", "img", "script", "em", "strong", "b", "i", "del", "s", "sup", "abbr", "iframe"}
@@ -649,48 +647,6 @@ _MARKUP = frozenset(
 
 def has_token(text: str | None) -> bool:
     return TOKEN.lower() in (text or "").lower()
-
-
-class Elements(HTMLParser):
-    """Every tag with its attributes, and each text (and comment) with the elements
-    it sits in, innermost last."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
-        self.texts: list[tuple[str, tuple[str, ...]]] = []
-        self.comments: list[str] = []
-        self._open: list[str] = []
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, attrs))
-        if tag not in _VOID:
-            self._open.append(tag)
-
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append((tag, attrs))
-
-    def handle_endtag(self, tag):
-        if tag in self._open:
-            while self._open.pop() != tag:
-                pass
-
-    def handle_data(self, data):
-        self.texts.append((data, tuple(self._open)))
-
-    def handle_comment(self, data):
-        self.comments.append(data)
-
-    def handle_decl(self, decl):
-        self.comments.append(decl)
-
-    def handle_pi(self, data):
-        self.comments.append(data)
-
-    def unknown_decl(self, data):
-        self.comments.append(data)
 
 
 def no_tags_from_the_logs(parsed: Elements, where: str) -> None:

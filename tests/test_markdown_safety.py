@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 
 import sitegen
 from sitegen.export import SHOWN_CHARS, md_text, summary_markdown
-from tests.conftest import KEY_LINK, KEY_TITLE
+from tests.conftest import KEY_LINK, KEY_TITLE, Elements
 
 MARK = "zz9"
 
@@ -337,37 +337,8 @@ def test_alert_context_from_a_summary_is_inert(hostile_build, render):
 
 # --- the pages of the same build ------------------------------------------------------
 
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"})
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-class Page(HTMLParser):
-    """Each text of a page with the elements it sits in, and every tag and attribute."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
-        self.texts: list[tuple[str, tuple[str, ...]]] = []
-        self._open: list[str] = []
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, attrs))
-        if tag not in _VOID:
-            self._open.append(tag)
-
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append((tag, attrs))
-
-    def handle_endtag(self, tag):
-        if tag in self._open:
-            while self._open.pop() != tag:
-                pass
-
-    def handle_data(self, data):
-        self.texts.append((data, tuple(self._open)))
 
 
 def test_no_markup_from_the_logs_in_any_page_and_log_text_is_isolated(hostile_build):
@@ -378,7 +349,7 @@ def test_no_markup_from_the_logs_in_any_page_and_log_text_is_isolated(hostile_bu
     for path in pages:
         html = path.read_text(encoding="utf-8")
         assert not _RAW_CONTROL.search(html), path
-        page = Page(html)
+        page = Elements(html)
         for tag, attrs in page.tags:
             assert MARK not in tag, (path, tag)
             for name, value in attrs:
